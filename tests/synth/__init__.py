@@ -1,0 +1,5 @@
+"""The offline synthesizer: answers the tests' requests from the YEScale API reference.
+
+Used only to (re)generate cassettes with ``YESCALE_SYNTHESIZE=1 pytest tests --record-mode=rewrite``;
+replay never touches it. ``routes.py`` holds the canned answers, each citing its source.
+"""

@@ -1,0 +1,80 @@
+"""The YEScale client: one key for OpenAI, Claude, Gemini, DeepSeek, image and video models.
+
+.. code-block:: python
+
+    from yescale import YEScaleClient
+
+    with YEScaleClient() as client:  # YESCALE_API_KEY from the environment
+        messages = [{"role": "user", "content": "Hi"}]
+        reply = client.chat.create(model="gpt-4o-mini", messages=messages)
+        print(reply.choices[0].message.content)
+"""
+
+from ._client import AsyncYEScaleClient, YEScaleClient
+from ._retry import RetryPolicy
+from ._settings import (
+    ACCESS_KEY_ENV,
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    DEFAULT_SYSTEM_BASE_URL,
+    SYSTEM_BASE_URL_ENV,
+    ClientSettings,
+)
+from ._version import __version__
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    ContextLengthExceededError,
+    IncompleteStreamError,
+    InsufficientQuotaError,
+    InternalServerError,
+    InvalidRequestError,
+    InvalidResponseError,
+    MissingCredentialsError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    TaskError,
+    TaskFailedError,
+    TaskTimeoutError,
+    YEScaleError,
+)
+
+__all__ = [
+    "ACCESS_KEY_ENV",
+    "API_KEY_ENV",
+    "BASE_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_SYSTEM_BASE_URL",
+    "SYSTEM_BASE_URL_ENV",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncYEScaleClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientSettings",
+    "ConflictError",
+    "ContextLengthExceededError",
+    "IncompleteStreamError",
+    "InsufficientQuotaError",
+    "InternalServerError",
+    "InvalidRequestError",
+    "InvalidResponseError",
+    "MissingCredentialsError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RetryPolicy",
+    "TaskError",
+    "TaskFailedError",
+    "TaskTimeoutError",
+    "YEScaleClient",
+    "YEScaleError",
+    "__version__",
+]

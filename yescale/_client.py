@@ -1,0 +1,188 @@
+"""``YEScaleClient``: the one entry point to every YEScale endpoint, sync and async."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from ._http import Transport
+from ._settings import ClientSettings
+from .resources.chat import AsyncChat, Chat
+from .resources.embeddings import AsyncEmbeddings, Embeddings
+from .resources.gemini import AsyncGemini, Gemini
+from .resources.images import AsyncImages, Images
+from .resources.media import AsyncMedia, Media
+from .resources.system import AsyncSystem, System
+
+
+class AsyncYEScaleClient:
+    """The async face of a :class:`YEScaleClient` (``client.aio``): same groups, awaitable."""
+
+    def __init__(self, transport: Transport) -> None:
+        self.chat = AsyncChat(transport)
+        self.embeddings = AsyncEmbeddings(transport)
+        self.images = AsyncImages(transport)
+        self.gemini = AsyncGemini(transport)
+        self.media = AsyncMedia(transport)
+        self.system = AsyncSystem(transport)
+        self._transport = transport
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+
+class YEScaleClient:
+    """Client for YEScale: OpenAI-format chat, embeddings and images, Gemini-native
+    ``generateContent``, YEScale Media tasks and the System API.
+
+    Setup:
+        ``pip install yescale-integrations`` and ``export YESCALE_API_KEY=...`` (and
+        ``YESCALE_ACCESS_KEY`` for the System API).
+
+    Instantiate:
+        .. code-block:: python
+
+            from yescale import YEScaleClient
+
+            client = YEScaleClient()  # keys and URLs from the environment
+            client = YEScaleClient(api_key="...", timeout=60, max_retries=3)
+
+    Call:
+        .. code-block:: python
+
+            reply = client.chat.create(
+                model="gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}]
+            )
+            for chunk in client.chat.stream(model="gpt-4o-mini", messages=[...]):
+                ...
+            task = client.media.run(model="sora-2", prompt="a cat surfing")
+            client.media.download(task, "out/")
+
+    Async:
+        The same groups and names under ``client.aio``:
+        ``await client.aio.chat.create(...)``, ``async for c in client.aio.chat.stream(...)``.
+
+    Args:
+        api_key: key for ``/v1``, ``/v1beta`` and ``/task`` (env ``YESCALE_API_KEY``).
+        base_url: model and task host (env ``YESCALE_BASE_URL``, default
+            ``https://api.yescale.io``; ``https://api.yescale.vip`` skips the CDN).
+        access_key: System API key (env ``YESCALE_ACCESS_KEY``).
+        system_base_url: System API host (env ``YESCALE_SYSTEM_BASE_URL``, default
+            ``https://yescale.bogia.app``).
+        timeout: seconds, or an ``httpx.Timeout`` (default 300 s, 10 s to connect).
+        max_retries: retries of transient failures (default 2).
+        default_headers: headers added to every API request (never to downloads).
+        http_client / async_http_client: your own httpx clients (proxies, certificates).
+        sleep / async_sleep / clock: time functions, injectable for tests.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        access_key: str | SecretStr | None = None,
+        system_base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], None] | None = None,
+        async_sleep: Callable[[float], Awaitable[None]] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.settings = ClientSettings.resolve(
+            api_key=api_key,
+            base_url=base_url,
+            access_key=access_key,
+            system_base_url=system_base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+        )
+        self._transport = Transport(
+            self.settings,
+            http_client=http_client,
+            async_http_client=async_http_client,
+            sleep=sleep,
+            async_sleep=async_sleep,
+            clock=clock,
+        )
+        self.chat = Chat(self._transport)
+        self.embeddings = Embeddings(self._transport)
+        self.images = Images(self._transport)
+        self.gemini = Gemini(self._transport)
+        self.media = Media(self._transport)
+        self.system = System(self._transport)
+        self.aio = AsyncYEScaleClient(self._transport)
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.base_url
+
+    def close(self) -> None:
+        """Close pooled connections (the client can still be used: pools reopen on demand)."""
+        self._transport.close()
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    def __enter__(self) -> YEScaleClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> YEScaleClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"YEScaleClient({self.settings!r})"
+
+    # -- sharing --------------------------------------------------------------------------------
+
+    _shared: dict[tuple[Any, ...], YEScaleClient] = {}
+    _shared_lock = threading.Lock()
+
+    @classmethod
+    def shared(cls, **settings: Any) -> YEScaleClient:
+        """A process-wide client for these settings, so many model objects share one pool.
+
+        Framework classes use this: a hundred ``ChatYEScale`` objects with the same key and URL
+        open one connection pool, not a hundred.
+        """
+        resolved = ClientSettings.resolve(**settings)
+        key = (
+            resolved.api_key.get_secret_value() if resolved.api_key else None,
+            resolved.access_key.get_secret_value() if resolved.access_key else None,
+            resolved.base_url,
+            resolved.system_base_url,
+            repr(resolved.timeout),
+            resolved.max_retries,
+            tuple(sorted(resolved.default_headers.items())),
+        )
+        with cls._shared_lock:
+            client = cls._shared.get(key)
+            if client is None:
+                client = cls(**settings)
+                cls._shared[key] = client
+        return client

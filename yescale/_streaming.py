@@ -1,0 +1,88 @@
+"""Decoders for the two SSE dialects: OpenAI (``data: ... [DONE]``) and Gemini (``alt=sse``).
+
+A decoder turns events into typed chunks and knows when a stream is complete. A stream that ends
+without its terminator raises :class:`IncompleteStreamError`: a truncated answer is never handed
+back as if it were whole.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Generic, TypeVar
+
+from httpx_sse import ServerSentEvent
+from pydantic import BaseModel, ValidationError
+
+from .errors import IncompleteStreamError, InvalidResponseError, error_from_payload
+from .types.gemini import GenerateContentResponse
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class StreamDecoder(Generic[T]):
+    """OpenAI-style stream: JSON chunks, then ``data: [DONE]``."""
+
+    def __init__(self, model: type[T], secrets: Iterable[str] = ()) -> None:
+        self.model = model
+        self.secrets = tuple(secrets)
+        self.done = False
+        self.events = 0
+
+    def feed(self, sse: ServerSentEvent) -> T | None:
+        """The chunk this event carries; ``None`` for keep-alives and the terminator."""
+        data = sse.data
+        if not data or not data.strip():
+            return None
+        if data == "[DONE]" or data.strip() == "[DONE]":
+            self.done = True
+            return None
+        head = data[:16].lstrip()
+        if sse.event == "error" or head.startswith('{"error"'):
+            self._raise_error(data)
+        try:
+            chunk = self.model.model_validate_json(data)
+        except ValidationError as exc:
+            raise InvalidResponseError(
+                f"YEScale sent a stream event that is not a valid {self.model.__name__}: "
+                f"{data[:200]!r} ({exc.error_count()} problems)"
+            ) from None
+        self.events += 1
+        return chunk
+
+    def _raise_error(self, data: str) -> None:
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            payload = {"error": {"message": data[:300]}}
+        if not isinstance(payload, dict):
+            payload = {"error": {"message": str(payload)[:300]}}
+        raise error_from_payload(payload, secrets=self.secrets, what="stream")
+
+    def finish(self) -> None:
+        """Called when the connection ends; raises if the terminator never came."""
+        if not self.done:
+            raise IncompleteStreamError(
+                f"The YEScale stream ended after {self.events} events without its terminator "
+                "([DONE]): the answer is incomplete and was not returned. Retry the request."
+            )
+
+
+class GeminiStreamDecoder(StreamDecoder[GenerateContentResponse]):
+    """Gemini ``streamGenerateContent?alt=sse``: complete once a chunk has a ``finishReason``."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__(GenerateContentResponse, secrets)
+
+    def feed(self, sse: ServerSentEvent) -> GenerateContentResponse | None:
+        chunk = super().feed(sse)
+        if chunk is not None and chunk.finished:
+            self.done = True
+        return chunk
+
+    def finish(self) -> None:
+        if not self.done:
+            raise IncompleteStreamError(
+                f"The Gemini stream ended after {self.events} events without a finishReason: "
+                "the answer is incomplete and was not returned. Retry the request."
+            )

@@ -1,0 +1,84 @@
+"""``client.chat``: OpenAI-format chat completions for every model YEScale serves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+from .._http import Call, Transport, json_parser
+from .._streaming import StreamDecoder
+from ..types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
+from ._stream import AsyncStream
+from ._validate import require_messages, require_text
+
+PATH = "/v1/chat/completions"
+_parse = json_parser(ChatCompletion)
+
+
+def build_call(
+    model: str,
+    messages: Sequence[Mapping[str, Any]],
+    params: dict[str, Any],
+    *,
+    stream: bool = False,
+    include_usage: bool = True,
+) -> Call[ChatCompletion]:
+    require_text(model, "model", "Pass a model YEScale serves, e.g. 'gpt-4o-mini'.")
+    body: dict[str, Any] = {"model": model, "messages": require_messages(messages), **params}
+    if stream:
+        body["stream"] = True
+        if include_usage:
+            body.setdefault("stream_options", {"include_usage": True})
+    request = ChatCompletionRequest.model_validate(body)
+    return Call("POST", PATH, _parse, json=request.to_wire(), what="chat completion")
+
+
+class Chat:
+    """Chat completions (``POST /v1/chat/completions``)."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+        self._decoder = partial(StreamDecoder, ChatCompletionChunk, transport.secrets)
+
+    def create(
+        self, *, model: str, messages: Sequence[Mapping[str, Any]], **params: Any
+    ) -> ChatCompletion:
+        """One completion. ``params`` are any body fields (temperature, tools, ...)."""
+        return self._t.send(build_call(model, messages, params))
+
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[Mapping[str, Any]],
+        include_usage: bool = True,
+        **params: Any,
+    ) -> Iterator[ChatCompletionChunk]:
+        """Stream chunks; the last one carries ``usage`` unless ``include_usage=False``."""
+        call = build_call(model, messages, params, stream=True, include_usage=include_usage)
+        return self._t.stream(call, self._decoder)
+
+
+class AsyncChat:
+    """Async twin of :class:`Chat` (``client.aio.chat``)."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+        self._decoder = partial(StreamDecoder, ChatCompletionChunk, transport.secrets)
+
+    async def create(
+        self, *, model: str, messages: Sequence[Mapping[str, Any]], **params: Any
+    ) -> ChatCompletion:
+        return await self._t.asend(build_call(model, messages, params))
+
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[Mapping[str, Any]],
+        include_usage: bool = True,
+        **params: Any,
+    ) -> AsyncStream[ChatCompletionChunk]:
+        call = build_call(model, messages, params, stream=True, include_usage=include_usage)
+        return AsyncStream(self._t.astream(call, self._decoder))

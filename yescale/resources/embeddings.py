@@ -1,0 +1,64 @@
+"""``client.embeddings``: OpenAI-format embeddings (``POST /v1/embeddings``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .._http import Call, Transport, json_parser
+from ..errors import InvalidRequestError
+from ..types.embeddings import EmbeddingRequest, EmbeddingResponse
+from ._validate import require_text
+
+PATH = "/v1/embeddings"
+_parse = json_parser(EmbeddingResponse)
+
+
+def check_inputs(inputs: str | Sequence[str]) -> str | list[str]:
+    """A string, or a non-empty list of strings; anything else is refused with its position."""
+    if isinstance(inputs, str):
+        return inputs
+    if isinstance(inputs, bytes) or not isinstance(inputs, Sequence) or len(inputs) == 0:
+        raise InvalidRequestError(
+            "Embedding `input` must be a string or a non-empty list of strings, got "
+            f"{type(inputs).__name__}{' (empty)' if not inputs else ''}."
+        )
+    for i, text in enumerate(inputs):
+        if not isinstance(text, str):
+            raise InvalidRequestError(
+                f"Embedding input[{i}] is a {type(text).__name__}, not a string: convert it "
+                "(e.g. str(x) or a document's text) before embedding."
+            )
+    return list(inputs)
+
+
+def build_call(
+    model: str, inputs: str | Sequence[str], params: dict[str, Any]
+) -> Call[EmbeddingResponse]:
+    require_text(model, "model", "e.g. 'text-embedding-3-small'.")
+    body = {"model": model, "input": check_inputs(inputs), **params}
+    request = EmbeddingRequest.model_validate(body)
+    return Call("POST", PATH, _parse, json=request.to_wire(), what="embeddings request")
+
+
+class Embeddings:
+    """Embeddings (``POST /v1/embeddings``)."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+
+    def create(self, *, model: str, input: str | Sequence[str], **params: Any) -> EmbeddingResponse:
+        """Embed ``input``. ``params``: ``dimensions``, ``encoding_format``, ``user``, ..."""
+        return self._t.send(build_call(model, input, params))
+
+
+class AsyncEmbeddings:
+    """Async twin of :class:`Embeddings`."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+
+    async def create(
+        self, *, model: str, input: str | Sequence[str], **params: Any
+    ) -> EmbeddingResponse:
+        return await self._t.asend(build_call(model, input, params))

@@ -1,0 +1,93 @@
+"""``client.gemini``: Gemini-native ``generateContent`` and its SSE stream."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import partial
+from typing import Any
+from urllib.parse import quote
+
+from .._http import Call, Transport, json_parser
+from .._streaming import GeminiStreamDecoder
+from ..errors import InvalidRequestError
+from ..types.gemini import GenerateContentRequest, GenerateContentResponse
+from ._stream import AsyncStream
+from ._validate import require_text
+
+_parse = json_parser(GenerateContentResponse)
+
+
+def _contents(contents: str | Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    if isinstance(contents, str):
+        require_text(contents, "contents")
+        return [{"role": "user", "parts": [{"text": contents}]}]
+    if not isinstance(contents, Sequence) or not contents:
+        raise InvalidRequestError(
+            "`contents` must be a prompt string or a non-empty list of Gemini contents such as "
+            '[{"role": "user", "parts": [{"text": "Hello"}]}].'
+        )
+    out: list[dict[str, Any]] = []
+    for i, content in enumerate(contents):
+        if not isinstance(content, dict) or "parts" not in content:
+            raise InvalidRequestError(f"contents[{i}] must be a dict with 'role' and 'parts'.")
+        out.append(content)
+    return out
+
+
+def build_call(
+    model: str, contents: str | Sequence[dict[str, Any]], params: dict[str, Any], *, stream: bool
+) -> Call[GenerateContentResponse]:
+    require_text(model, "model", "e.g. 'gemini-2.5-flash'.")
+    name = model.removeprefix("models/")
+    request = GenerateContentRequest.model_validate({"contents": _contents(contents), **params})
+    method = "streamGenerateContent" if stream else "generateContent"
+    return Call(
+        "POST",
+        f"/v1beta/models/{quote(name, safe='.-_')}:{method}",
+        _parse,
+        json=request.to_wire(),
+        params={"alt": "sse"} if stream else None,
+        what="Gemini generateContent",
+    )
+
+
+class Gemini:
+    """Gemini-native endpoints (``/v1beta/models/{model}:generateContent``, key in x-goog-api-key).
+
+    ``params`` take Gemini's fields in snake_case or camelCase: ``system_instruction``,
+    ``generation_config``, ``tools``, ``tool_config``, ``safety_settings``.
+    """
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+        self._decoder = partial(GeminiStreamDecoder, transport.secrets)
+
+    def generate_content(
+        self, *, model: str, contents: str | Sequence[dict[str, Any]], **params: Any
+    ) -> GenerateContentResponse:
+        return self._t.send(build_call(model, contents, params, stream=False))
+
+    def stream_generate_content(
+        self, *, model: str, contents: str | Sequence[dict[str, Any]], **params: Any
+    ) -> Iterator[GenerateContentResponse]:
+        """Stream with ``:streamGenerateContent?alt=sse``; raises if no ``finishReason`` comes."""
+        return self._t.stream(build_call(model, contents, params, stream=True), self._decoder)
+
+
+class AsyncGemini:
+    """Async twin of :class:`Gemini`."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+        self._decoder = partial(GeminiStreamDecoder, transport.secrets)
+
+    async def generate_content(
+        self, *, model: str, contents: str | Sequence[dict[str, Any]], **params: Any
+    ) -> GenerateContentResponse:
+        return await self._t.asend(build_call(model, contents, params, stream=False))
+
+    def stream_generate_content(
+        self, *, model: str, contents: str | Sequence[dict[str, Any]], **params: Any
+    ) -> AsyncStream[GenerateContentResponse]:
+        call = build_call(model, contents, params, stream=True)
+        return AsyncStream(self._t.astream(call, self._decoder))

@@ -1,0 +1,125 @@
+"""``client.images``: image generation and editing in the OpenAI/DALL-E format."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Union
+
+from .._http import Call, Transport, json_parser
+from ..errors import InvalidRequestError
+from ..types.images import ImageGenerateRequest, ImagesResponse
+from ._validate import require_text
+
+GENERATE_PATH = "/v1/images/generations"
+EDIT_PATH = "/v1/images/edits"
+_parse = json_parser(ImagesResponse)
+
+#: An input image: raw bytes, a local path, or ``(filename, bytes, mime type)``.
+ImageInput = Union[bytes, Path, tuple[str, bytes, str]]  # noqa: UP007 (runtime alias, py3.10)
+
+_SIGNATURES = (
+    (b"\x89PNG", "image/png", "png"),
+    (b"\xff\xd8", "image/jpeg", "jpg"),
+    (b"RIFF", "image/webp", "webp"),
+    (b"GIF8", "image/gif", "gif"),
+)
+
+
+def image_part(image: ImageInput, index: int = 0) -> tuple[str, bytes, str]:
+    """A multipart file tuple for an input image, with a stable name (so recordings match)."""
+    if isinstance(image, tuple):
+        return image
+    if isinstance(image, Path):
+        mime = mimetypes.guess_type(image.name)[0] or "application/octet-stream"
+        return image.name, image.read_bytes(), mime
+    if isinstance(image, (bytes, bytearray)):
+        for magic, mime, ext in _SIGNATURES:
+            if image.startswith(magic):
+                return f"image_{index}.{ext}", bytes(image), mime
+        return f"image_{index}.png", bytes(image), "image/png"
+    raise InvalidRequestError(
+        f"An input image must be bytes, a pathlib.Path or (filename, bytes, mime type), got "
+        f"{type(image).__name__}. Download URLs first, or use the media task API, which takes URLs."
+    )
+
+
+def build_generate(prompt: str, model: str, params: dict[str, Any]) -> Call[ImagesResponse]:
+    require_text(prompt, "prompt", "Describe the image to generate.")
+    require_text(model, "model", "e.g. 'gpt-image-1' or 'dall-e-3'.")
+    request = ImageGenerateRequest.model_validate({"prompt": prompt, "model": model, **params})
+    return Call("POST", GENERATE_PATH, _parse, json=request.to_wire(), what="image generation")
+
+
+def build_edit(
+    image: ImageInput | Sequence[ImageInput],
+    prompt: str,
+    model: str,
+    mask: ImageInput | None,
+    params: dict[str, Any],
+) -> Call[ImagesResponse]:
+    require_text(prompt, "prompt", "Describe the edit to make.")
+    require_text(model, "model", "e.g. 'gpt-image-1'.")
+    images = (
+        list(image) if isinstance(image, (list, tuple)) and not _is_file_tuple(image) else [image]
+    )
+    if not images:
+        raise InvalidRequestError("`image` must hold at least one input image to edit.")
+    field = "image[]" if len(images) > 1 else "image"
+    files = [(field, image_part(img, i)) for i, img in enumerate(images)]  # type: ignore[arg-type]
+    if mask is not None:
+        files.append(("mask", image_part(mask, len(images))))
+    data = {"prompt": prompt, "model": model}
+    data.update({k: str(v) for k, v in params.items() if v is not None})
+    return Call("POST", EDIT_PATH, _parse, data=data, files=files, what="image edit")
+
+
+def _is_file_tuple(value: Any) -> bool:
+    return isinstance(value, tuple) and len(value) == 3 and isinstance(value[1], bytes)
+
+
+class Images:
+    """Image generation (``/v1/images/generations``) and editing (``/v1/images/edits``)."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+
+    def generate(self, *, prompt: str, model: str = "gpt-image-1", **params: Any) -> ImagesResponse:
+        """Generate images. ``params``: ``n``, ``size``, ``quality``, ``background``, ..."""
+        return self._t.send(build_generate(prompt, model, params))
+
+    def edit(
+        self,
+        *,
+        image: ImageInput | Sequence[ImageInput],
+        prompt: str,
+        model: str = "gpt-image-1",
+        mask: ImageInput | None = None,
+        **params: Any,
+    ) -> ImagesResponse:
+        """Edit one or more images (multipart upload with a fixed boundary)."""
+        return self._t.send(build_edit(image, prompt, model, mask, params))
+
+
+class AsyncImages:
+    """Async twin of :class:`Images`."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+
+    async def generate(
+        self, *, prompt: str, model: str = "gpt-image-1", **params: Any
+    ) -> ImagesResponse:
+        return await self._t.asend(build_generate(prompt, model, params))
+
+    async def edit(
+        self,
+        *,
+        image: ImageInput | Sequence[ImageInput],
+        prompt: str,
+        model: str = "gpt-image-1",
+        mask: ImageInput | None = None,
+        **params: Any,
+    ) -> ImagesResponse:
+        return await self._t.asend(build_edit(image, prompt, model, mask, params))

@@ -1,0 +1,202 @@
+"""``client.system``: the YEScale System API (account, quota, keys, tasks, logs, models).
+
+Served from ``system_base_url`` (default ``https://yescale.bogia.app``) and authenticated with the
+access key (``YESCALE_ACCESS_KEY``), not the API key. Quota figures are credits; the ``*_usd``
+properties divide by 500,000 as the reference documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter, ValidationError
+
+from .._http import Call, Transport, json_parser
+from ..errors import InvalidRequestError, InvalidResponseError, error_from_response
+from ..types.system import (
+    CREDITS_PER_USD,
+    APIKeyInfo,
+    LogEntry,
+    ModelInfo,
+    OkResponse,
+    SystemEnvelope,
+    SystemTask,
+    UserInfo,
+)
+
+T = TypeVar("T")
+_envelope = json_parser(SystemEnvelope)
+
+
+def _unwrap(adapter: TypeAdapter[T], what: str, secrets: tuple[str, ...]) -> Callable[[bytes], T]:
+    def parse(content: bytes) -> T:
+        envelope = _envelope(content)
+        if envelope.success is False:
+            body = envelope.model_dump_json(include={"message", "success"}).encode()
+            raise error_from_response(
+                400,
+                {"content-type": "application/json"},
+                body,
+                credential_env="YESCALE_ACCESS_KEY",
+                secrets=secrets,
+                what=f"system API {what}",
+            )
+        data = envelope.data
+        if data is None and adapter is _OK:
+            data = envelope.model_dump()
+        try:
+            return adapter.validate_python(data if data is not None else [])
+        except ValidationError as exc:
+            raise _envelope_error(what, exc) from None
+
+    return parse
+
+
+def _envelope_error(what: str, exc: ValidationError) -> Exception:
+    return InvalidResponseError(
+        f"The YEScale system API answered {what} with data of an unexpected shape "
+        f"({exc.error_count()} problems, first: {exc.errors()[0]['msg']})."
+    )
+
+
+_USER: TypeAdapter[UserInfo] = TypeAdapter(UserInfo)
+_KEYS: TypeAdapter[list[APIKeyInfo]] = TypeAdapter(list[APIKeyInfo])
+_MODELS: TypeAdapter[list[ModelInfo]] = TypeAdapter(list[ModelInfo])
+_TASKS: TypeAdapter[list[SystemTask]] = TypeAdapter(list[SystemTask])
+_LOGS: TypeAdapter[Any] = TypeAdapter(list[LogEntry] | dict[str, Any])
+_OK: TypeAdapter[OkResponse] = TypeAdapter(OkResponse)
+
+
+def _quota(remain_quota: int | None, remain_quota_usd: float | None) -> int:
+    if (remain_quota is None) == (remain_quota_usd is None):
+        raise InvalidRequestError("Pass exactly one of remain_quota (credits) or remain_quota_usd.")
+    if remain_quota is not None:
+        value = int(remain_quota)
+    else:
+        value = round(float(remain_quota_usd or 0) * CREDITS_PER_USD)
+    if value < 0:
+        raise InvalidRequestError(f"A key's quota cannot be negative, got {value}.")
+    return int(value)
+
+
+class SystemCalls:
+    """Builds the system API calls; shared by the sync and async groups."""
+
+    def __init__(self, transport: Transport) -> None:
+        self.secrets = transport.secrets
+
+    def user(self) -> Call[UserInfo]:
+        return Call("GET", "/yescale/user", _unwrap(_USER, "user", self.secrets), what="user info")
+
+    def models(self) -> Call[list[ModelInfo]]:
+        parse = _unwrap(_MODELS, "models", self.secrets)
+        return Call("GET", "/yescale/models", parse, what="models")
+
+    def list_api_keys(self, keyword: str | None, token: str | None) -> Call[list[APIKeyInfo]]:
+        params = {k: v for k, v in {"keyword": keyword, "token": token}.items() if v is not None}
+        parse = _unwrap(_KEYS, "apikeylist", self.secrets)
+        return Call("GET", "/yescale/apikeylist", parse, params=params or None, what="API key list")
+
+    def delete_api_key(self, key_id: int) -> Call[OkResponse]:
+        parse = _unwrap(_OK, "deletekey", self.secrets)
+        return Call("DELETE", f"/yescale/deletekey/{int(key_id)}", parse, what="API key delete")
+
+    def edit_api_key_quota(
+        self, key_id: int, remain_quota: int | None, remain_quota_usd: float | None
+    ) -> Call[OkResponse]:
+        body = {"remain_quota": _quota(remain_quota, remain_quota_usd)}
+        parse = _unwrap(_OK, "editquota", self.secrets)
+        return Call(
+            "PUT", f"/yescale/editquota/{int(key_id)}", parse, json=body, what="API key quota edit"
+        )
+
+    def tasks(self, start_timestamp: int, end_timestamp: int) -> Call[list[SystemTask]]:
+        params = {"start_timestamp": int(start_timestamp), "end_timestamp": int(end_timestamp)}
+        parse = _unwrap(_TASKS, "task", self.secrets)
+        return Call("GET", "/yescale/task", parse, params=params, what="task list")
+
+    def logs(self, filters: dict[str, Any]) -> Call[Any]:
+        params = {k: v for k, v in filters.items() if v is not None}
+        parse = _unwrap(_LOGS, "logs", self.secrets)
+        return Call("GET", "/yescale/logs", parse, params=params or None, what="logs")
+
+
+class System:
+    """The YEScale System API (access key; ``system_base_url``)."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+        self._calls = SystemCalls(transport)
+
+    def user(self) -> UserInfo:
+        """Account details; ``quota_usd`` / ``used_quota_usd`` give the balance in USD."""
+        return self._t.send(self._calls.user())
+
+    def models(self) -> list[ModelInfo]:
+        """Every model YEScale serves, with endpoint, price, uptime and deprecation status."""
+        return self._t.send(self._calls.models())
+
+    def list_api_keys(
+        self, *, keyword: str | None = None, token: str | None = None
+    ) -> list[APIKeyInfo]:
+        return self._t.send(self._calls.list_api_keys(keyword, token))
+
+    def delete_api_key(self, key_id: int) -> OkResponse:
+        return self._t.send(self._calls.delete_api_key(key_id))
+
+    def edit_api_key_quota(
+        self,
+        key_id: int,
+        *,
+        remain_quota: int | None = None,
+        remain_quota_usd: float | None = None,
+    ) -> OkResponse:
+        """Set a key's remaining quota, in credits or in USD (1 USD = 500,000 credits)."""
+        return self._t.send(self._calls.edit_api_key_quota(key_id, remain_quota, remain_quota_usd))
+
+    def tasks(self, *, start_timestamp: int, end_timestamp: int) -> list[SystemTask]:
+        return self._t.send(self._calls.tasks(start_timestamp, end_timestamp))
+
+    def logs(self, **filters: Any) -> Any:
+        """Usage logs. Filters: ``p``, ``page_size``, ``type``, ``token_name``, ``model_name``,
+        ``username``, ``start_timestamp``, ``end_timestamp``."""
+        return self._t.send(self._calls.logs(filters))
+
+
+class AsyncSystem:
+    """Async twin of :class:`System`."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+        self._calls = SystemCalls(transport)
+
+    async def user(self) -> UserInfo:
+        return await self._t.asend(self._calls.user())
+
+    async def models(self) -> list[ModelInfo]:
+        return await self._t.asend(self._calls.models())
+
+    async def list_api_keys(
+        self, *, keyword: str | None = None, token: str | None = None
+    ) -> list[APIKeyInfo]:
+        return await self._t.asend(self._calls.list_api_keys(keyword, token))
+
+    async def delete_api_key(self, key_id: int) -> OkResponse:
+        return await self._t.asend(self._calls.delete_api_key(key_id))
+
+    async def edit_api_key_quota(
+        self,
+        key_id: int,
+        *,
+        remain_quota: int | None = None,
+        remain_quota_usd: float | None = None,
+    ) -> OkResponse:
+        call = self._calls.edit_api_key_quota(key_id, remain_quota, remain_quota_usd)
+        return await self._t.asend(call)
+
+    async def tasks(self, *, start_timestamp: int, end_timestamp: int) -> list[SystemTask]:
+        return await self._t.asend(self._calls.tasks(start_timestamp, end_timestamp))
+
+    async def logs(self, **filters: Any) -> Any:
+        return await self._t.asend(self._calls.logs(filters))

@@ -1,0 +1,68 @@
+"""Typed wire models of the YEScale API (pydantic v2, tolerant of added fields)."""
+
+from .chat import (
+    ChatChoice,
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionRequest,
+    ChatMessage,
+    ChoiceDelta,
+    ChunkChoice,
+    CompletionTokensDetails,
+    FunctionCall,
+    PromptTokensDetails,
+    ToolCall,
+    Usage,
+)
+from .embeddings import Embedding, EmbeddingRequest, EmbeddingResponse, EmbeddingUsage
+from .gemini import (
+    Candidate,
+    Content,
+    GenerateContentRequest,
+    GenerateContentResponse,
+    Part,
+    PromptFeedback,
+    UsageMetadata,
+)
+from .images import ImageData, ImageGenerateRequest, ImagesResponse, ImageUsage
+from .media import MediaTask, MediaTaskRequest, TaskResult
+from .system import APIKeyInfo, LogEntry, ModelInfo, OkResponse, SystemTask, UserInfo
+
+__all__ = [
+    "APIKeyInfo",
+    "Candidate",
+    "ChatChoice",
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "ChatCompletionRequest",
+    "ChatMessage",
+    "ChoiceDelta",
+    "ChunkChoice",
+    "CompletionTokensDetails",
+    "Content",
+    "Embedding",
+    "EmbeddingRequest",
+    "EmbeddingResponse",
+    "EmbeddingUsage",
+    "FunctionCall",
+    "GenerateContentRequest",
+    "GenerateContentResponse",
+    "ImageData",
+    "ImageGenerateRequest",
+    "ImageUsage",
+    "ImagesResponse",
+    "LogEntry",
+    "MediaTask",
+    "MediaTaskRequest",
+    "ModelInfo",
+    "OkResponse",
+    "Part",
+    "PromptFeedback",
+    "PromptTokensDetails",
+    "SystemTask",
+    "TaskResult",
+    "ToolCall",
+    "Usage",
+    "UsageMetadata",
+    "UserInfo",
+]

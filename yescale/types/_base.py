@@ -1,0 +1,26 @@
+"""Base classes of the wire models: tolerant of fields the service adds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+
+class WireModel(BaseModel):
+    """A JSON object of the service. Unknown fields are kept (``extra="allow"``) and sent back."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON object to send: aliases, no ``None`` values, extra fields included."""
+        return self.model_dump(by_alias=True, exclude_none=True)
+
+
+class CamelWireModel(WireModel):
+    """A wire model whose JSON names are camelCase (Gemini); Python names are snake_case."""
+
+    model_config = ConfigDict(
+        extra="allow", populate_by_name=True, alias_generator=to_camel, protected_namespaces=()
+    )

@@ -1,0 +1,116 @@
+"""OpenAI-format chat completions (``/v1/chat/completions``), as YEScale serves for every model."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ._base import WireModel
+
+
+class ChatCompletionRequest(WireModel):
+    """The body of a chat completion request; any extra parameter is passed through."""
+
+    model: str
+    messages: list[dict[str, Any]]
+    stream: bool | None = None
+    stream_options: dict[str, Any] | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    max_completion_tokens: int | None = None
+    top_p: float | None = None
+    n: int | None = None
+    stop: str | list[str] | None = None
+    seed: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+    reasoning_effort: str | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    parallel_tool_calls: bool | None = None
+    response_format: dict[str, Any] | None = None
+
+
+class FunctionCall(WireModel):
+    name: str | None = None
+    arguments: str | None = None
+
+
+class ToolCall(WireModel):
+    """A tool call; unknown fields (e.g. Gemini ``extra_content`` thought signatures) are kept."""
+
+    id: str | None = None
+    type: str | None = "function"
+    function: FunctionCall = Field(default_factory=FunctionCall)
+    index: int | None = None
+
+
+class ChatMessage(WireModel):
+    role: str = "assistant"
+    content: str | list[dict[str, Any]] | None = None
+    reasoning_content: str | None = None
+    tool_calls: list[ToolCall] | None = None
+    refusal: str | None = None
+
+
+class ChatChoice(WireModel):
+    index: int = 0
+    message: ChatMessage = Field(default_factory=ChatMessage)
+    finish_reason: str | None = None
+    logprobs: dict[str, Any] | None = None
+
+
+class PromptTokensDetails(WireModel):
+    cached_tokens: int | None = None
+    audio_tokens: int | None = None
+
+
+class CompletionTokensDetails(WireModel):
+    reasoning_tokens: int | None = None
+    audio_tokens: int | None = None
+
+
+class Usage(WireModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    prompt_tokens_details: PromptTokensDetails | None = None
+    completion_tokens_details: CompletionTokensDetails | None = None
+
+
+class ChatCompletion(WireModel):
+    id: str | None = None
+    object: str | None = None
+    created: int | None = None
+    model: str | None = None
+    system_fingerprint: str | None = None
+    choices: list[ChatChoice] = Field(default_factory=list)
+    usage: Usage | None = None
+
+
+class ChoiceDelta(WireModel):
+    role: str | None = None
+    content: str | None = None
+    reasoning_content: str | None = None
+    tool_calls: list[ToolCall] | None = None
+    refusal: str | None = None
+
+
+class ChunkChoice(WireModel):
+    index: int = 0
+    delta: ChoiceDelta = Field(default_factory=ChoiceDelta)
+    finish_reason: str | None = None
+    logprobs: dict[str, Any] | None = None
+
+
+class ChatCompletionChunk(WireModel):
+    id: str | None = None
+    object: Literal["chat.completion.chunk"] | str | None = None
+    created: int | None = None
+    model: str | None = None
+    system_fingerprint: str | None = None
+    choices: list[ChunkChoice] = Field(default_factory=list)
+    usage: Usage | None = None

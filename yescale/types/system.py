@@ -1,0 +1,118 @@
+"""YEScale System API wire models (``/yescale/*`` on the system host).
+
+Quota figures are credits; the reference converts them to USD by dividing by 500,000.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, SecretStr
+
+from ._base import WireModel
+
+CREDITS_PER_USD = 500_000
+
+
+def credits_to_usd(credits: float | None) -> float | None:
+    return None if credits is None else credits / CREDITS_PER_USD
+
+
+class SystemEnvelope(WireModel):
+    """``{"data": ..., "message": "", "success": true}`` around every system answer."""
+
+    data: Any = None
+    message: str | None = None
+    success: bool | None = None
+
+
+class UserInfo(WireModel):
+    username: str | None = None
+    display_name: str | None = None
+    email: str | None = None
+    role: int | None = None
+    quota: int | None = None
+    used_quota: int | None = None
+    request_count: int | None = None
+    telegram_id: str | None = None
+    access_token: SecretStr | None = None
+
+    @property
+    def quota_usd(self) -> float | None:
+        """Remaining credit in USD."""
+        return credits_to_usd(self.quota)
+
+    @property
+    def used_quota_usd(self) -> float | None:
+        """Consumed credit in USD."""
+        return credits_to_usd(self.used_quota)
+
+
+class APIKeyInfo(WireModel):
+    id: int
+    name: str | None = None
+    key: SecretStr | None = None
+    status: int | None = None
+    group: str | None = None
+    remain_quota: int | None = None
+    used_quota: int | None = None
+    unlimited_quota: bool | None = None
+    expired_time: int | None = None
+    created_time: int | None = None
+    accessed_time: int | None = None
+    allow_ips: str | None = None
+    model_limits: str | None = None
+    model_limits_enabled: bool | None = None
+    user_id: int | None = None
+
+    @property
+    def remain_quota_usd(self) -> float | None:
+        return credits_to_usd(self.remain_quota)
+
+    @property
+    def used_quota_usd(self) -> float | None:
+        return credits_to_usd(self.used_quota)
+
+
+class ModelInfo(WireModel):
+    model_name: str
+    id: int | None = None
+    provider_name: str | None = None
+    category: str | None = None
+    endpoint: str | None = None
+    billing_type: str | None = None
+    price_per_request: str | None = None
+    input_price: float | None = None
+    output_price: float | None = None
+    max_input: int | None = None
+    max_output: int | None = None
+    uptime: int | None = None
+    is_deprecation: int | None = None
+    docs: str | None = None
+
+    @property
+    def available(self) -> bool:
+        """Up (``uptime`` 1) and not retired (``is_deprecation`` below 2)."""
+        return self.uptime != 0 and (self.is_deprecation or 0) < 2
+
+
+class SystemTask(WireModel):
+    """A task of the account (shape not documented: every field is kept)."""
+
+    id: Any = None
+    task_id: str | None = None
+
+
+class LogEntry(WireModel):
+    """A usage log line (shape not documented: every field is kept)."""
+
+    id: Any = None
+    model_name: str | None = None
+    quota: int | None = None
+    created_at: int | None = None
+
+
+class OkResponse(WireModel):
+    success: bool = True
+    message: str | None = None
+    data: Any = Field(default=None)
