@@ -1,0 +1,294 @@
+"""LangChain messages <-> OpenAI-format chat dicts (the client's neutral form).
+
+Only object conversion lives here; HTTP, retries and wire parsing are the client's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    ChatMessage,
+    FunctionMessage,
+    HumanMessage,
+    InvalidToolCall,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+)
+from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
+from langchain_core.messages.block_translators.openai import convert_to_openai_data_block
+from langchain_core.messages.tool import tool_call_chunk
+
+from yescale import InvalidRequestError
+from yescale.types.chat import ChatCompletion, ChatCompletionChunk, Usage
+from yescale.types.chat import ChatMessage as WireMessage
+from yescale.types.chat import ToolCall as WireToolCall
+
+ReasoningHistory = Literal["auto", "always", "never"]
+
+_STANDARD_DATA_BLOCKS = {"image", "file", "audio"}
+
+
+def _content_to_openai(content: str | list[Any]) -> str | list[dict[str, Any]]:
+    if isinstance(content, str):
+        return content
+    parts: list[dict[str, Any]] = []
+    for block in content:
+        if isinstance(block, str):
+            parts.append({"type": "text", "text": block})
+            continue
+        if not isinstance(block, dict):
+            raise InvalidRequestError(f"Unsupported content block {block!r:.80}.")
+        kind = block.get("type")
+        if kind == "text":
+            parts.append({"type": "text", "text": block.get("text", "")})
+        elif kind in _STANDARD_DATA_BLOCKS and (
+            "url" in block or "base64" in block or "source_type" in block or "file_id" in block
+        ):
+            parts.append(convert_to_openai_data_block(block))
+        elif kind in ("image_url", "input_audio", "file"):
+            parts.append(block)
+        elif kind in ("reasoning", "thinking", "tool_use", "tool_call", "function_call"):
+            continue  # represented elsewhere (reasoning_content, tool_calls)
+        else:
+            parts.append(block)
+    return parts
+
+
+def _text_only(content: str | list[Any]) -> str:
+    if isinstance(content, str):
+        return content
+    return "".join(
+        b if isinstance(b, str) else b.get("text", "")
+        for b in content
+        if isinstance(b, str) or b.get("type") == "text"
+    )
+
+
+def _tool_call_to_openai(call: ToolCall, raw: dict[str, Any] | None) -> dict[str, Any]:
+    wire: dict[str, Any] = dict(raw or {})  # keeps unknown fields (thought signatures, ...)
+    wire.pop("index", None)
+    wire.update(
+        {
+            "id": call["id"],
+            "type": "function",
+            "function": {"name": call["name"], "arguments": json.dumps(call["args"])},
+        }
+    )
+    return wire
+
+
+def _ai_to_openai(message: AIMessage, reasoning_history: ReasoningHistory) -> dict[str, Any]:
+    out: dict[str, Any] = {"role": "assistant"}
+    content = _content_to_openai(message.content)
+    out["content"] = (_text_only(message.content) if isinstance(content, list) else content) or None
+    raw_calls = {
+        raw.get("id"): raw
+        for raw in message.additional_kwargs.get("tool_calls", []) or []
+        if isinstance(raw, dict)
+    }
+    calls = [_tool_call_to_openai(c, raw_calls.get(c["id"])) for c in message.tool_calls]
+    calls += [
+        {
+            "id": bad.get("id"),
+            "type": "function",
+            "function": {"name": bad.get("name"), "arguments": bad.get("args") or ""},
+        }
+        for bad in message.invalid_tool_calls
+    ]
+    if calls:
+        out["tool_calls"] = calls
+    reasoning = message.additional_kwargs.get("reasoning_content")
+    if reasoning and (reasoning_history == "always" or (reasoning_history == "auto" and calls)):
+        out["reasoning_content"] = reasoning
+    if out["content"] is None and not calls:
+        out["content"] = ""
+    return out
+
+
+def message_to_openai(
+    message: BaseMessage, reasoning_history: ReasoningHistory = "auto"
+) -> dict[str, Any]:
+    """One LangChain message as an OpenAI chat message dict."""
+    if isinstance(message, SystemMessage):
+        role = message.additional_kwargs.get("__openai_role__", "system")
+        return {"role": role, "content": _content_to_openai(message.content)}
+    if isinstance(message, HumanMessage):
+        out: dict[str, Any] = {"role": "user", "content": _content_to_openai(message.content)}
+        if message.name:
+            out["name"] = message.name
+        return out
+    if isinstance(message, AIMessage):
+        return _ai_to_openai(message, reasoning_history)
+    if isinstance(message, ToolMessage):
+        content = _content_to_openai(message.content)
+        return {"role": "tool", "tool_call_id": message.tool_call_id, "content": content}
+    if isinstance(message, FunctionMessage):
+        return {"role": "function", "name": message.name, "content": _text_only(message.content)}
+    if isinstance(message, ChatMessage):
+        return {"role": message.role, "content": _content_to_openai(message.content)}
+    raise InvalidRequestError(
+        f"Cannot send a {type(message).__name__} to YEScale: use System/Human/AI/Tool messages."
+    )
+
+
+def messages_to_openai(
+    messages: Sequence[BaseMessage], reasoning_history: ReasoningHistory = "auto"
+) -> list[dict[str, Any]]:
+    return [message_to_openai(m, reasoning_history) for m in messages]
+
+
+# -- answers ------------------------------------------------------------------------------------
+
+
+def usage_to_langchain(usage: Usage) -> UsageMetadata:
+    """OpenAI usage as LangChain ``usage_metadata``, with cache and reasoning details."""
+    result = UsageMetadata(
+        input_tokens=usage.prompt_tokens,
+        output_tokens=usage.completion_tokens,
+        total_tokens=usage.total_tokens or usage.prompt_tokens + usage.completion_tokens,
+    )
+    input_details: InputTokenDetails = {}
+    if usage.prompt_tokens_details is not None:
+        if usage.prompt_tokens_details.cached_tokens is not None:
+            input_details["cache_read"] = usage.prompt_tokens_details.cached_tokens
+        if usage.prompt_tokens_details.audio_tokens is not None:
+            input_details["audio"] = usage.prompt_tokens_details.audio_tokens
+    output_details: OutputTokenDetails = {}
+    if usage.completion_tokens_details is not None:
+        if usage.completion_tokens_details.reasoning_tokens is not None:
+            output_details["reasoning"] = usage.completion_tokens_details.reasoning_tokens
+        if usage.completion_tokens_details.audio_tokens is not None:
+            output_details["audio"] = usage.completion_tokens_details.audio_tokens
+    if input_details:
+        result["input_token_details"] = input_details
+    if output_details:
+        result["output_token_details"] = output_details
+    return result
+
+
+def _parse_tool_calls(
+    raw_calls: list[WireToolCall],
+) -> tuple[list[ToolCall], list[InvalidToolCall], list[dict[str, Any]]]:
+    calls: list[ToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    raw_dicts = [c.model_dump(exclude_none=True) for c in raw_calls]
+    for raw in raw_calls:
+        name = raw.function.name or ""
+        arguments = raw.function.arguments or ""
+        try:
+            args = json.loads(arguments) if arguments.strip() else {}
+        except ValueError as exc:
+            invalid.append(
+                InvalidToolCall(
+                    type="invalid_tool_call",
+                    name=name,
+                    args=arguments,
+                    id=raw.id,
+                    error=f"Arguments are not valid JSON: {exc}",
+                )
+            )
+            continue
+        if not isinstance(args, dict):
+            invalid.append(
+                InvalidToolCall(
+                    type="invalid_tool_call",
+                    name=name,
+                    args=arguments,
+                    id=raw.id,
+                    error="Arguments must be a JSON object.",
+                )
+            )
+            continue
+        calls.append(ToolCall(type="tool_call", name=name, args=args, id=raw.id))
+    return calls, invalid, raw_dicts
+
+
+def wire_message_to_ai(
+    message: WireMessage, metadata: dict[str, Any], usage: UsageMetadata | None
+) -> AIMessage:
+    additional: dict[str, Any] = {}
+    if message.reasoning_content:
+        additional["reasoning_content"] = message.reasoning_content
+    if message.refusal:
+        additional["refusal"] = message.refusal
+    calls, invalid, raw_calls = _parse_tool_calls(message.tool_calls or [])
+    if raw_calls:
+        additional["tool_calls"] = raw_calls
+    content: str | list[str | dict[Any, Any]] = (
+        message.content if isinstance(message.content, str) else list(message.content or [])
+    )
+    return AIMessage(
+        content=content,
+        additional_kwargs=additional,
+        tool_calls=calls,
+        invalid_tool_calls=invalid,
+        response_metadata=metadata,
+        usage_metadata=usage,
+        id=metadata.get("id"),
+    )
+
+
+def completion_metadata(completion: ChatCompletion | ChatCompletionChunk) -> dict[str, Any]:
+    metadata: dict[str, Any] = {"model_provider": "yescale"}
+    if completion.model:
+        metadata["model_name"] = completion.model
+    if completion.system_fingerprint:
+        metadata["system_fingerprint"] = completion.system_fingerprint
+    if completion.id:
+        metadata["id"] = completion.id
+    return metadata
+
+
+def chunk_to_langchain(chunk: ChatCompletionChunk, first: bool) -> AIMessageChunk | None:
+    """One stream chunk as an ``AIMessageChunk`` (``None`` when it carries nothing)."""
+    metadata: dict[str, Any] = completion_metadata(chunk) if first else {}
+    usage = usage_to_langchain(chunk.usage) if chunk.usage is not None else None
+    if not chunk.choices:
+        if usage is None and not metadata:
+            return None
+        if usage is not None and chunk.model:
+            metadata["model_name"] = chunk.model
+        return AIMessageChunk(content="", usage_metadata=usage, response_metadata=metadata)
+    choice = chunk.choices[0]
+    delta = choice.delta
+    additional: dict[str, Any] = {}
+    if delta.reasoning_content:
+        additional["reasoning_content"] = delta.reasoning_content
+    if delta.refusal:
+        additional["refusal"] = delta.refusal
+    tool_chunks = []
+    if delta.tool_calls:
+        raw = []
+        for i, call in enumerate(delta.tool_calls):
+            index = call.index if call.index is not None else i
+            tool_chunks.append(
+                tool_call_chunk(
+                    name=call.function.name,
+                    args=call.function.arguments,
+                    id=call.id,
+                    index=index,
+                )
+            )
+            raw.append({**call.model_dump(exclude_none=True), "index": index})
+        additional["tool_calls"] = raw
+    if choice.finish_reason:
+        metadata["finish_reason"] = choice.finish_reason
+        if chunk.model:
+            metadata["model_name"] = chunk.model
+    if choice.logprobs:
+        metadata["logprobs"] = choice.logprobs
+    return AIMessageChunk(
+        content=delta.content or "",
+        additional_kwargs=additional,
+        tool_call_chunks=tool_chunks,
+        usage_metadata=usage,
+        response_metadata=metadata,
+        id=chunk.id,
+    )
