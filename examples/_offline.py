@@ -20,9 +20,10 @@ def live_or_replay(name: str) -> Iterator[bool]:
     import vcr  # installed with the [test] extra
 
     cassette = CASSETTES / f"{name}.yaml"
+    shown = cassette.relative_to(Path.cwd()) if cassette.is_relative_to(Path.cwd()) else cassette
     print(
         "YESCALE_API_KEY is not set: running OFFLINE, replaying recorded answers from\n"
-        f"  {cassette.relative_to(Path.cwd()) if cassette.is_relative_to(Path.cwd()) else cassette}\n"
+        f"  {shown}\n"
         "Set YESCALE_API_KEY to run against the live service.\n"
     )
     os.environ["YESCALE_API_KEY"] = "offline-test-api-key"

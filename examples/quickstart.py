@@ -12,12 +12,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _offline import live_or_replay  # noqa: E402
+from _offline import live_or_replay
+from langchain_core.messages import AIMessage
 
-from langchain_yescale import ChatYEScale  # noqa: E402
+from langchain_yescale import ChatYEScale
 
 
-def run() -> dict[str, object]:
+def run() -> dict[str, AIMessage]:
     """The demo itself; returns what it showed so the test suite can check it."""
     llm = ChatYEScale(model="gpt-4o-mini", temperature=0)
 

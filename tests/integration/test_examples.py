@@ -17,8 +17,11 @@ def test_quickstart() -> None:
 
     shown = quickstart.run()
     invoke, stream, ainvoke = shown["invoke"], shown["stream"], shown["ainvoke"]
-    assert invoke.content and invoke.usage_metadata["total_tokens"] > 0  # type: ignore[attr-defined]
-    assert stream.content == invoke.content  # type: ignore[attr-defined]
-    assert stream.usage_metadata["output_tokens"] > 0  # type: ignore[attr-defined]
-    assert ainvoke.content == invoke.content  # type: ignore[attr-defined]
-    assert invoke.response_metadata["finish_reason"] == "stop"  # type: ignore[attr-defined]
+    assert invoke.content
+    assert invoke.usage_metadata is not None
+    assert invoke.usage_metadata["total_tokens"] > 0
+    assert stream.content == invoke.content
+    assert stream.usage_metadata is not None
+    assert stream.usage_metadata["output_tokens"] > 0
+    assert ainvoke.content == invoke.content
+    assert invoke.response_metadata["finish_reason"] == "stop"
