@@ -14,9 +14,11 @@ from ._errors import (
     YEScaleTimeoutError,
 )
 from .chat_models import ChatYEScale
+from .chat_models_gemini import ChatYEScaleGemini
 
 __all__ = [
     "ChatYEScale",
+    "ChatYEScaleGemini",
     "YEScaleAuthenticationError",
     "YEScaleBadRequestError",
     "YEScaleConnectionError",

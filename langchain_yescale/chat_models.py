@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LangSmithParams, LanguageModelInput
-from langchain_core.language_models.chat_models import (
-    BaseChatModel,
-    agenerate_from_stream,
-    generate_from_stream,
-)
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable
-from langchain_core.tools import BaseTool
-from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field
 
 from yescale import model_families
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
-from ._client_params import YEScaleClientParams
-from ._errors import langchain_errors
-from ._openai_messages import (
-    ReasoningHistory,
-    chunk_to_langchain,
-    completion_metadata,
-    messages_to_openai,
-    usage_to_langchain,
-    wire_message_to_ai,
-)
-
-ToolChoice = dict[str, Any] | str | bool | None
+from ._chat_base import BaseChatYEScale, StructuredMethod, json_schema_of
 
 
-class ChatYEScale(YEScaleClientParams, BaseChatModel):
+class ChatYEScale(BaseChatYEScale):
     """YEScale chat model: every model YEScale serves (GPT, Claude, Gemini, DeepSeek, Qwen...)
     through its OpenAI-compatible ``/v1/chat/completions`` endpoint.
 
@@ -165,19 +142,8 @@ class ChatYEScale(YEScaleClientParams, BaseChatModel):
             #  "system_fingerprint": "fp_...", "model_provider": "yescale"}
     """
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
-
-    model_name: str = Field(default="gpt-4o-mini", alias="model")
-    """The model to use: any chat model YEScale serves."""
-    temperature: float | None = None
-    max_tokens: int | None = Field(default=None)
-    """Max output tokens; sent as ``max_completion_tokens`` where the model needs that."""
     max_completion_tokens: int | None = None
     """Sent as is; overrides ``max_tokens``."""
-    top_p: float | None = None
-    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
-    n: int | None = None
-    seed: int | None = None
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
     logprobs: bool | None = None
@@ -188,63 +154,14 @@ class ChatYEScale(YEScaleClientParams, BaseChatModel):
     """Extra body fields merged into every request."""
     extra_body: dict[str, Any] | None = None
     """Extra body fields merged into every request (OpenAI SDK spelling)."""
-    streaming: bool = False
-    """Make ``invoke`` stream internally (callbacks get tokens as they come)."""
     stream_usage: bool = True
     """Request token usage on streams (``stream_options.include_usage``)."""
     disabled_params: dict[str, Any] | None = None
     """Parameters the model rejects, e.g. ``{"parallel_tool_calls": None}``: never sent."""
-    reasoning_history: ReasoningHistory = "auto"
-    """Send ``reasoning_content`` back: ``"auto"`` on tool-call turns, ``"always"``, ``"never"``."""
-
-    @model_validator(mode="after")
-    def _validate(self) -> ChatYEScale:
-        self._require_key()
-        if self.n is not None and self.n < 1:
-            raise ValueError("n must be at least 1")
-        if self.n is not None and self.n > 1 and self.streaming:
-            raise ValueError("n must be 1 when streaming")
-        return self
-
-    # -- LangChain plumbing -------------------------------------------------------------------
 
     @property
     def _llm_type(self) -> str:
         return "yescale-chat"
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        return {"api_key": "YESCALE_API_KEY"}
-
-    @classmethod
-    def is_lc_serializable(cls) -> bool:
-        return True
-
-    @classmethod
-    def get_lc_namespace(cls) -> list[str]:
-        return ["langchain_yescale", "chat_models"]
-
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {"model_name": self.model_name, **self._default_params}
-
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
-        params = self._request_params(stop, kwargs)
-        ls = LangSmithParams(
-            ls_provider="yescale",
-            ls_model_name=str(kwargs.get("model", self.model_name)),
-            ls_model_type="chat",
-        )
-        if isinstance(params.get("temperature"), (int, float)):
-            ls["ls_temperature"] = params["temperature"]
-        max_tokens = params.get("max_tokens", params.get("max_completion_tokens"))
-        if isinstance(max_tokens, int):
-            ls["ls_max_tokens"] = max_tokens
-        if stop_seq := params.get("stop"):
-            ls["ls_stop"] = [stop_seq] if isinstance(stop_seq, str) else list(stop_seq)
-        return ls
-
-    # -- request ------------------------------------------------------------------------------
 
     @property
     def _default_params(self) -> dict[str, Any]:
@@ -268,14 +185,15 @@ class ChatYEScale(YEScaleClientParams, BaseChatModel):
             params.update(self.extra_body)
         return params
 
-    def _request_params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+    def _call_params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         params = {**self._default_params, **kwargs}
+        params.pop("stream", None)
         extra = params.pop("extra_body", None)
         if extra:
             params.update(extra)
         if stop is not None:
             params["stop"] = stop
-        model = str(params.pop("model", self.model_name))
+        model = str(params.get("model", self.model_name))
         if "max_tokens" in params and model_families.uses_max_completion_tokens(model):
             params.setdefault("max_completion_tokens", params.pop("max_tokens"))
         elif "max_completion_tokens" in params:
@@ -283,173 +201,56 @@ class ChatYEScale(YEScaleClientParams, BaseChatModel):
         for name in self.disabled_params or {}:
             params.pop(name, None)
         params["model"] = model
+        params.setdefault("stream_usage", self.stream_usage)
         return params
 
-    def _build(
-        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
-    ) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
-        params = self._request_params(stop, kwargs)
-        params.pop("stream", None)
-        model = params.pop("model")
-        return model, messages_to_openai(messages, self.reasoning_history), params
+    def _complete(self, messages: list[dict[str, Any]], params: dict[str, Any]) -> ChatCompletion:
+        params = {k: v for k, v in params.items() if k != "stream_usage"}
+        return self.client.chat.create(messages=messages, **params)
 
-    # -- answers ------------------------------------------------------------------------------
+    async def _acomplete(
+        self, messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> ChatCompletion:
+        params = {k: v for k, v in params.items() if k != "stream_usage"}
+        return await self.client.aio.chat.create(messages=messages, **params)
 
-    def _to_result(self, completion: ChatCompletion) -> ChatResult:
-        metadata = completion_metadata(completion)
-        usage = usage_to_langchain(completion.usage) if completion.usage is not None else None
-        generations = []
-        for choice in completion.choices:
-            choice_metadata = {**metadata, "finish_reason": choice.finish_reason}
-            if choice.logprobs:
-                choice_metadata["logprobs"] = choice.logprobs
-            message = wire_message_to_ai(choice.message, choice_metadata, usage)
-            generations.append(
-                ChatGeneration(
-                    message=message, generation_info={"finish_reason": choice.finish_reason}
-                )
-            )
-        llm_output: dict[str, Any] = {"model_name": completion.model or self.model_name}
-        if completion.usage is not None:
-            llm_output["token_usage"] = completion.usage.model_dump(exclude_none=True)
-        if completion.system_fingerprint:
-            llm_output["system_fingerprint"] = completion.system_fingerprint
-        return ChatResult(generations=generations, llm_output=llm_output)
+    def _chunks(
+        self, messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> Iterator[ChatCompletionChunk]:
+        params = dict(params)
+        usage = bool(params.pop("stream_usage"))
+        return self.client.chat.stream(messages=messages, include_usage=usage, **params)
 
-    @staticmethod
-    def _to_generation_chunk(chunk: ChatCompletionChunk, first: bool) -> ChatGenerationChunk | None:
-        message = chunk_to_langchain(chunk, first)
-        if message is None:
-            return None
-        info = (
-            {"finish_reason": message.response_metadata["finish_reason"]}
-            if "finish_reason" in message.response_metadata
-            else None
-        )
-        return ChatGenerationChunk(message=message, generation_info=info)
+    def _achunks(
+        self, messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> AsyncIterator[ChatCompletionChunk]:
+        params = dict(params)
+        usage = bool(params.pop("stream_usage"))
+        return aiter(self.client.aio.chat.stream(messages=messages, include_usage=usage, **params))
 
-    # -- calls --------------------------------------------------------------------------------
+    # -- structured output ----------------------------------------------------------------------
 
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        if self.streaming and kwargs.get("n", self.n) in (None, 1):
-            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
-        model, wire_messages, params = self._build(messages, stop, kwargs)
-        with langchain_errors():
-            completion = self.client.chat.create(model=model, messages=wire_messages, **params)
-        return self._to_result(completion)
+    def _default_structured_method(self) -> StructuredMethod:
+        if model_families.supports_json_schema(self.model_name):
+            return "json_schema"
+        return "function_calling"
 
-    async def _agenerate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        if self.streaming and kwargs.get("n", self.n) in (None, 1):
-            return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
-        model, wire_messages, params = self._build(messages, stop, kwargs)
-        with langchain_errors():
-            completion = await self.client.aio.chat.create(
-                model=model, messages=wire_messages, **params
-            )
-        return self._to_result(completion)
-
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        model, wire_messages, params = self._build(messages, stop, kwargs)
-        include_usage = bool(params.pop("stream_usage", self.stream_usage))
-        first = True
-        with langchain_errors():
-            for chunk in self.client.chat.stream(
-                model=model, messages=wire_messages, include_usage=include_usage, **params
-            ):
-                generation = self._to_generation_chunk(chunk, first)
-                if generation is None:
-                    continue
-                first = False
-                if run_manager:
-                    run_manager.on_llm_new_token(generation.text, chunk=generation)
-                yield generation
-
-    async def _astream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[ChatGenerationChunk]:
-        model, wire_messages, params = self._build(messages, stop, kwargs)
-        include_usage = bool(params.pop("stream_usage", self.stream_usage))
-        first = True
-        with langchain_errors():
-            async for chunk in self.client.aio.chat.stream(
-                model=model, messages=wire_messages, include_usage=include_usage, **params
-            ):
-                generation = self._to_generation_chunk(chunk, first)
-                if generation is None:
-                    continue
-                first = False
-                if run_manager:
-                    await run_manager.on_llm_new_token(generation.text, chunk=generation)
-                yield generation
-
-    # -- tools --------------------------------------------------------------------------------
-
-    def bind_tools(
-        self,
-        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
-        *,
-        tool_choice: ToolChoice = None,
-        strict: bool | None = None,
-        parallel_tool_calls: bool | None = None,
-        **kwargs: Any,
-    ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Bind tools (pydantic classes, functions, ``BaseTool``s or OpenAI tool dicts).
-
-        Args:
-            tool_choice: ``"auto"``, ``"none"``, ``"required"``/``"any"``/``True``, a tool name,
-                or an OpenAI ``tool_choice`` dict.
-            strict: ask for strict schema adherence (OpenAI models).
-            parallel_tool_calls: allow several calls in one turn (dropped if disabled).
-        """
-        formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
-        choice = normalize_tool_choice(tool_choice, formatted)
-        if choice is not None:
-            kwargs["tool_choice"] = choice
-        if parallel_tool_calls is not None:
-            kwargs["parallel_tool_calls"] = parallel_tool_calls
-        return super().bind(tools=formatted, **kwargs)
+    def _structured_bind_kwargs(
+        self, method: StructuredMethod, schema: dict[str, Any] | type, strict: bool | None
+    ) -> dict[str, Any]:
+        if method == "json_mode":
+            return {"response_format": {"type": "json_object"}}
+        if method != "json_schema":
+            return super()._structured_bind_kwargs(method, schema, strict)
+        json_schema = json_schema_of(schema)
+        name = str(json_schema.pop("title", None) or "output")
+        description = json_schema.pop("description", None)
+        spec: dict[str, Any] = {"name": name, "schema": json_schema}
+        if description:
+            spec["description"] = description
+        if strict is not None:
+            spec["strict"] = strict
+        return {"response_format": {"type": "json_schema", "json_schema": spec}}
 
 
-def normalize_tool_choice(
-    tool_choice: ToolChoice, tools: Sequence[dict[str, Any]]
-) -> str | dict[str, Any] | None:
-    """LangChain's ``tool_choice`` spellings as OpenAI's."""
-    if tool_choice is None or tool_choice is False:
-        return None
-    if tool_choice is True or tool_choice in ("any", "required"):
-        return "required"
-    if tool_choice in ("auto", "none"):
-        return str(tool_choice)
-    if isinstance(tool_choice, str):
-        names = [t["function"]["name"] for t in tools if "function" in t]
-        if tool_choice not in names:
-            raise ValueError(f"tool_choice {tool_choice!r} is not one of the bound tools {names}.")
-        return {"type": "function", "function": {"name": tool_choice}}
-    if isinstance(tool_choice, dict):
-        return tool_choice
-    raise ValueError(f"Unsupported tool_choice {tool_choice!r}.")
-
-
-__all__ = ["ChatYEScale", "normalize_tool_choice"]
+__all__ = ["ChatYEScale"]

@@ -1,0 +1,387 @@
+"""What ``ChatYEScale`` and ``ChatYEScaleGemini`` share: both speak OpenAI-format completions with
+the client (Gemini's translation lives in ``yescale.gemini_chat``), so results, streaming, tool
+binding and structured output are built once here. Subclasses only say how to call the client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from operator import itemgetter
+from typing import Any, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import LangSmithParams, LanguageModelInput
+from langchain_core.language_models.chat_models import (
+    BaseChatModel,
+    agenerate_from_stream,
+    generate_from_stream,
+)
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+from langchain_core.output_parsers.openai_tools import (
+    JsonOutputKeyToolsParser,
+    PydanticToolsParser,
+)
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic import ConfigDict, Field, model_validator
+
+from yescale.types.chat import ChatCompletion, ChatCompletionChunk
+
+from ._client_params import YEScaleClientParams
+from ._errors import langchain_errors
+from ._openai_messages import (
+    ReasoningHistory,
+    chunk_to_langchain,
+    completion_metadata,
+    messages_to_openai,
+    usage_to_langchain,
+    wire_message_to_ai,
+)
+
+ToolChoice = dict[str, Any] | str | bool | None
+StructuredMethod = Literal["function_calling", "json_schema", "json_mode", "response_json_schema"]
+
+#: Fields of a choice that go into ``response_metadata`` when the service sends them.
+_CHOICE_METADATA = (
+    "logprobs",
+    "grounding_metadata",
+    "url_context_metadata",
+    "safety_ratings",
+    "citation_metadata",
+    "gemini_finish_reason",
+)
+
+
+class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
+    """Shared base of the YEScale chat models (not for direct use)."""
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    model_name: str = Field(default="gpt-4o-mini", alias="model")
+    """The model to use: any chat model YEScale serves."""
+    temperature: float | None = None
+    max_tokens: int | None = None
+    """Max output tokens."""
+    top_p: float | None = None
+    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
+    n: int | None = None
+    """Number of answers (choices / candidates) per call."""
+    seed: int | None = None
+    streaming: bool = False
+    """Make ``invoke`` stream internally (callbacks get tokens as they come)."""
+    reasoning_history: ReasoningHistory = "auto"
+    """Send ``reasoning_content`` back: ``"auto"`` on tool-call turns, ``"always"``, ``"never"``."""
+
+    @model_validator(mode="after")
+    def _validate_common(self) -> BaseChatYEScale:
+        self._require_key()
+        if self.n is not None and self.n < 1:
+            raise ValueError("n must be at least 1")
+        if self.n is not None and self.n > 1 and self.streaming:
+            raise ValueError("n must be 1 when streaming")
+        return self
+
+    # -- LangChain plumbing -------------------------------------------------------------------
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": "YESCALE_API_KEY"}
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_yescale", "chat_models"]
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, **self._default_params}
+
+    @property
+    def _default_params(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        ls = LangSmithParams(
+            ls_provider="yescale",
+            ls_model_name=str(kwargs.get("model", self.model_name)),
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if isinstance(temperature, (int, float)):
+            ls["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if isinstance(max_tokens, int):
+            ls["ls_max_tokens"] = max_tokens
+        stop_seq = stop if stop is not None else kwargs.get("stop", self.stop)
+        if stop_seq:
+            ls["ls_stop"] = [stop_seq] if isinstance(stop_seq, str) else list(stop_seq)
+        return ls
+
+    # -- the client calls (subclasses) --------------------------------------------------------
+
+    def _call_params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The model and body parameters of one call (defaults, per-call overrides, stop)."""
+        raise NotImplementedError
+
+    def _complete(self, messages: list[dict[str, Any]], params: dict[str, Any]) -> ChatCompletion:
+        raise NotImplementedError
+
+    async def _acomplete(
+        self, messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> ChatCompletion:
+        raise NotImplementedError
+
+    def _chunks(
+        self, messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> Iterator[ChatCompletionChunk]:
+        raise NotImplementedError
+
+    def _achunks(
+        self, messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> AsyncIterator[ChatCompletionChunk]:
+        raise NotImplementedError
+
+    # -- conversion -----------------------------------------------------------------------------
+
+    def _prepare(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        return messages_to_openai(messages, self.reasoning_history), self._call_params(stop, kwargs)
+
+    def _to_result(self, completion: ChatCompletion) -> ChatResult:
+        metadata = completion_metadata(completion)
+        usage = usage_to_langchain(completion.usage) if completion.usage is not None else None
+        generations = []
+        for choice in completion.choices:
+            choice_metadata = {**metadata, "finish_reason": choice.finish_reason}
+            extras = {**(choice.model_extra or {}), "logprobs": choice.logprobs}
+            choice_metadata.update({k: extras[k] for k in _CHOICE_METADATA if extras.get(k)})
+            message = wire_message_to_ai(choice.message, choice_metadata, usage)
+            generations.append(
+                ChatGeneration(
+                    message=message, generation_info={"finish_reason": choice.finish_reason}
+                )
+            )
+        llm_output: dict[str, Any] = {"model_name": completion.model or self.model_name}
+        if completion.usage is not None:
+            llm_output["token_usage"] = completion.usage.model_dump(exclude_none=True)
+        if completion.system_fingerprint:
+            llm_output["system_fingerprint"] = completion.system_fingerprint
+        return ChatResult(generations=generations, llm_output=llm_output)
+
+    @staticmethod
+    def _generation_chunk(chunk: ChatCompletionChunk, first: bool) -> ChatGenerationChunk | None:
+        message = chunk_to_langchain(chunk, first)
+        if message is None:
+            return None
+        if chunk.choices:
+            extras = chunk.choices[0].model_extra or {}
+            message.response_metadata.update(
+                {k: extras[k] for k in _CHOICE_METADATA if extras.get(k)}
+            )
+        finish = message.response_metadata.get("finish_reason")
+        info = {"finish_reason": finish} if finish else None
+        return ChatGenerationChunk(message=message, generation_info=info)
+
+    def _wants_stream(self, kwargs: dict[str, Any]) -> bool:
+        return self.streaming and kwargs.get("n", self.n) in (None, 1)
+
+    # -- calls ----------------------------------------------------------------------------------
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self._wants_stream(kwargs):
+            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+        wire_messages, params = self._prepare(messages, stop, kwargs)
+        with langchain_errors():
+            return self._to_result(self._complete(wire_messages, params))
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self._wants_stream(kwargs):
+            return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
+        wire_messages, params = self._prepare(messages, stop, kwargs)
+        with langchain_errors():
+            return self._to_result(await self._acomplete(wire_messages, params))
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        wire_messages, params = self._prepare(messages, stop, kwargs)
+        first = True
+        with langchain_errors():
+            for chunk in self._chunks(wire_messages, params):
+                generation = self._generation_chunk(chunk, first)
+                if generation is None:
+                    continue
+                first = False
+                if run_manager:
+                    run_manager.on_llm_new_token(generation.text, chunk=generation)
+                yield generation
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        wire_messages, params = self._prepare(messages, stop, kwargs)
+        first = True
+        with langchain_errors():
+            async for chunk in self._achunks(wire_messages, params):
+                generation = self._generation_chunk(chunk, first)
+                if generation is None:
+                    continue
+                first = False
+                if run_manager:
+                    await run_manager.on_llm_new_token(generation.text, chunk=generation)
+                yield generation
+
+    # -- tools ----------------------------------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: ToolChoice = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools: pydantic classes, functions, ``BaseTool``s or OpenAI tool dicts.
+
+        Args:
+            tool_choice: ``"auto"``, ``"none"``, ``"required"``/``"any"``/``True``, a tool name,
+                or an OpenAI ``tool_choice`` dict.
+            strict: ask for strict schema adherence (OpenAI models).
+            parallel_tool_calls: allow several calls in one turn.
+        """
+        formatted = [self._format_tool(tool, strict) for tool in tools]
+        choice = normalize_tool_choice(tool_choice, formatted)
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+    def _format_tool(
+        self, tool: dict[str, Any] | type | Callable[..., Any] | BaseTool, strict: bool | None
+    ) -> dict[str, Any]:
+        return convert_to_openai_tool(tool, strict=strict)
+
+    # -- structured output ----------------------------------------------------------------------
+
+    def _default_structured_method(self) -> StructuredMethod:
+        return "function_calling"
+
+    def _structured_bind_kwargs(
+        self, method: StructuredMethod, schema: dict[str, Any] | type, strict: bool | None
+    ) -> dict[str, Any]:
+        """Body parameters for the ``json_schema`` / ``json_mode`` methods (subclasses)."""
+        raise ValueError(f"{type(self).__name__} does not support method={method!r}.")
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type,
+        *,
+        method: StructuredMethod | None = None,
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | Any]:
+        """A runnable that returns ``schema``-shaped output (pydantic object or dict).
+
+        Args:
+            schema: a pydantic class, a TypedDict, an OpenAI tool / function dict or a JSON
+                schema.
+            method: ``"function_calling"``, ``"json_schema"`` (native schema-constrained output),
+                ``"json_mode"`` (JSON without a schema; describe it in the prompt), and for
+                Gemini ``"response_json_schema"``. Default: see the class docstring.
+            include_raw: return ``{"raw": AIMessage, "parsed": ..., "parsing_error": ...}``.
+            strict: strict schema adherence where the model supports it.
+        """
+        if kwargs:
+            raise ValueError(f"Unexpected arguments: {sorted(kwargs)}")
+        method = method or self._default_structured_method()
+        is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+        format_info = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+        parser: Runnable[Any, Any]
+        if method == "function_calling":
+            tool = self._format_tool(schema, strict)
+            name = tool["function"]["name"] if "function" in tool else tool.get("name", "")
+            llm = self.bind_tools(
+                [schema], tool_choice=name, strict=strict, ls_structured_output_format=format_info
+            )
+            if is_pydantic:
+                parser = PydanticToolsParser(tools=[schema], first_tool_only=True)  # type: ignore[list-item]
+            else:
+                parser = JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+        elif method in ("json_schema", "json_mode", "response_json_schema"):
+            bind = self._structured_bind_kwargs(method, schema, strict)
+            llm = self.bind(**bind, ls_structured_output_format=format_info)
+            if is_pydantic:
+                parser = PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]
+            else:
+                parser = JsonOutputParser()
+        else:
+            raise ValueError(
+                f"Unknown method {method!r}: use 'function_calling', 'json_schema' or 'json_mode'."
+            )
+        if not include_raw:
+            return llm | parser
+        parse = RunnablePassthrough.assign(
+            parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+        )
+        fallback = RunnablePassthrough.assign(parsed=lambda _: None)
+        with_fallback = parse.with_fallbacks([fallback], exception_key="parsing_error")
+        return RunnableMap(raw=llm) | with_fallback
+
+
+def json_schema_of(schema: dict[str, Any] | type) -> dict[str, Any]:
+    """A JSON schema for a pydantic class, TypedDict, OpenAI tool dict or JSON schema."""
+    if isinstance(schema, dict) and "function" in schema and schema.get("type") == "function":
+        fn = schema["function"]
+        return {"title": fn["name"], "description": fn.get("description", ""), **fn["parameters"]}
+    return convert_to_json_schema(schema)
+
+
+def normalize_tool_choice(
+    tool_choice: ToolChoice, tools: Sequence[dict[str, Any]]
+) -> str | dict[str, Any] | None:
+    """LangChain's ``tool_choice`` spellings as OpenAI's."""
+    if tool_choice is None or tool_choice is False:
+        return None
+    if tool_choice is True or tool_choice in ("any", "required"):
+        return "required"
+    if tool_choice in ("auto", "none"):
+        return str(tool_choice)
+    if isinstance(tool_choice, str):
+        names = [t["function"]["name"] for t in tools if "function" in t]
+        if tool_choice not in names:
+            raise ValueError(f"tool_choice {tool_choice!r} is not one of the bound tools {names}.")
+        return {"type": "function", "function": {"name": tool_choice}}
+    if isinstance(tool_choice, dict):
+        return tool_choice
+    raise ValueError(f"Unsupported tool_choice {tool_choice!r}.")

@@ -1,0 +1,416 @@
+"""OpenAI-format chat (the neutral form) <-> Gemini ``generateContent``.
+
+Both frameworks hand the client OpenAI-style messages and tool schemas and get back OpenAI-style
+completions; this module is the one translation to and from Gemini's ``contents``/``parts``:
+
+* system messages -> ``systemInstruction``; assistant -> ``model``; tool results ->
+  ``functionResponse`` parts (named after the call they answer);
+* images (data URLs, or http(s) URLs fetched by the caller's ``fetch``) -> ``inlineData``;
+* OpenAI tools -> ``functionDeclarations`` (parameters via :mod:`gemini_schema`); native Gemini
+  tools (``{"googleSearch": {}}``, ``{"urlContext": {}}``, ``{"codeExecution": {}}``) pass through;
+* answers: thought parts -> ``reasoning_content``; ``functionCall`` -> ``tool_calls``, with the
+  part's ``thoughtSignature`` kept as ``extra_content.google.thought_signature`` (the spelling of
+  Gemini's own OpenAI endpoint) and sent back on the next turn; ``thoughtsTokenCount`` ->
+  ``completion_tokens_details.reasoning_tokens``; grounding metadata kept on the choice.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import mimetypes
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from .errors import InvalidRequestError
+from .gemini_schema import to_gemini_parameters
+from .types.chat import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    CompletionTokensDetails,
+    PromptTokensDetails,
+    Usage,
+)
+from .types.gemini import Candidate, GenerateContentResponse, UsageMetadata
+
+#: Fetches an image URL: returns ``(bytes, mime type)``.
+ImageFetcher = Callable[[str], tuple[bytes, str]]
+
+_FINISH = {
+    "STOP": "stop",
+    "MAX_TOKENS": "length",
+    "SAFETY": "content_filter",
+    "RECITATION": "content_filter",
+    "BLOCKLIST": "content_filter",
+    "PROHIBITED_CONTENT": "content_filter",
+    "SPII": "content_filter",
+    "IMAGE_SAFETY": "content_filter",
+    "MALFORMED_FUNCTION_CALL": "stop",
+}
+
+
+# -- request --------------------------------------------------------------------------------------
+
+
+def _data_url(url: str) -> dict[str, Any]:
+    header, _, data = url.partition(",")
+    mime = header[5:].split(";")[0] or "application/octet-stream"
+    if ";base64" not in header:
+        raise InvalidRequestError("Only base64 data URLs can be sent to Gemini.")
+    try:
+        base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidRequestError("An image data URL holds invalid base64.") from None
+    return {"inlineData": {"mimeType": mime, "data": data}}
+
+
+def _url_part(url: str, fetch: ImageFetcher | None) -> dict[str, Any]:
+    if url.startswith("data:"):
+        return _data_url(url)
+    if fetch is None:
+        mime = mimetypes.guess_type(url.split("?")[0])[0] or "image/png"
+        return {"fileData": {"mimeType": mime, "fileUri": url}}
+    data, mime = fetch(url)
+    return {"inlineData": {"mimeType": mime, "data": base64.b64encode(data).decode()}}
+
+
+def _content_parts(content: Any, fetch: ImageFetcher | None) -> list[dict[str, Any]]:
+    if content is None:
+        return []
+    if isinstance(content, str):
+        return [{"text": content}] if content else []
+    parts: list[dict[str, Any]] = []
+    for block in content:
+        if isinstance(block, str):
+            parts.append({"text": block})
+            continue
+        kind = block.get("type")
+        if kind == "text":
+            if block.get("text"):
+                parts.append({"text": block["text"]})
+        elif kind == "image_url":
+            image = block["image_url"]
+            parts.append(_url_part(image["url"] if isinstance(image, dict) else image, fetch))
+        elif kind == "input_audio":
+            audio = block["input_audio"]
+            parts.append(
+                {
+                    "inlineData": {
+                        "mimeType": f"audio/{audio.get('format', 'wav')}",
+                        "data": audio["data"],
+                    }
+                }
+            )
+        elif kind == "file" and isinstance(block.get("file"), dict):
+            file = block["file"]
+            if "file_data" in file:
+                parts.append(_data_url(file["file_data"]))
+            else:
+                raise InvalidRequestError("Gemini needs file content inline (file_data).")
+        elif any(k in block for k in ("inlineData", "fileData", "text", "functionCall")):
+            parts.append({k: v for k, v in block.items() if k != "type"})
+        else:
+            raise InvalidRequestError(f"Gemini cannot take a {kind!r} content block.")
+    return parts
+
+
+def _signature(extra: Any) -> str | None:
+    if isinstance(extra, Mapping):
+        google = extra.get("google")
+        if isinstance(google, Mapping) and google.get("thought_signature"):
+            return str(google["thought_signature"])
+    return None
+
+
+def _assistant_parts(message: Mapping[str, Any]) -> list[dict[str, Any]]:
+    parts = _content_parts(message.get("content"), None)
+    signature = _signature(message.get("extra_content"))
+    if signature and parts:
+        parts[0]["thoughtSignature"] = signature
+    for call in message.get("tool_calls") or []:
+        function = call.get("function", {})
+        try:
+            args = json.loads(function.get("arguments") or "{}")
+        except ValueError:
+            args = {"_raw_arguments": function.get("arguments")}
+        part: dict[str, Any] = {"functionCall": {"name": function.get("name"), "args": args}}
+        call_signature = _signature(call.get("extra_content"))
+        if call_signature:
+            part["thoughtSignature"] = call_signature
+        parts.append(part)
+    return parts
+
+
+def _tool_result(content: Any) -> dict[str, Any]:
+    if isinstance(content, list):
+        content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
+    if isinstance(content, str):
+        try:
+            parsed = json.loads(content)
+        except ValueError:
+            return {"result": content}
+        return parsed if isinstance(parsed, dict) else {"result": parsed}
+    return {"result": content}
+
+
+def to_gemini_request(
+    messages: Sequence[Mapping[str, Any]],
+    *,
+    tools: Sequence[Mapping[str, Any]] | None = None,
+    tool_choice: str | Mapping[str, Any] | None = None,
+    fetch: ImageFetcher | None = None,
+) -> dict[str, Any]:
+    """``contents``, ``system_instruction``, ``tools``, ``tool_config`` for OpenAI messages."""
+    system: list[dict[str, Any]] = []
+    contents: list[dict[str, Any]] = []
+    call_names: dict[str, str] = {}
+
+    def add(role: str, parts: list[dict[str, Any]]) -> None:
+        if not parts:
+            return
+        if contents and contents[-1]["role"] == role:
+            contents[-1]["parts"].extend(parts)
+        else:
+            contents.append({"role": role, "parts": parts})
+
+    for i, message in enumerate(messages):
+        role = message.get("role")
+        if role in ("system", "developer"):
+            system.extend(_content_parts(message.get("content"), None))
+        elif role == "user":
+            add("user", _content_parts(message.get("content"), fetch))
+        elif role == "assistant":
+            for call in message.get("tool_calls") or []:
+                call_names[call.get("id", "")] = call.get("function", {}).get("name", "")
+            add("model", _assistant_parts(message))
+        elif role in ("tool", "function"):
+            call_id = message.get("tool_call_id", "")
+            name = message.get("name") or call_names.get(call_id)
+            if not name:
+                raise InvalidRequestError(
+                    f"messages[{i}] answers tool call {call_id!r}, which no earlier assistant "
+                    "message made: Gemini needs the function's name."
+                )
+            add(
+                "user",
+                [
+                    {
+                        "functionResponse": {
+                            "name": name,
+                            "response": _tool_result(message.get("content")),
+                        }
+                    }
+                ],
+            )
+        else:
+            raise InvalidRequestError(
+                f"messages[{i}] has role {role!r}: Gemini takes system, user, assistant and tool."
+            )
+    if not contents:
+        raise InvalidRequestError("Gemini needs at least one user or assistant message.")
+    request: dict[str, Any] = {"contents": contents}
+    if system:
+        request["system_instruction"] = {"parts": system}
+    if tools:
+        request["tools"] = to_gemini_tools(tools)
+    if tool_choice is not None:
+        request["tool_config"] = to_gemini_tool_config(tool_choice)
+    return request
+
+
+def to_gemini_tools(tools: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """OpenAI tools -> one ``functionDeclarations`` entry; native Gemini tools pass through."""
+    declarations: list[dict[str, Any]] = []
+    native: list[dict[str, Any]] = []
+    for tool in tools:
+        if tool.get("type") == "function" and "function" in tool:
+            fn = tool["function"]
+            declaration: dict[str, Any] = {"name": fn["name"]}
+            if fn.get("description"):
+                declaration["description"] = fn["description"]
+            parameters = to_gemini_parameters(fn.get("parameters") or {})
+            if parameters is not None:
+                declaration["parameters"] = parameters
+            declarations.append(declaration)
+        else:
+            native.append(dict(tool))
+    out = [{"functionDeclarations": declarations}] if declarations else []
+    return out + native
+
+
+def to_gemini_tool_config(tool_choice: str | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(tool_choice, Mapping):
+        name = tool_choice.get("function", {}).get("name")
+        if not name:
+            return dict(tool_choice)
+        return {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": [name]}}
+    mode = {"auto": "AUTO", "none": "NONE", "required": "ANY", "any": "ANY"}.get(tool_choice)
+    if mode is None:
+        raise InvalidRequestError(f"Unknown tool_choice {tool_choice!r} for Gemini.")
+    return {"functionCallingConfig": {"mode": mode}}
+
+
+# -- answers --------------------------------------------------------------------------------------
+
+
+def gemini_usage(usage: UsageMetadata | None) -> Usage | None:
+    if usage is None:
+        return None
+    thoughts = usage.thoughts_token_count or 0
+    completion = (usage.candidates_token_count or 0) + thoughts
+    prompt = (usage.prompt_token_count or 0) + (usage.tool_use_prompt_token_count or 0)
+    return Usage(
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        total_tokens=usage.total_token_count or prompt + completion,
+        prompt_tokens_details=(
+            PromptTokensDetails(cached_tokens=usage.cached_content_token_count)
+            if usage.cached_content_token_count is not None
+            else None
+        ),
+        completion_tokens_details=CompletionTokensDetails(reasoning_tokens=thoughts)
+        if usage.thoughts_token_count is not None
+        else None,
+    )
+
+
+class _Parts:
+    """Splits a candidate's parts into text, thoughts, tool calls and signatures."""
+
+    def __init__(self, candidate: Candidate | None, id_prefix: str, first_index: int = 0) -> None:
+        self.text: list[str] = []
+        self.thoughts: list[str] = []
+        self.calls: list[dict[str, Any]] = []
+        self.text_signature: str | None = None
+        self.other: list[dict[str, Any]] = []
+        parts = candidate.content.parts if candidate and candidate.content else []
+        for part in parts:
+            if part.function_call is not None:
+                index = first_index + len(self.calls)
+                call: dict[str, Any] = {
+                    "id": part.function_call.get("id") or f"call_{id_prefix}_{index}",
+                    "type": "function",
+                    "index": index,
+                    "function": {
+                        "name": part.function_call.get("name", ""),
+                        "arguments": json.dumps(part.function_call.get("args") or {}),
+                    },
+                }
+                if part.thought_signature:
+                    call["extra_content"] = {
+                        "google": {"thought_signature": part.thought_signature}
+                    }
+                self.calls.append(call)
+            elif part.text is not None and part.thought:
+                self.thoughts.append(part.text)
+            elif part.text is not None:
+                self.text.append(part.text)
+                if part.thought_signature and self.text_signature is None:
+                    self.text_signature = part.thought_signature
+            else:
+                self.other.append(part.to_wire())
+            if part.thought_signature and part.function_call is None and part.text is None:
+                self.text_signature = self.text_signature or part.thought_signature
+
+
+def _finish(candidate: Candidate | None, has_calls: bool) -> str | None:
+    if candidate is None or not candidate.finish_reason:
+        return None
+    if has_calls and candidate.finish_reason == "STOP":
+        return "tool_calls"
+    return _FINISH.get(candidate.finish_reason, candidate.finish_reason.lower())
+
+
+def _choice_extras(candidate: Candidate | None) -> dict[str, Any]:
+    if candidate is None:
+        return {}
+    extras: dict[str, Any] = {}
+    if candidate.finish_reason:
+        extras["gemini_finish_reason"] = candidate.finish_reason
+    for name in (
+        "grounding_metadata",
+        "url_context_metadata",
+        "safety_ratings",
+        "citation_metadata",
+    ):
+        value = getattr(candidate, name)
+        if value:
+            extras[name] = value
+    return extras
+
+
+def from_gemini_response(response: GenerateContentResponse) -> ChatCompletion:
+    """A Gemini answer as an OpenAI-format completion (first candidate as choice 0, etc.)."""
+    prefix = response.response_id or "gemini"
+    choices = []
+    candidates: list[Candidate | None] = list(response.candidates) or [None]
+    for i, candidate in enumerate(candidates):
+        parts = _Parts(candidate, prefix if i == 0 else f"{prefix}_{i}")
+        message: dict[str, Any] = {"role": "assistant", "content": "".join(parts.text)}
+        if parts.thoughts:
+            message["reasoning_content"] = "".join(parts.thoughts)
+        if parts.calls:
+            message["tool_calls"] = [
+                {k: v for k, v in c.items() if k != "index"} for c in parts.calls
+            ]
+        if parts.text_signature:
+            message["extra_content"] = {"google": {"thought_signature": parts.text_signature}}
+        if parts.other:
+            message["gemini_parts"] = parts.other
+        finish = _finish(candidate, bool(parts.calls))
+        if finish is None and response.prompt_feedback and response.prompt_feedback.block_reason:
+            finish = "content_filter"
+        choices.append(
+            {"index": i, "message": message, "finish_reason": finish, **_choice_extras(candidate)}
+        )
+    completion = ChatCompletion.model_validate(
+        {
+            "id": response.response_id,
+            "object": "chat.completion",
+            "model": response.model_version,
+            "choices": choices,
+        }
+    )
+    completion.usage = gemini_usage(response.usage_metadata)
+    if response.prompt_feedback and response.prompt_feedback.block_reason:
+        completion.prompt_feedback = response.prompt_feedback.to_wire()  # type: ignore[attr-defined]
+    return completion
+
+
+class GeminiChunkTranslator:
+    """Turns Gemini stream chunks into OpenAI-format chunks, one stream at a time.
+
+    Tool calls get increasing indexes across chunks; usage (cumulative in Gemini streams) is sent
+    once, on the chunk that finishes the answer, so summing chunk usages stays right.
+    """
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def translate(self, response: GenerateContentResponse) -> ChatCompletionChunk:
+        candidate = response.candidates[0] if response.candidates else None
+        parts = _Parts(candidate, response.response_id or "gemini", self.calls)
+        self.calls += len(parts.calls)
+        delta: dict[str, Any] = {}
+        if parts.text:
+            delta["content"] = "".join(parts.text)
+        if parts.thoughts:
+            delta["reasoning_content"] = "".join(parts.thoughts)
+        if parts.calls:
+            delta["tool_calls"] = parts.calls
+        if parts.text_signature:
+            delta["extra_content"] = {"google": {"thought_signature": parts.text_signature}}
+        finish = _finish(candidate, self.calls > 0)
+        choice = {"index": 0, "delta": delta, "finish_reason": finish, **_choice_extras(candidate)}
+        chunk = ChatCompletionChunk.model_validate(
+            {
+                "id": response.response_id,
+                "object": "chat.completion.chunk",
+                "model": response.model_version,
+                "choices": [choice],
+            }
+        )
+        if response.finished:
+            chunk.usage = gemini_usage(response.usage_metadata)
+        return chunk
