@@ -97,7 +97,7 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
 
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
-        return ["langchain_yescale", "chat_models"]
+        return ["langchain_yescale"]
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
