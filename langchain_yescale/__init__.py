@@ -15,6 +15,7 @@ from ._errors import (
 )
 from .chat_models import ChatYEScale
 from .chat_models_gemini import ChatYEScaleGemini
+from .embeddings import YEScaleEmbeddings
 
 __all__ = [
     "ChatYEScale",
@@ -23,6 +24,7 @@ __all__ = [
     "YEScaleBadRequestError",
     "YEScaleConnectionError",
     "YEScaleContextOverflowError",
+    "YEScaleEmbeddings",
     "YEScaleIncompleteStreamError",
     "YEScaleInsufficientQuotaError",
     "YEScaleInternalServerError",

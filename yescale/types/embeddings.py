@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import array
 import base64
-import struct
+import sys
 from typing import Any
 
 from pydantic import Field
@@ -28,8 +29,11 @@ class Embedding(WireModel):
     def vector(self) -> list[float]:
         """The embedding as floats, decoding ``encoding_format="base64"`` answers."""
         if isinstance(self.embedding, str):
-            raw = base64.b64decode(self.embedding)
-            return list(struct.unpack(f"<{len(raw) // 4}f", raw))
+            floats = array.array("f")
+            floats.frombytes(base64.b64decode(self.embedding))
+            if sys.byteorder == "big":
+                floats.byteswap()  # the service sends little-endian float32
+            return floats.tolist()
         return self.embedding
 
 

@@ -1,0 +1,76 @@
+"""The client settings every LlamaIndex class of this package accepts, in one place."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import httpx
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_serializer,
+    model_validator,
+)
+
+from yescale import MissingCredentialsError, YEScaleClient
+
+
+class YEScaleClientParams(BaseModel):
+    """``api_key``, ``base_url``, ``timeout``, ``max_retries``, ``default_headers``, httpx
+    clients; builds (or shares) the :class:`yescale.YEScaleClient`."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    api_key: SecretStr | None = Field(default=None, exclude=True)
+    """YEScale API key; read from ``YESCALE_API_KEY`` when not given. Never serialized."""
+    base_url: str | None = None
+    """API host (default ``https://api.yescale.io``; env ``YESCALE_BASE_URL``)."""
+    timeout: float | None = None
+    """Seconds per request (default 300)."""
+    max_retries: int | None = None
+    """Retries of transient failures (default 2)."""
+    default_headers: dict[str, str] | None = None
+    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    async_http_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+
+    _client: YEScaleClient | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _resolve_key(self) -> Any:
+        if self.api_key is None and os.environ.get("YESCALE_API_KEY"):
+            self.api_key = SecretStr(os.environ["YESCALE_API_KEY"])
+        if self.api_key is None or not self.api_key.get_secret_value():
+            raise MissingCredentialsError(
+                f"{type(self).__name__} needs a YEScale API key: pass api_key=... or set the "
+                "YESCALE_API_KEY environment variable."
+            )
+        return self
+
+    @field_serializer("api_key", when_used="always")
+    def _hide_key(self, value: SecretStr | None) -> None:
+        return None
+
+    @property
+    def client(self) -> YEScaleClient:
+        """The YEScale client (shared by every object with the same settings)."""
+        if self._client is None:
+            settings: dict[str, Any] = {
+                "api_key": self.api_key,
+                "base_url": self.base_url,
+                "timeout": self.timeout,
+                "max_retries": self.max_retries,
+                "default_headers": self.default_headers,
+            }
+            if self.http_client is not None or self.async_http_client is not None:
+                self._client = YEScaleClient(
+                    **settings,
+                    http_client=self.http_client,
+                    async_http_client=self.async_http_client,
+                )
+            else:
+                self._client = YEScaleClient.shared(**settings)
+        return self._client
