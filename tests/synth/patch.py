@@ -25,6 +25,7 @@ def _to_core(request: httpcore.Request, body: bytes, node: Any) -> httpcore.Resp
         headers={k.decode().lower(): v.decode() for k, v in request.headers},
         body=body,
         test=node.name,
+        nodeid=node.nodeid,
     )
     status, headers, content = respond(synth)
     return httpcore.Response(

@@ -25,6 +25,8 @@ class SynthRequest:
     headers: dict[str, str]
     body: bytes
     test: str = ""
+    #: the pytest node id of the test being recorded, e.g. "tests/standard/test_x.py::T::test_y"
+    nodeid: str = ""
     _json: Any = field(default=None, repr=False)
 
     def json(self) -> Any:
@@ -48,23 +50,44 @@ def as_sse(events: list[Any], done: bool = True) -> Answer:
 
 
 Route = Callable[[SynthRequest], Answer]
-ROUTES: list[tuple[str, str, Route]] = []
+Predicate = Callable[[SynthRequest], bool]
+ROUTES: list[tuple[int, str, str, Predicate | None, Route]] = []
 
 
-def route(method: str, prefix: str) -> Callable[[Route], Route]:
+def route(
+    method: str, prefix: str, *, when: Predicate | None = None, priority: int = 0
+) -> Callable[[Route], Route]:
+    """Register an answer for ``method`` + path ``prefix``.
+
+    ``when`` narrows it (e.g. to one test folder via ``req.nodeid``); among matching routes the
+    highest ``priority`` wins, then the earliest registered.
+    """
+
     def register(fn: Route) -> Route:
-        ROUTES.append((method, prefix, fn))
+        ROUTES.append((priority, method, prefix, when, fn))
+        ROUTES.sort(key=lambda r: -r[0])  # stable: keeps registration order within a priority
         return fn
 
     return register
 
 
-def respond(request: SynthRequest) -> Answer:
-    # Import the route modules so they register themselves.
-    from . import answers  # noqa: F401
+def _load_answer_modules() -> None:
+    """Import ``answers.py`` and every ``answers_*.py`` beside it (they register routes)."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
 
-    for method, prefix, fn in ROUTES:
-        if request.method == method and request.path.startswith(prefix):
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if info.name == "answers" or info.name.startswith("answers_"):
+            importlib.import_module(f"{__package__}.{info.name}")
+
+
+def respond(request: SynthRequest) -> Answer:
+    _load_answer_modules()
+    for _, method, prefix, when, fn in ROUTES:
+        if request.method != method or not request.path.startswith(prefix):
+            continue
+        if when is None or when(request):
             return fn(request)
     return as_json(
         {"error": {"message": f"synth: no route for {request.method} {request.path}"}}, 404
