@@ -16,6 +16,15 @@ from ._errors import (
 from .chat_models import ChatYEScale
 from .chat_models_gemini import ChatYEScaleGemini
 from .embeddings import YEScaleEmbeddings
+from .tools import (
+    YEScaleGeminiStructuredOutputTool,
+    YEScaleImageGenerationTool,
+    YEScaleMediaTaskTool,
+    YEScaleStructuredOutputToolError,
+    YEScaleTaskFailedToolError,
+    YEScaleTaskTimeoutToolError,
+    YEScaleToolInputError,
+)
 
 __all__ = [
     "ChatYEScale",
@@ -25,11 +34,18 @@ __all__ = [
     "YEScaleConnectionError",
     "YEScaleContextOverflowError",
     "YEScaleEmbeddings",
+    "YEScaleGeminiStructuredOutputTool",
+    "YEScaleImageGenerationTool",
     "YEScaleIncompleteStreamError",
     "YEScaleInsufficientQuotaError",
     "YEScaleInternalServerError",
+    "YEScaleMediaTaskTool",
     "YEScaleNotFoundError",
     "YEScalePermissionDeniedError",
     "YEScaleRateLimitError",
+    "YEScaleStructuredOutputToolError",
+    "YEScaleTaskFailedToolError",
+    "YEScaleTaskTimeoutToolError",
     "YEScaleTimeoutError",
+    "YEScaleToolInputError",
 ]

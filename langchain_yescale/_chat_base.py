@@ -5,6 +5,7 @@ binding and structured output are built once here. Subclasses only say how to ca
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any, Literal
@@ -54,6 +55,8 @@ _CHOICE_METADATA = (
     "citation_metadata",
     "gemini_finish_reason",
 )
+#: ``response_metadata`` strings a stream must carry on one chunk only.
+_ONCE_PER_STREAM = ("model_name", "system_fingerprint", "finish_reason", "gemini_finish_reason")
 
 
 class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
@@ -176,11 +179,34 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
             llm_output["system_fingerprint"] = completion.system_fingerprint
         return ChatResult(generations=generations, llm_output=llm_output)
 
+    def _combine_llm_outputs(self, llm_outputs: list[dict[str, Any] | None]) -> dict[str, Any]:
+        """One ``llm_output`` for ``generate`` over several prompts: token usage summed."""
+        usage: dict[str, Any] = {}
+        combined: dict[str, Any] = {}
+        for output in llm_outputs:
+            if not output:
+                continue
+            _add_usage(usage, output.get("token_usage") or {})
+            for key in ("model_name", "system_fingerprint"):
+                if output.get(key) and key not in combined:
+                    combined[key] = output[key]
+        combined.setdefault("model_name", self.model_name)
+        return {"token_usage": usage, **combined}
+
     @staticmethod
-    def _generation_chunk(chunk: ChatCompletionChunk, first: bool) -> ChatGenerationChunk | None:
+    def _generation_chunk(
+        chunk: ChatCompletionChunk, first: bool, seen: set[str]
+    ) -> ChatGenerationChunk | None:
         message = chunk_to_langchain(chunk, first)
         if message is None:
             return None
+        # Chunks merge by concatenating strings: a name sent on several chunks (the service
+        # repeats the model on every chunk) would come out as "gpt-4ogpt-4o". First one wins.
+        for key in _ONCE_PER_STREAM:
+            if key in message.response_metadata:
+                if key in seen:
+                    del message.response_metadata[key]
+                seen.add(key)
         if chunk.choices:
             extras = chunk.choices[0].model_extra or {}
             message.response_metadata.update(
@@ -230,9 +256,10 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         wire_messages, params = self._prepare(messages, stop, kwargs)
         first = True
+        seen: set[str] = set()
         with langchain_errors():
             for chunk in self._chunks(wire_messages, params):
-                generation = self._generation_chunk(chunk, first)
+                generation = self._generation_chunk(chunk, first, seen)
                 if generation is None:
                     continue
                 first = False
@@ -249,9 +276,10 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         wire_messages, params = self._prepare(messages, stop, kwargs)
         first = True
+        seen: set[str] = set()
         with langchain_errors():
             async for chunk in self._achunks(wire_messages, params):
-                generation = self._generation_chunk(chunk, first)
+                generation = self._generation_chunk(chunk, first, seen)
                 if generation is None:
                     continue
                 first = False
@@ -359,12 +387,52 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         return RunnableMap(raw=llm) | with_fallback
 
 
+def _add_usage(total: dict[str, Any], usage: dict[str, Any]) -> None:
+    """Sum token counts into ``total`` (nested detail dicts too)."""
+    for key, value in usage.items():
+        if isinstance(value, dict):
+            _add_usage(total.setdefault(key, {}), value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            total[key] = total.get(key, 0) + value
+        elif value is not None:
+            total.setdefault(key, value)
+
+
 def json_schema_of(schema: dict[str, Any] | type) -> dict[str, Any]:
     """A JSON schema for a pydantic class, TypedDict, OpenAI tool dict or JSON schema."""
     if isinstance(schema, dict) and "function" in schema and schema.get("type") == "function":
         fn = schema["function"]
         return {"title": fn["name"], "description": fn.get("description", ""), **fn["parameters"]}
     return convert_to_json_schema(schema)
+
+
+def strict_json_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``schema`` as OpenAI's strict mode wants it: every object closed
+    (``additionalProperties: false``) and listing all its properties in ``required``."""
+    schema = copy.deepcopy(schema)
+
+    def close(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                close(item)
+            return
+        if not isinstance(node, dict):
+            return
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            node["required"] = list(properties)
+            node["additionalProperties"] = False
+            close(list(properties.values()))
+        elif node.get("type") == "object":
+            node["additionalProperties"] = False
+        for key in ("items", "anyOf", "allOf", "oneOf", "prefixItems"):
+            close(node.get(key))
+        for key in ("$defs", "definitions"):
+            if isinstance(node.get(key), dict):
+                close(list(node[key].values()))
+
+    close(schema)
+    return schema
 
 
 def normalize_tool_choice(

@@ -35,6 +35,19 @@ ReasoningHistory = Literal["auto", "always", "never"]
 _STANDARD_DATA_BLOCKS = {"image", "file", "audio"}
 
 
+def _anthropic_image(block: dict[str, Any]) -> dict[str, Any] | None:
+    """An Anthropic-format image block (``{"type": "image", "source": {...}}``) as OpenAI's."""
+    source = block.get("source")
+    if not isinstance(source, dict):
+        return None
+    if source.get("type") == "base64" and source.get("data"):
+        mime = source.get("media_type") or "image/png"
+        return {"type": "image_url", "image_url": {"url": f"data:{mime};base64,{source['data']}"}}
+    if source.get("type") == "url" and source.get("url"):
+        return {"type": "image_url", "image_url": {"url": source["url"]}}
+    return None
+
+
 def _content_to_openai(content: str | list[Any]) -> str | list[dict[str, Any]]:
     if isinstance(content, str):
         return content
@@ -48,13 +61,22 @@ def _content_to_openai(content: str | list[Any]) -> str | list[dict[str, Any]]:
         kind = block.get("type")
         if kind == "text":
             parts.append({"type": "text", "text": block.get("text", "")})
+        elif kind == "image" and (image := _anthropic_image(block)) is not None:
+            parts.append(image)
         elif kind in _STANDARD_DATA_BLOCKS and (
             "url" in block or "base64" in block or "source_type" in block or "file_id" in block
         ):
             parts.append(convert_to_openai_data_block(block))
         elif kind in ("image_url", "input_audio", "file"):
             parts.append(block)
-        elif kind in ("reasoning", "thinking", "tool_use", "tool_call", "function_call"):
+        elif kind in (
+            "reasoning",
+            "thinking",
+            "redacted_thinking",
+            "tool_use",
+            "tool_call",
+            "function_call",
+        ):
             continue  # represented elsewhere (reasoning_content, tool_calls)
         else:
             parts.append(block)
@@ -138,10 +160,42 @@ def message_to_openai(
     )
 
 
+def _tool_results_to_openai(message: HumanMessage) -> list[dict[str, Any]]:
+    """Anthropic-format ``tool_result`` blocks in a human message, as OpenAI tool messages
+    (followed by the rest of the message, if any)."""
+    assert isinstance(message.content, list)
+    out: list[dict[str, Any]] = []
+    rest: list[Any] = []
+    for block in message.content:
+        if isinstance(block, dict) and block.get("type") == "tool_result":
+            content = block.get("content", "")
+            result = _content_to_openai(
+                content if isinstance(content, (str, list)) else str(content)
+            )
+            out.append(
+                {"role": "tool", "tool_call_id": block.get("tool_use_id", ""), "content": result}
+            )
+        else:
+            rest.append(block)
+    if rest:
+        out.append(message_to_openai(message.model_copy(update={"content": rest})))
+    return out
+
+
 def messages_to_openai(
     messages: Sequence[BaseMessage], reasoning_history: ReasoningHistory = "auto"
 ) -> list[dict[str, Any]]:
-    return [message_to_openai(m, reasoning_history) for m in messages]
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        if (
+            isinstance(message, HumanMessage)
+            and isinstance(message.content, list)
+            and any(isinstance(b, dict) and b.get("type") == "tool_result" for b in message.content)
+        ):
+            out.extend(_tool_results_to_openai(message))
+        else:
+            out.append(message_to_openai(message, reasoning_history))
+    return out
 
 
 # -- answers ------------------------------------------------------------------------------------
@@ -221,8 +275,9 @@ def wire_message_to_ai(
     calls, invalid, raw_calls = _parse_tool_calls(message.tool_calls or [])
     if raw_calls:
         additional["tool_calls"] = raw_calls
+    # no content (a tool-call turn) is "", as in every LangChain chat model, not []
     content: str | list[str | dict[Any, Any]] = (
-        message.content if isinstance(message.content, str) else list(message.content or [])
+        list(message.content) if isinstance(message.content, list) else message.content or ""
     )
     return AIMessage(
         content=content,

@@ -10,7 +10,7 @@ from pydantic import Field
 from yescale import model_families
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
-from ._chat_base import BaseChatYEScale, StructuredMethod, json_schema_of
+from ._chat_base import BaseChatYEScale, StructuredMethod, json_schema_of, strict_json_schema
 
 
 class ChatYEScale(BaseChatYEScale):
@@ -157,7 +157,8 @@ class ChatYEScale(BaseChatYEScale):
     stream_usage: bool = True
     """Request token usage on streams (``stream_options.include_usage``)."""
     disabled_params: dict[str, Any] | None = None
-    """Parameters the model rejects, e.g. ``{"parallel_tool_calls": None}``: never sent."""
+    """Parameters the model rejects: ``{"parallel_tool_calls": None}`` never sends the
+    parameter, ``{"reasoning_effort": ["minimal"]}`` never sends those values."""
 
     @property
     def _llm_type(self) -> str:
@@ -198,8 +199,10 @@ class ChatYEScale(BaseChatYEScale):
             params.setdefault("max_completion_tokens", params.pop("max_tokens"))
         elif "max_completion_tokens" in params:
             params.pop("max_tokens", None)
-        for name in self.disabled_params or {}:
-            params.pop(name, None)
+        for name, disabled in (self.disabled_params or {}).items():
+            # ``None``: never send the parameter; a list: do not send those values.
+            if disabled is None or params.get(name) in disabled:
+                params.pop(name, None)
         params["model"] = model
         params.setdefault("stream_usage", self.stream_usage)
         return params
@@ -243,6 +246,8 @@ class ChatYEScale(BaseChatYEScale):
         if method != "json_schema":
             return super()._structured_bind_kwargs(method, schema, strict)
         json_schema = json_schema_of(schema)
+        if strict:
+            json_schema = strict_json_schema(json_schema)
         name = str(json_schema.pop("title", None) or "output")
         description = json_schema.pop("description", None)
         spec: dict[str, Any] = {"name": name, "schema": json_schema}

@@ -7,7 +7,7 @@ from typing import Any
 
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from yescale.gemini_schema import to_gemini_schema
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
@@ -256,7 +256,13 @@ class ChatYEScaleGemini(BaseChatYEScale):
     ) -> dict[str, Any]:
         if method == "json_mode":
             return {"response_mime_type": "application/json"}
-        json_schema = json_schema_of(schema)
+        if isinstance(schema, type) and issubclass(schema, BaseModel):
+            # pydantic's own schema keeps $defs/$ref, so a recursive model is recognised (and
+            # refused for responseSchema, kept for responseJsonSchema) instead of being flattened
+            # into an "any value" hole.
+            json_schema = schema.model_json_schema()
+        else:
+            json_schema = json_schema_of(schema)
         if method == "response_json_schema":
             return {"response_mime_type": "application/json", "response_json_schema": json_schema}
         return {

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, model_validator
 
 from yescale import embedding_batches
 
 from ._client_params import YEScaleClientParams
 from ._errors import langchain_errors
 
+#: Request fields the class sets itself; ``model_kwargs`` may not override them.
+_RESERVED = {"model", "input"}
 
-class _ProgressBar:
-    """A one-line progress bar on stderr (no extra dependency)."""
+
+class _TextBar:
+    """A one-line progress bar on stderr, when tqdm is not installed."""
 
     def __init__(self, label: str) -> None:
         self.label = label
@@ -28,10 +32,42 @@ class _ProgressBar:
         sys.stderr.write(f"\r{self.label} [{bar}] {done}/{total}{end}")
         sys.stderr.flush()
 
+    def close(self) -> None:
+        return None
+
+
+class _TqdmBar:
+    """A tqdm bar (notebook-aware through ``tqdm.auto``), opened on the first report."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            from tqdm.auto import tqdm  # type: ignore[import-untyped]
+
+            self._bar = tqdm(total=total, desc=self.label, unit="text")
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def progress_bar(label: str) -> _TextBar | _TqdmBar:
+    """tqdm when it is installed, else a plain stderr bar (no extra dependency)."""
+    try:
+        importlib.import_module("tqdm.auto")
+    except ImportError:
+        return _TextBar(label)
+    return _TqdmBar(label)
+
 
 class YEScaleEmbeddings(YEScaleClientParams, Embeddings):
-    """YEScale embeddings (OpenAI ``text-embedding-3-*``, ``text-embedding-ada-002``, Gemini
-    embedding models the service routes on ``/v1/embeddings``).
+    """YEScale embeddings: OpenAI ``text-embedding-3-small`` / ``-3-large`` /
+    ``text-embedding-ada-002``, and Gemini embedding models (``gemini-embedding-001``) that the
+    service routes on the same ``/v1/embeddings`` endpoint.
 
     Setup:
         .. code-block:: bash
@@ -41,20 +77,22 @@ class YEScaleEmbeddings(YEScaleClientParams, Embeddings):
 
     Key init args:
         model: str
-            Default ``"text-embedding-3-small"``.
+            Default ``"text-embedding-3-small"``; ``"gemini-embedding-001"`` works the same way.
         dimensions: int | None
-            Shorter vectors (``text-embedding-3-*`` and Gemini embedding models).
+            Shorter vectors (``text-embedding-3-*`` and Gemini embedding models only).
         chunk_size: int
-            Inputs per request (default 1000; the API takes at most 2048).
+            Inputs per request (default 1000; capped at the model's limit: 2048 for OpenAI
+            models, 100 for Gemini embedding models).
         max_concurrency: int
-            Requests in flight at once for a large corpus (default 8, sync and async).
+            Requests in flight at once for a large corpus (default 8; sync calls use threads,
+            async calls tasks). Shared by every call on this object.
         encoding_format: "float" | "base64"
             ``"base64"`` (default) makes answers about four times smaller; decoded for you.
         empty: "space" | "error"
             Empty / whitespace-only texts are embedded as a single space by default (the API
-            rejects empty input); ``"error"`` refuses them instead.
+            rejects empty input), so they never fail a batch; ``"error"`` refuses them instead.
         show_progress: bool
-            A progress bar on stderr for long corpora.
+            A progress bar (tqdm if installed, else on stderr) while embedding documents.
 
     Instantiate:
         .. code-block:: python
@@ -82,50 +120,97 @@ class YEScaleEmbeddings(YEScaleClientParams, Embeddings):
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
     model: str = "text-embedding-3-small"
-    dimensions: int | None = None
-    chunk_size: int = Field(default=embedding_batches.DEFAULT_CHUNK_SIZE, ge=1, le=2048)
+    """Embedding model name."""
+    dimensions: int | None = Field(default=None, ge=1)
+    """Vector length for models that can shorten them (``text-embedding-3-*``, Gemini)."""
+    chunk_size: int = Field(
+        default=embedding_batches.DEFAULT_CHUNK_SIZE,
+        ge=1,
+        le=embedding_batches.MAX_INPUTS_PER_REQUEST,
+    )
+    """Inputs per request (capped at the model's per-request limit)."""
     max_concurrency: int = Field(default=embedding_batches.DEFAULT_MAX_CONCURRENCY, ge=1)
+    """Requests in flight at once (threads on the sync path, tasks on the async path)."""
+    max_batch_tokens: int = Field(default=embedding_batches.DEFAULT_MAX_BATCH_TOKENS, ge=1)
+    """Estimated tokens per request (the service takes 300k)."""
     encoding_format: Literal["float", "base64"] = "base64"
+    """``"base64"``: smaller answers, decoded to floats here."""
     empty: embedding_batches.EmptyPolicy = "space"
-    show_progress: bool = False
+    """Empty or whitespace-only texts: ``"space"`` embeds them as ``" "``; ``"error"`` refuses."""
+    show_progress: bool = Field(
+        default=False, validation_alias=AliasChoices("show_progress", "show_progress_bar")
+    )
+    """A progress bar while embedding documents (``show_progress_bar`` is accepted too)."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra request fields (e.g. ``user``)."""
+
+    _limit: embedding_batches.ConcurrencyLimit | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _validate(self) -> YEScaleEmbeddings:
         self._require_key()
+        reserved = _RESERVED & set(self.model_kwargs)
+        if reserved:
+            raise ValueError(
+                f"model_kwargs may not set {sorted(reserved)}: pass model=... to the class, and "
+                "texts to embed_documents / embed_query."
+            )
         return self
 
-    def _options(self, label: str) -> dict[str, Any]:
+    def _concurrency(self) -> embedding_batches.ConcurrencyLimit:
+        """One limit per object, so concurrent calls together stay within ``max_concurrency``."""
+        if self._limit is None or self._limit.limit != self.max_concurrency:
+            self._limit = embedding_batches.ConcurrencyLimit(self.max_concurrency)
+        return self._limit
+
+    def _options(self) -> dict[str, Any]:
         params: dict[str, Any] = {
             "model": self.model,
             "chunk_size": self.chunk_size,
-            "max_concurrency": self.max_concurrency,
+            "max_batch_tokens": self.max_batch_tokens,
+            "limit": self._concurrency(),
             "empty": self.empty,
             "encoding_format": self.encoding_format,
             **self.model_kwargs,
         }
         if self.dimensions is not None:
             params["dimensions"] = self.dimensions
-        if self.show_progress:
-            params["on_progress"] = _ProgressBar(label)
         return params
+
+    def _embed(self, texts: list[str], *, progress: bool) -> list[list[float]]:
+        bar = progress_bar("Embedding") if progress and self.show_progress else None
+        try:
+            with langchain_errors():
+                return embedding_batches.embed(
+                    self.client.embeddings, texts, on_progress=bar, **self._options()
+                )
+        finally:
+            if bar is not None:
+                bar.close()
+
+    async def _aembed(self, texts: list[str], *, progress: bool) -> list[list[float]]:
+        bar = progress_bar("Embedding") if progress and self.show_progress else None
+        try:
+            with langchain_errors():
+                return await embedding_batches.aembed(
+                    self.client.aio.embeddings, texts, on_progress=bar, **self._options()
+                )
+        finally:
+            if bar is not None:
+                bar.close()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed documents, in order, batched and concurrent."""
-        with langchain_errors():
-            return embedding_batches.embed(
-                self.client.embeddings, texts, **self._options("Embedding")
-            )
+        return self._embed(texts, progress=True)
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_documents([text])[0]
+        """Embed one query text."""
+        return self._embed([text], progress=False)[0]
 
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
-        with langchain_errors():
-            return await embedding_batches.aembed(
-                self.client.aio.embeddings, texts, **self._options("Embedding")
-            )
+        """Async :meth:`embed_documents`: at most ``max_concurrency`` requests in flight."""
+        return await self._aembed(texts, progress=True)
 
     async def aembed_query(self, text: str) -> list[float]:
-        return (await self.aembed_documents([text]))[0]
+        """Async :meth:`embed_query`."""
+        return (await self._aembed([text], progress=False))[0]

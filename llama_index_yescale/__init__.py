@@ -1,5 +1,7 @@
 """LlamaIndex integration for YEScale: LLMs, embeddings and tools over one client."""
 
 from .embeddings import YEScaleEmbedding
+from .llms import YEScale, YEScaleGemini
+from .tools import YEScaleToolSpec
 
-__all__ = ["YEScaleEmbedding"]
+__all__ = ["YEScale", "YEScaleEmbedding", "YEScaleGemini", "YEScaleToolSpec"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
-from pydantic import Field
+from pydantic import Field, PrivateAttr, model_validator
 
 from yescale import embedding_batches
 
@@ -13,7 +13,9 @@ from ._client_params import YEScaleClientParams
 
 
 class YEScaleEmbedding(YEScaleClientParams, BaseEmbedding):
-    """YEScale embeddings for LlamaIndex (``VectorStoreIndex``, ingestion pipelines).
+    """YEScale embeddings for LlamaIndex (``VectorStoreIndex``, ingestion pipelines): OpenAI
+    ``text-embedding-3-*`` / ``text-embedding-ada-002`` and Gemini embedding models
+    (``gemini-embedding-001``), all over ``/v1/embeddings``.
 
     .. code-block:: python
 
@@ -23,31 +25,78 @@ class YEScaleEmbedding(YEScaleClientParams, BaseEmbedding):
         Settings.embed_model = YEScaleEmbedding(model_name="text-embedding-3-small")
         index = VectorStoreIndex.from_documents(documents)
 
+    Every sync and async method works: ``get_query_embedding`` / ``aget_query_embedding``,
+    ``get_text_embedding`` / ``aget_text_embedding``, ``get_text_embedding_batch`` /
+    ``aget_text_embedding_batch``.
+
     ``embed_batch_size`` is how many texts LlamaIndex hands over at a time (default 2048, the
-    most it allows); the client then sends them ``request_batch_size`` per request,
-    ``max_concurrency`` requests at once, in order. Empty texts are embedded as a single space
-    (``empty="space"``) or refused (``empty="error"``). ``num_workers`` parallelises LlamaIndex's
-    own async batches on top.
+    most it allows); the client then sends them ``request_batch_size`` per request (capped at
+    the model's limit: 2048 for OpenAI models, 100 for Gemini), in order. ``num_workers`` lets
+    LlamaIndex run several of its batches at once on the async path; whatever it does, at most
+    ``max_concurrency`` requests are in flight per object. Empty texts are embedded as a single
+    space (``empty="space"``) or refused (``empty="error"``). ``dimensions`` shortens vectors
+    (``text-embedding-3-*``, Gemini embedding models).
     """
 
     model_name: str = Field(default="text-embedding-3-small")
+    """Embedding model name (``model=`` is accepted too)."""
     embed_batch_size: int = Field(default=2048, gt=0, le=2048)
-    dimensions: int | None = None
-    request_batch_size: int = Field(default=embedding_batches.DEFAULT_CHUNK_SIZE, ge=1, le=2048)
+    """Texts per call from LlamaIndex into this class."""
+    dimensions: int | None = Field(default=None, ge=1)
+    """Vector length for models that can shorten them."""
+    request_batch_size: int = Field(
+        default=embedding_batches.DEFAULT_CHUNK_SIZE,
+        ge=1,
+        le=embedding_batches.MAX_INPUTS_PER_REQUEST,
+    )
+    """Inputs per HTTP request (capped at the model's per-request limit)."""
     max_concurrency: int = Field(default=embedding_batches.DEFAULT_MAX_CONCURRENCY, ge=1)
+    """Requests in flight at once, shared by every call on this object."""
+    max_batch_tokens: int = Field(default=embedding_batches.DEFAULT_MAX_BATCH_TOKENS, ge=1)
+    """Estimated tokens per request (the service takes 300k)."""
     encoding_format: Literal["float", "base64"] = "base64"
+    """``"base64"``: smaller answers, decoded to floats here."""
     empty: embedding_batches.EmptyPolicy = "space"
+    """Empty or whitespace-only texts: ``"space"`` embeds them as ``" "``; ``"error"`` refuses."""
     additional_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra request fields (e.g. ``user``)."""
+
+    _limit: embedding_batches.ConcurrencyLimit | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _model_alias(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "model" in data:
+            data = dict(data)
+            model = data.pop("model")
+            data.setdefault("model_name", model)
+        return data
+
+    @model_validator(mode="after")
+    def _check_kwargs(self) -> YEScaleEmbedding:
+        reserved = {"model", "input"} & set(self.additional_kwargs)
+        if reserved:
+            raise ValueError(
+                f"additional_kwargs may not set {sorted(reserved)}: pass model_name=... to the "
+                "class, and texts to the embedding methods."
+            )
+        return self
 
     @classmethod
     def class_name(cls) -> str:
         return "YEScaleEmbedding"
 
+    def _concurrency(self) -> embedding_batches.ConcurrencyLimit:
+        if self._limit is None or self._limit.limit != self.max_concurrency:
+            self._limit = embedding_batches.ConcurrencyLimit(self.max_concurrency)
+        return self._limit
+
     def _options(self) -> dict[str, Any]:
         params: dict[str, Any] = {
             "model": self.model_name,
             "chunk_size": self.request_batch_size,
-            "max_concurrency": self.max_concurrency,
+            "max_batch_tokens": self.max_batch_tokens,
+            "limit": self._concurrency(),
             "empty": self.empty,
             "encoding_format": self.encoding_format,
             **self.additional_kwargs,

@@ -8,13 +8,14 @@ mapped once, SSE decoded once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import threading
 import time
 import uuid
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -108,9 +109,10 @@ class Transport:
     ) -> None:
         self.settings = settings
         self.retry = RetryPolicy(max_retries=settings.max_retries)
-        self.sleep = sleep or time.sleep
-        self.async_sleep = async_sleep or asyncio.sleep
-        self.clock = clock or time.monotonic
+        # ``is None``, not ``or``: an injected recorder may be falsy (an empty list subclass).
+        self.sleep = sleep if sleep is not None else time.sleep
+        self.async_sleep = async_sleep if async_sleep is not None else asyncio.sleep
+        self.clock = clock if clock is not None else time.monotonic
         self.secrets = settings.secrets()
         self._injected_sync = http_client
         self._injected_async = async_http_client
@@ -118,6 +120,9 @@ class Transport:
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
             weakref.WeakKeyDictionary()
         )
+        self._closers: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, AsyncGenerator[None, None]
+        ] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     # -- clients --------------------------------------------------------------------------------
@@ -150,6 +155,7 @@ class Transport:
                         timeout=self.settings.timeout, limits=CONNECTION_LIMITS
                     )
                     self._async[loop] = client
+                    self._closers[loop] = _close_with_loop(client)
         return client
 
     def close(self) -> None:
@@ -159,6 +165,7 @@ class Transport:
                 self._sync.close()
                 self._sync = None
             self._async = weakref.WeakKeyDictionary()
+            self._closers = weakref.WeakKeyDictionary()
 
     async def aclose(self) -> None:
         """Close the async pool of the running loop, and the sync pool."""
@@ -231,6 +238,11 @@ class Transport:
                 f"YEScale {where} timed out ({type(exc).__name__}: {detail}). Raise `timeout` for "
                 "long generations, or use https://api.yescale.vip (no CDN) for long requests."
             )
+        if not isinstance(exc, httpx.TransportError):  # e.g. a body that fails to decompress
+            return APIConnectionError(
+                f"The answer to YEScale {where} could not be read ({type(exc).__name__}: "
+                f"{detail}); a proxy may have damaged it."
+            )
         return APIConnectionError(
             f"Could not reach YEScale for {where}: {type(exc).__name__}: {detail}. Check the "
             "network and base_url."
@@ -257,7 +269,7 @@ class Transport:
         while True:
             try:
                 response = client.send(self.build(call, client))
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 error = self._transport_error(call, exc)
             else:
                 if response.status_code < 400:
@@ -272,7 +284,7 @@ class Transport:
         while True:
             try:
                 response = await client.send(self.build(call, client))
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 error = self._transport_error(call, exc)
             else:
                 if response.status_code < 400:
@@ -331,7 +343,7 @@ class Transport:
                     return
                 finally:
                     response.close()
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 error = self._transport_error(call, exc)
             except (APIConnectionError, YEScaleError) as exc:
                 error = exc
@@ -368,7 +380,7 @@ class Transport:
                     return
                 finally:
                     await response.aclose()
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 error = self._transport_error(call, exc)
             except (APIConnectionError, YEScaleError) as exc:
                 error = exc
@@ -394,7 +406,7 @@ class Transport:
     def download(self, url: str, path: Path) -> Path:
         """Save ``url`` to ``path`` without our auth headers; never leaves a partial file there."""
         client = self.sync_client
-        call: Call[None] = Call("GET", url, parse=lambda _: None, what="download")
+        call: Call[None] = Call("GET", _shown(url), parse=lambda _: None, what="download")
         attempt = 0
         while True:
             tmp = _temp_beside(path)
@@ -408,7 +420,7 @@ class Transport:
                             fh.write(block)
                 os.replace(tmp, path)
                 return path
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 error = self._transport_error(call, exc)
             except YEScaleError as exc:
                 error = exc
@@ -420,7 +432,7 @@ class Transport:
     async def adownload(self, url: str, path: Path) -> Path:
         """Async twin of :meth:`download`."""
         client = self.async_client
-        call: Call[None] = Call("GET", url, parse=lambda _: None, what="download")
+        call: Call[None] = Call("GET", _shown(url), parse=lambda _: None, what="download")
         attempt = 0
         while True:
             tmp = _temp_beside(path)
@@ -436,7 +448,7 @@ class Transport:
                             fh.write(block)
                 os.replace(tmp, path)
                 return path
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 error = self._transport_error(call, exc)
             except YEScaleError as exc:
                 error = exc
@@ -447,6 +459,34 @@ class Transport:
 
 
 _PLAIN = {"User-Agent": USER_AGENT}
+
+
+def _close_with_loop(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+    """Close ``client`` inside its own loop when that loop shuts down.
+
+    ``asyncio.run`` (and ``loop.shutdown_asyncgens()``) finalizes the async generators started
+    in the loop before closing it: a started generator whose ``finally`` closes the client makes
+    each per-loop pool close cleanly, instead of leaking its sockets when the loop is gone.
+    The caller keeps the returned generator alive for as long as the pool.
+    """
+
+    async def closer() -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            if not client.is_closed:
+                await client.aclose()
+
+    gen = closer()
+    # Run it to its ``yield`` without awaiting: this registers it with the running loop.
+    with contextlib.suppress(StopIteration):
+        gen.__anext__().send(None)
+    return gen
+
+
+def _shown(url: str) -> str:
+    """A download URL for messages: without its query (result links carry signatures)."""
+    return url.split("?", 1)[0].split("#", 1)[0]
 
 
 def _temp_beside(path: Path) -> Path:

@@ -25,10 +25,13 @@ _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 
 def _secret(value: str | SecretStr | None, env: str) -> SecretStr | None:
+    # Stripped: a key read from a file keeps its newline, which is an illegal header value
+    # (httpx then fails as if the network were down, and retries).
     if isinstance(value, SecretStr):
-        return value if value.get_secret_value() else None
-    if value:
-        return SecretStr(value)
+        text = value.get_secret_value().strip()
+        return SecretStr(text) if text else None
+    if value and value.strip():
+        return SecretStr(value.strip())
     from_env = os.environ.get(env, "").strip()
     return SecretStr(from_env) if from_env else None
 
@@ -46,8 +49,11 @@ def _url(value: str | None, env: str, default: str) -> str:
         )
     # The reference documents paths from the host root (/v1/..., /v1beta/..., /task/...):
     # a base URL given with a trailing /v1 would double it.
-    if parts.path.rstrip("/") in ("/v1", "/v1beta"):
-        url = url[: -len(parts.path.rstrip("/"))]
+    # Also behind a path prefix (https://proxy.example.com/yescale/v1).
+    for suffix in ("/v1", "/v1beta"):
+        if parts.path.endswith(suffix) and not parts.query and not parts.fragment:
+            url = url[: -len(suffix)]
+            break
     return url
 
 

@@ -8,6 +8,7 @@ back as if it were whole.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Generic, TypeVar
 
@@ -18,6 +19,9 @@ from .errors import IncompleteStreamError, InvalidResponseError, error_from_payl
 from .types.gemini import GenerateContentResponse
 
 T = TypeVar("T", bound=BaseModel)
+
+#: An event whose JSON object starts with an ``error`` member, however it is spaced.
+_ERROR_HEAD = re.compile(r'\s*\{\s*"error"\s*:')
 
 
 class StreamDecoder(Generic[T]):
@@ -37,8 +41,7 @@ class StreamDecoder(Generic[T]):
         if data == "[DONE]" or data.strip() == "[DONE]":
             self.done = True
             return None
-        head = data[:16].lstrip()
-        if sse.event == "error" or head.startswith('{"error"'):
+        if sse.event == "error" or _ERROR_HEAD.match(data):
             self._raise_error(data)
         try:
             chunk = self.model.model_validate_json(data)
@@ -47,6 +50,10 @@ class StreamDecoder(Generic[T]):
                 f"YEScale sent a stream event that is not a valid {self.model.__name__}: "
                 f"{data[:200]!r} ({exc.error_count()} problems)"
             ) from None
+        if (chunk.model_extra or {}).get("error"):
+            # An error object not at the head of the event (or spaced differently): the wire
+            # models allow extra fields, so it would otherwise pass as an empty chunk.
+            self._raise_error(data)
         self.events += 1
         return chunk
 

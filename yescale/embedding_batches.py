@@ -1,16 +1,21 @@
 """Embedding many texts: the one batching routine behind both frameworks' embedding classes.
 
+* Input: a list (or tuple) of strings. A single string, a non-string item or an empty list is
+  refused with :class:`~yescale.InvalidRequestError` before any request is sent.
 * Order: every vector lands at its input's position (by the answer's ``index``), whatever order
   batches finish in or the service lists them.
-* Batches: at most ``chunk_size`` inputs and about ``max_batch_tokens`` estimated tokens each; a
-  batch the service rejects as too large is split in half and retried, down to one input (which
-  then raises, naming its position).
+* Batches: at most ``chunk_size`` inputs (capped by the model's per-request limit: 2048 for
+  OpenAI models, 100 for Gemini embedding models) and about ``max_batch_tokens`` estimated tokens
+  each. Exact duplicates are sent once. A batch the service rejects as too large is split in
+  half and retried, down to one input, which then raises naming its position.
 * Empty and whitespace-only strings: the API rejects empty input, so by default
-  (``empty="space"``) they are embedded as a single space — once, shared by all of them — and
+  (``empty="space"``) they are embedded as a single space (once, shared by all of them) and
   never make a request fail. ``empty="error"`` refuses them before any request.
-* Concurrency: batches run ``max_concurrency`` at a time (threads on the sync path, tasks on the
-  async path), over the client's pooled connections.
-* ``encoding_format="base64"`` answers (a quarter of the JSON size) are decoded to floats.
+* Concurrency: at most ``max_concurrency`` requests in flight (threads on the sync path, tasks
+  on the async path), over the client's pooled connections. A :class:`ConcurrencyLimit` shared
+  between calls bounds them all together (the framework classes keep one per object). The first
+  failure stops the job: batches not yet sent are not sent.
+* ``encoding_format="base64"`` answers (about a quarter of the JSON size) are decoded to floats.
 """
 
 from __future__ import annotations
@@ -18,22 +23,38 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import weakref
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .errors import BadRequestError, InvalidRequestError, InvalidResponseError
-from .resources.embeddings import AsyncEmbeddings, Embeddings, check_inputs
+from .errors import (
+    BadRequestError,
+    ContextLengthExceededError,
+    InvalidRequestError,
+    InvalidResponseError,
+)
+from .resources.embeddings import AsyncEmbeddings, Embeddings, check_dimensions, check_inputs
 from .types.embeddings import EmbeddingResponse
 
 #: The OpenAI embeddings API takes up to 2048 inputs and 300k tokens per request.
 MAX_INPUTS_PER_REQUEST = 2048
+#: Gemini's ``batchEmbedContents`` (behind Gemini models on ``/v1/embeddings``) takes 100.
+GEMINI_MAX_INPUTS_PER_REQUEST = 100
 DEFAULT_CHUNK_SIZE = 1000
 DEFAULT_MAX_BATCH_TOKENS = 250_000
 DEFAULT_MAX_CONCURRENCY = 8
+
+_GEMINI_EMBEDDING_MODELS = re.compile(
+    r"(^|/)(gemini-embedding|text-embedding-00[45]|embedding-00\d|text-multilingual-embedding)",
+    re.IGNORECASE,
+)
 _TOO_LARGE = re.compile(
-    r"too (many|large|long)|maximum|max_tokens|exceed|limit|at most|413", re.IGNORECASE
+    r"too (many|large|long)|\bmax(imum)?\b|max_tokens|exceed|limit|at most|per request|payload"
+    r"|entity|\b413\b",
+    re.IGNORECASE,
 )
 
 EmptyPolicy = Literal["space", "error"]
@@ -41,8 +62,58 @@ Progress = Callable[[int, int], None]
 
 
 def estimate_tokens(text: str) -> int:
-    """A cheap upper-ish estimate (about 3 characters per token) used only to size batches."""
-    return len(text) // 3 + 1
+    """A cheap, rather high estimate used only to size batches: 3 UTF-8 bytes per token (about
+    4 characters of English, one CJK character)."""
+    return len(text.encode("utf-8")) // 3 + 1
+
+
+def max_inputs_per_request(model: str) -> int:
+    """How many inputs one ``/v1/embeddings`` request may carry for ``model``."""
+    if _GEMINI_EMBEDDING_MODELS.search(model):
+        return GEMINI_MAX_INPUTS_PER_REQUEST
+    return MAX_INPUTS_PER_REQUEST
+
+
+class ConcurrencyLimit:
+    """At most ``limit`` embedding requests in flight across every call that shares this object.
+
+    Thread-safe on the sync path; on the async path each event loop gets its own semaphore (an
+    asyncio semaphore belongs to one loop). Copies and pickles start with fresh counters.
+    """
+
+    def __init__(self, limit: int) -> None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InvalidRequestError(f"max_concurrency must be a positive integer, got {limit!r}.")
+        self.limit = limit
+        self._threads = threading.BoundedSemaphore(limit)
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one of the ``limit`` slots (blocking the thread until one is free)."""
+        with self._threads:
+            yield
+
+    def async_gate(self) -> asyncio.Semaphore:
+        """The running event loop's semaphore of ``limit`` slots."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            gate = self._loops.get(loop)
+            if gate is None:
+                gate = self._loops[loop] = asyncio.Semaphore(self.limit)
+            return gate
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ConcurrencyLimit:
+        return ConcurrencyLimit(self.limit)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ConcurrencyLimit, (self.limit,))
+
+    def __repr__(self) -> str:
+        return f"ConcurrencyLimit({self.limit})"
 
 
 @dataclass(frozen=True)
@@ -52,7 +123,12 @@ class BatchPlan:
     unique: list[str]
     #: for each input position, the index in ``unique`` of the text embedded for it
     positions: list[int]
+    #: each batch lists indices into ``unique``
     batches: list[list[int]]
+
+    def inputs_of(self, slot: int) -> list[int]:
+        """The input positions whose text is ``unique[slot]``."""
+        return [i for i, s in enumerate(self.positions) if s == slot]
 
 
 def plan(
@@ -61,16 +137,31 @@ def plan(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
     empty: EmptyPolicy = "space",
+    max_inputs: int = MAX_INPUTS_PER_REQUEST,
 ) -> BatchPlan:
-    """Validate ``texts`` and split them into request batches (exact duplicates sent once)."""
+    """Validate ``texts`` and split them into request batches (exact duplicates sent once).
+
+    A batch holds at most ``min(chunk_size, max_inputs)`` texts (``max_inputs``: the model's
+    per-request limit, see :func:`max_inputs_per_request`).
+    """
     if isinstance(texts, str):
-        raise InvalidRequestError("Pass a list of texts, not a single string.")
+        raise InvalidRequestError(
+            "Pass a list of texts, not a single string (embed one text with [text], or use "
+            "embed_query)."
+        )
     checked = check_inputs(texts)
     assert isinstance(checked, list)
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int):
+        raise InvalidRequestError(f"chunk_size must be an integer, got {chunk_size!r}.")
     if not 1 <= chunk_size <= MAX_INPUTS_PER_REQUEST:
         raise InvalidRequestError(
             f"chunk_size must be between 1 and {MAX_INPUTS_PER_REQUEST}, got {chunk_size}."
         )
+    chunk_size = min(chunk_size, max_inputs)
+    if max_batch_tokens < 1:
+        raise InvalidRequestError(f"max_batch_tokens must be positive, got {max_batch_tokens}.")
+    if empty not in ("space", "error"):
+        raise InvalidRequestError(f"empty must be 'space' or 'error', got {empty!r}.")
     unique: list[str] = []
     seen: dict[str, int] = {}
     positions: list[int] = []
@@ -79,7 +170,7 @@ def plan(
             if empty == "error":
                 raise InvalidRequestError(
                     f"Text {i} is empty or only whitespace; the embeddings API rejects empty "
-                    "input. Drop it, or use empty='space'."
+                    "input. Drop it, or use empty='space' to embed it as a single space."
                 )
             text = " "
         slot = seen.get(text)
@@ -112,18 +203,24 @@ def _vectors(response: EmbeddingResponse, expected: int) -> list[list[float]]:
 
 
 def _too_large(error: BadRequestError) -> bool:
-    return error.status_code == 413 or bool(_TOO_LARGE.search(error.message))
+    """Whether the service refused the request for its size (not for a bad parameter)."""
+    if isinstance(error, ContextLengthExceededError) or error.status_code == 413:
+        return True
+    message = error.message.split(" (request id ", 1)[0].lower()
+    return bool(_TOO_LARGE.search(message)) and "dimension" not in message
 
 
 class _Run:
-    """One embedding job: the plan, the results, the progress count."""
+    """One embedding job: the plan, the results, the progress count, the stop flag."""
 
-    def __init__(self, plan: BatchPlan, params: dict[str, Any], progress: Progress | None):
+    def __init__(self, plan: BatchPlan, model: str, progress: Progress | None) -> None:
         self.plan = plan
-        self.params = params
+        self.model = model
         self.progress = progress
         self.results: list[list[float] | None] = [None] * len(plan.unique)
         self.done = 0
+        #: set on the first failure: no further request is sent
+        self.stopped = threading.Event()
         self._lock = threading.Lock()
 
     def texts(self, batch: list[int]) -> list[str]:
@@ -138,18 +235,58 @@ class _Run:
                 self.progress(self.done, len(self.plan.unique))
 
     def split(self, batch: list[int], error: BadRequestError) -> tuple[list[int], list[int]]:
-        if len(batch) == 1 or not _too_large(error):
-            if len(batch) == 1 and _too_large(error):
-                error.message = (
-                    f"{error.message} (the text at unique position {batch[0]} is too long for "
-                    "the model on its own: shorten or split it)"
-                )
+        """The two halves to retry when ``error`` says ``batch`` was too large; else re-raise."""
+        if not _too_large(error):
+            raise error
+        if len(batch) == 1:
+            slot = batch[0]
+            where = self.plan.inputs_of(slot)
+            shown = ", ".join(map(str, where[:5])) + (", ..." if len(where) > 5 else "")
+            error.message = (
+                f"{error.message} -- text {shown} (about {estimate_tokens(self.plan.unique[slot])}"
+                f" tokens by a rough estimate) is too long for {self.model} on its own: shorten "
+                "or split it before embedding."
+            )
+            error.args = (error.message,)
             raise error
         half = len(batch) // 2
         return batch[:half], batch[half:]
 
     def output(self) -> list[list[float]]:
-        return [self.results[slot] or [] for slot in self.plan.positions]
+        out: list[list[float]] = []
+        for slot in self.plan.positions:
+            vector = self.results[slot]
+            if vector is None:  # pragma: no cover - every batch stored or raised
+                raise InvalidResponseError("An embedding is missing from the answers.")
+            out.append(vector)
+        return out
+
+
+def _prepare(
+    texts: Sequence[str],
+    model: str,
+    chunk_size: int,
+    max_concurrency: int,
+    max_batch_tokens: int,
+    empty: EmptyPolicy,
+    limit: ConcurrencyLimit | None,
+    params: dict[str, Any],
+) -> tuple[BatchPlan, ConcurrencyLimit]:
+    if not isinstance(model, str) or not model.strip():
+        raise InvalidRequestError(
+            f"`model` must be a non-empty string, got {model!r}. e.g. 'text-embedding-3-small'."
+        )
+    check_dimensions(params.get("dimensions"))
+    if limit is None:
+        limit = ConcurrencyLimit(max_concurrency)
+    batches = plan(
+        texts,
+        chunk_size=chunk_size,
+        max_batch_tokens=max_batch_tokens,
+        empty=empty,
+        max_inputs=max_inputs_per_request(model),
+    )
+    return batches, limit
 
 
 def embed(
@@ -162,29 +299,64 @@ def embed(
     max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
     empty: EmptyPolicy = "space",
     on_progress: Progress | None = None,
+    limit: ConcurrencyLimit | None = None,
     **params: Any,
 ) -> list[list[float]]:
-    """Embed ``texts`` in order; batches run ``max_concurrency`` at a time on threads."""
-    batches = plan(texts, chunk_size=chunk_size, max_batch_tokens=max_batch_tokens, empty=empty)
-    run = _Run(batches, params, on_progress)
+    """Embed ``texts`` in order; batches run ``max_concurrency`` at a time on threads.
+
+    ``limit``: a :class:`ConcurrencyLimit` shared with other calls (it then bounds requests
+    instead of ``max_concurrency``). ``params`` go into every request (``dimensions``,
+    ``encoding_format``, ``user``, ...).
+    """
+    batches, gate = _prepare(
+        texts, model, chunk_size, max_concurrency, max_batch_tokens, empty, limit, params
+    )
+    run = _Run(batches, model, on_progress)
 
     def one(batch: list[int]) -> None:
+        if run.stopped.is_set():
+            return
         try:
-            response = embeddings.create(model=model, input=run.texts(batch), **params)
+            with gate.slot():
+                response = embeddings.create(model=model, input=run.texts(batch), **params)
+            vectors = _vectors(response, len(batch))
         except BadRequestError as error:
             for half in run.split(batch, error):
                 one(half)
             return
-        run.store(batch, _vectors(response, len(batch)))
+        run.store(batch, vectors)
 
-    if max_concurrency <= 1 or len(run.plan.batches) == 1:
-        for batch in run.plan.batches:
+    workers = min(gate.limit, len(batches.batches))
+    if workers <= 1:
+        for batch in batches.batches:
             one(batch)
-    else:
-        with ThreadPoolExecutor(max_workers=max_concurrency) as pool:
-            for future in [pool.submit(one, batch) for batch in run.plan.batches]:
-                future.result()
+        return run.output()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="yescale-embed") as pool:
+        futures = [pool.submit(one, batch) for batch in batches.batches]
+        try:
+            wait(futures, return_when=FIRST_EXCEPTION)
+            for future in futures:
+                error = future.exception() if future.done() else None
+                if error is not None:
+                    raise error
+        finally:
+            # On a failure (or Ctrl-C): no new request; queued batches are dropped.
+            run.stopped.set()
+            for future in futures:
+                future.cancel()
     return run.output()
+
+
+async def _all(jobs: Sequence[Awaitable[None]]) -> None:
+    """Run ``jobs`` together; on the first failure cancel the rest, then raise it."""
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 async def aembed(
@@ -197,21 +369,25 @@ async def aembed(
     max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
     empty: EmptyPolicy = "space",
     on_progress: Progress | None = None,
+    limit: ConcurrencyLimit | None = None,
     **params: Any,
 ) -> list[list[float]]:
     """Async twin of :func:`embed`: at most ``max_concurrency`` requests in flight."""
-    batches = plan(texts, chunk_size=chunk_size, max_batch_tokens=max_batch_tokens, empty=empty)
-    run = _Run(batches, params, on_progress)
-    gate = asyncio.Semaphore(max(1, max_concurrency))
+    batches, gate = _prepare(
+        texts, model, chunk_size, max_concurrency, max_batch_tokens, empty, limit, params
+    )
+    run = _Run(batches, model, on_progress)
+    semaphore = gate.async_gate()
 
     async def one(batch: list[int]) -> None:
         try:
-            async with gate:
+            async with semaphore:
                 response = await embeddings.create(model=model, input=run.texts(batch), **params)
+            vectors = _vectors(response, len(batch))
         except BadRequestError as error:
-            await asyncio.gather(*(one(half) for half in run.split(batch, error)))
+            await _all([one(half) for half in run.split(batch, error)])
             return
-        run.store(batch, _vectors(response, len(batch)))
+        run.store(batch, vectors)
 
-    await asyncio.gather(*(one(batch) for batch in run.plan.batches))
+    await _all([one(batch) for batch in batches.batches])
     return run.output()

@@ -7,6 +7,7 @@ key: messages are scrubbed of the configured keys and of anything that looks lik
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import html
 import json
@@ -221,14 +222,24 @@ _CONTEXT_TEXT = re.compile(
     r"|exceeds the maximum number of tokens|input token count",
     re.IGNORECASE,
 )
+#: Rate wording: a 429 saying "quota exceeded ... per minute" is a rate limit, not an empty account.
+_RATE_TEXT = re.compile(
+    r"per (second|minute|hour|day)|rate.?limit|requests per|tokens per", re.IGNORECASE
+)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 _REQUEST_ID_HEADERS = ("x-request-id", "x-oneapi-request-id", "x-new-api-request-id", "request-id")
 
 
+def _lower_keys(headers: Mapping[str, str]) -> dict[str, str]:
+    """Header names are case-insensitive: accept a plain dict in any case, like httpx.Headers."""
+    return {str(name).lower(): value for name, value in headers.items()}
+
+
 def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
     """Seconds to wait from ``retry-after-ms`` / ``Retry-After`` (seconds or an HTTP date)."""
+    headers = _lower_keys(headers)
     millis = headers.get("retry-after-ms")
     if millis:
         try:
@@ -249,6 +260,9 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
         return None
     if when is None:
         return None
+    if when.tzinfo is None:
+        # HTTP dates are always GMT; "-0000" parses as naive, which would mean local time.
+        when = when.replace(tzinfo=datetime.timezone.utc)
     current = time.time() if now is None else now
     return max(0.0, when.timestamp() - current)
 
@@ -311,6 +325,7 @@ def error_from_response(
 ) -> YEScaleError:
     """Map an HTTP error answer to the matching :class:`APIStatusError` subclass."""
     secrets = tuple(secrets)
+    headers = _lower_keys(headers)
     service_msg, data = _readable_body(body, headers.get("content-type", ""))
     code, error_type = _error_fields(data)
     request_id = next((headers[h] for h in _REQUEST_ID_HEADERS if headers.get(h)), None)
@@ -355,14 +370,18 @@ def _classify(
 ) -> tuple[type[YEScaleError], str]:
     code_l = (code or "").lower()
     type_l = (error_type or "").lower()
-    if code_l in _QUOTA_CODES or type_l in _QUOTA_CODES or _QUOTA_TEXT.search(msg):
+    rate_worded = status == 429 and _RATE_TEXT.search(msg) is not None
+    quota_worded = _QUOTA_TEXT.search(msg) is not None and not rate_worded
+    if code_l in _QUOTA_CODES or type_l in _QUOTA_CODES or quota_worded:
         return InsufficientQuotaError, (
             "The account or key is out of credit: top up, or raise the key's quota "
             "(client.system.edit_api_key_quota)"
         )
     if status == 401:
+        argument = "access_key" if credential_env == "YESCALE_ACCESS_KEY" else "api_key"
         return AuthenticationError, (
-            f"Check the key passed as api_key or set in the {credential_env} environment variable"
+            f"Check the key passed as {argument} or set in the {credential_env} environment "
+            "variable"
         )
     if status == 403:
         return PermissionDeniedError, (

@@ -4,7 +4,8 @@ Both frameworks hand the client OpenAI-style messages and tool schemas and get b
 completions; this module is the one translation to and from Gemini's ``contents``/``parts``:
 
 * system messages -> ``systemInstruction``; assistant -> ``model``; tool results ->
-  ``functionResponse`` parts (named after the call they answer);
+  ``functionResponse`` parts (named after the call they answer), with any image or file the tool
+  returned as ``inlineData`` parts in the same turn;
 * images (data URLs, or http(s) URLs fetched by the caller's ``fetch``) -> ``inlineData``;
 * OpenAI tools -> ``functionDeclarations`` (parameters via :mod:`gemini_schema`); native Gemini
   tools (``{"googleSearch": {}}``, ``{"urlContext": {}}``, ``{"codeExecution": {}}``) pass through;
@@ -142,9 +143,30 @@ def _assistant_parts(message: Mapping[str, Any]) -> list[dict[str, Any]]:
     return parts
 
 
+#: OpenAI-format blocks that carry media (sent as parts beside a tool's result).
+_MEDIA_BLOCKS = ("image_url", "input_audio", "file")
+
+
+def _tool_media(content: Any, fetch: ImageFetcher | None) -> list[dict[str, Any]]:
+    """The non-text blocks of a tool result (images, files), as parts sent beside it."""
+    if not isinstance(content, list):
+        return []
+    media = [
+        b
+        for b in content
+        if isinstance(b, Mapping)
+        and (b.get("type") in _MEDIA_BLOCKS or "inlineData" in b or "fileData" in b)
+    ]
+    return _content_parts(media, fetch)
+
+
 def _tool_result(content: Any) -> dict[str, Any]:
     if isinstance(content, list):
-        content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
+        content = "".join(
+            b if isinstance(b, str) else str(b.get("text", ""))
+            for b in content
+            if isinstance(b, str) or (isinstance(b, Mapping) and b.get("type") in (None, "text"))
+        )
     if isinstance(content, str):
         try:
             parsed = json.loads(content)
@@ -192,17 +214,10 @@ def to_gemini_request(
                     f"messages[{i}] answers tool call {call_id!r}, which no earlier assistant "
                     "message made: Gemini needs the function's name."
                 )
-            add(
-                "user",
-                [
-                    {
-                        "functionResponse": {
-                            "name": name,
-                            "response": _tool_result(message.get("content")),
-                        }
-                    }
-                ],
-            )
+            content = message.get("content")
+            response = {"functionResponse": {"name": name, "response": _tool_result(content)}}
+            # an image (or file) the tool returned goes along, in the same turn
+            add("user", [response, *_tool_media(content, fetch)])
         else:
             raise InvalidRequestError(
                 f"messages[{i}] has role {role!r}: Gemini takes system, user, assistant and tool."

@@ -38,6 +38,9 @@ _KEPT = {
     "example",
 }
 _MAX_DEPTH = 40
+#: Keys that describe a value without constraining it: a schema of only these allows anything
+#: (pydantic's ``Any`` is ``{"title": ...}``).
+_ANNOTATIONS = {"title", "description", "default", "examples", "$comment", "deprecated"}
 
 
 class _Converter:
@@ -63,7 +66,7 @@ class _Converter:
     def convert(self, schema: Any, path: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
         if len(seen) > _MAX_DEPTH or path.count("/") > _MAX_DEPTH * 3:
             raise InvalidRequestError(f"The schema nests too deeply at {path} for Gemini.")
-        if schema is True or schema == {}:
+        if schema is True or (isinstance(schema, Mapping) and not set(schema) - _ANNOTATIONS):
             raise InvalidRequestError(
                 f"The schema allows any value at {path}: Gemini needs a concrete type there."
             )

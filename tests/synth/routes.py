@@ -39,7 +39,11 @@ class SynthRequest:
 
 
 def as_json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Answer:
-    return status, {"content-type": "application/json", **(headers or {})}, json.dumps(data).encode()
+    return (
+        status,
+        {"content-type": "application/json", **(headers or {})},
+        json.dumps(data).encode(),
+    )
 
 
 def as_sse(events: list[Any], done: bool = True) -> Answer:

@@ -1,9 +1,15 @@
-"""``client.embeddings``: OpenAI-format embeddings (``POST /v1/embeddings``)."""
+"""``client.embeddings``: OpenAI-format embeddings (``POST /v1/embeddings``).
+
+One request per call. To embed a corpus (batches, order, concurrency, empty strings), use
+:mod:`yescale.embedding_batches`, which both frameworks' embedding classes go through.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+from pydantic import ValidationError
 
 from .._http import Call, Transport, json_parser
 from ..errors import InvalidRequestError
@@ -18,10 +24,15 @@ def check_inputs(inputs: str | Sequence[str]) -> str | list[str]:
     """A string, or a non-empty list of strings; anything else is refused with its position."""
     if isinstance(inputs, str):
         return inputs
-    if isinstance(inputs, bytes) or not isinstance(inputs, Sequence) or len(inputs) == 0:
+    if isinstance(inputs, (bytes, bytearray)) or not isinstance(inputs, Sequence):
         raise InvalidRequestError(
             "Embedding `input` must be a string or a non-empty list of strings, got "
-            f"{type(inputs).__name__}{' (empty)' if not inputs else ''}."
+            f"{type(inputs).__name__}."
+        )
+    if len(inputs) == 0:
+        raise InvalidRequestError(
+            "Embedding `input` is an empty list: pass at least one text (the service refuses "
+            "an empty batch)."
         )
     for i, text in enumerate(inputs):
         if not isinstance(text, str):
@@ -32,12 +43,27 @@ def check_inputs(inputs: str | Sequence[str]) -> str | list[str]:
     return list(inputs)
 
 
+def check_dimensions(dimensions: Any) -> int | None:
+    """``None``, or a positive ``int`` (``bool`` and strings are refused)."""
+    if dimensions is None:
+        return None
+    if isinstance(dimensions, bool) or not isinstance(dimensions, int) or dimensions < 1:
+        raise InvalidRequestError(
+            f"`dimensions` must be a positive integer (e.g. 256), got {dimensions!r}."
+        )
+    return dimensions
+
+
 def build_call(
     model: str, inputs: str | Sequence[str], params: dict[str, Any]
 ) -> Call[EmbeddingResponse]:
     require_text(model, "model", "e.g. 'text-embedding-3-small'.")
+    check_dimensions(params.get("dimensions"))
     body = {"model": model, "input": check_inputs(inputs), **params}
-    request = EmbeddingRequest.model_validate(body)
+    try:
+        request = EmbeddingRequest.model_validate(body)
+    except ValidationError as error:
+        raise InvalidRequestError(f"Invalid embeddings request: {error}") from None
     return Call("POST", PATH, _parse, json=request.to_wire(), what="embeddings request")
 
 

@@ -76,7 +76,14 @@ def build_edit(
 
 
 def _is_file_tuple(value: Any) -> bool:
-    return isinstance(value, tuple) and len(value) == 3 and isinstance(value[1], bytes)
+    """``(filename, bytes, mime type)``, not a tuple of three images."""
+    return (
+        isinstance(value, tuple)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and isinstance(value[1], (bytes, bytearray))
+        and isinstance(value[2], str)
+    )
 
 
 class Images:

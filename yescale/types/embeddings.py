@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import array
 import base64
+import binascii
 import sys
 from typing import Any
 
 from pydantic import Field
 
+from ..errors import InvalidResponseError
 from ._base import WireModel
 
 
@@ -29,8 +31,19 @@ class Embedding(WireModel):
     def vector(self) -> list[float]:
         """The embedding as floats, decoding ``encoding_format="base64"`` answers."""
         if isinstance(self.embedding, str):
+            try:
+                raw = base64.b64decode(self.embedding, validate=True)
+            except (binascii.Error, ValueError) as error:
+                raise InvalidResponseError(
+                    f"Embedding {self.index} is a string but not valid base64: {error}."
+                ) from None
+            if len(raw) % 4:
+                raise InvalidResponseError(
+                    f"Embedding {self.index} decodes to {len(raw)} bytes, not a whole number "
+                    "of float32 values."
+                )
             floats = array.array("f")
-            floats.frombytes(base64.b64decode(self.embedding))
+            floats.frombytes(raw)
             if sys.byteorder == "big":
                 floats.byteswap()  # the service sends little-endian float32
             return floats.tolist()
@@ -49,8 +62,22 @@ class EmbeddingResponse(WireModel):
     usage: EmbeddingUsage | None = None
 
     def vectors(self) -> list[list[float]]:
-        """The vectors in input order (sorted by ``index``, whatever order the service used)."""
-        return [item.vector for item in sorted(self.data, key=lambda item: item.index)]
+        """The vectors in input order (sorted by ``index``, whatever order the service used).
+
+        An answer whose items carry no ``index`` at all is taken in list order; indices that are
+        not exactly ``0..n-1`` (duplicates, gaps) are refused rather than guessed at.
+        """
+        items = self.data
+        if any("index" in item.model_fields_set for item in items):
+            indices = sorted(item.index for item in items)
+            if indices != list(range(len(items))):
+                raise InvalidResponseError(
+                    f"The embeddings answer's indices {indices[:10]}"
+                    f"{'...' if len(indices) > 10 else ''} are not 0..{len(items) - 1}: cannot "
+                    "tell which vector belongs to which input."
+                )
+            items = sorted(items, key=lambda item: item.index)
+        return [item.vector for item in items]
 
     def to_dict(self) -> dict[str, Any]:
         return self.to_wire()

@@ -1,0 +1,543 @@
+"""What ``YEScale`` and ``YEScaleGemini`` share.
+
+Both talk OpenAI-format completions with the client (Gemini's translation lives in
+``yescale.gemini_chat``), so responses, streaming, tool calling and structured output are built
+once here. Subclasses only say how to build the request parameters, call the client, describe a
+tool and ask for native structured output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from llama_index.core.base.llms.generic_utils import (
+    achat_to_completion_decorator,
+    astream_chat_to_completion_decorator,
+    chat_to_completion_decorator,
+    stream_chat_to_completion_decorator,
+)
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+    ToolCallBlock,
+)
+from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
+from llama_index.core.instrumentation.events.llm import (
+    LLMStructuredPredictEndEvent,
+    LLMStructuredPredictStartEvent,
+)
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import ToolSelection
+from llama_index.core.program.utils import FlexibleModel
+from llama_index.core.prompts import BasePromptTemplate
+from llama_index.core.types import Model, PydanticProgramMode
+from pydantic import ConfigDict, Field, ValidationError
+
+from yescale import InvalidRequestError
+from yescale.model_limits import model_limits
+from yescale.types.chat import ChatCompletion, ChatCompletionChunk
+
+from .._client_params import YEScaleClientParams
+from ._convert import (
+    ReasoningHistory,
+    from_wire_message,
+    logprobs_from_wire,
+    parse_tool_kwargs,
+    to_openai_messages,
+    usage_counts,
+)
+from ._stream import StreamAccumulator
+
+if TYPE_CHECKING:
+    from llama_index.core.tools.types import BaseTool
+
+dispatcher = get_dispatcher(__name__)
+
+ToolChoice = str | dict[str, Any] | None
+StructuredStream = Generator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None, None]
+AsyncStructuredStream = AsyncGenerator[
+    Model | list[Model] | FlexibleModel | list[FlexibleModel], None
+]
+
+#: Keyword arguments LlamaIndex components may hand to ``chat`` that are not request fields.
+_FRAMEWORK_KWARGS = (
+    "tool_required",
+    "allow_parallel_tool_calls",
+    "verbose",
+    "error_on_no_tool_call",
+    "formatted",
+    "use_chat_completions",
+)
+#: Tool-calling parameters that do not belong in a native structured-output request.
+_TOOL_KWARGS = ("tools", "tool_choice", "parallel_tool_calls", *_FRAMEWORK_KWARGS)
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
+
+
+def resolve_tool_choice(
+    tool_choice: ToolChoice, tool_required: bool, names: dict[str, str]
+) -> str | dict[str, Any]:
+    """LlamaIndex's ``tool_choice`` / ``tool_required`` as OpenAI's ``tool_choice``.
+
+    ``names`` maps the tools' names (as given and as sent) to the names sent to the model.
+    """
+    if tool_choice is None:
+        return "required" if tool_required else "auto"
+    if isinstance(tool_choice, dict):
+        return tool_choice
+    if tool_choice in ("auto", "none", "required"):
+        return tool_choice
+    if tool_choice == "any":
+        return "required"
+    if tool_choice not in names:
+        raise InvalidRequestError(
+            f"tool_choice {tool_choice!r} is not one of the tools {sorted(set(names.values()))}."
+        )
+    return {"type": "function", "function": {"name": names[tool_choice]}}
+
+
+def force_single_tool_call(response: ChatResponse) -> None:
+    """Keep only the first tool call of a response (``allow_parallel_tool_calls=False``)."""
+    message = response.message
+    calls = [b for b in message.blocks if isinstance(b, ToolCallBlock)]
+    if len(calls) > 1:
+        message.blocks = [b for b in message.blocks if not isinstance(b, ToolCallBlock)]
+        message.blocks.append(calls[0])
+    raw = message.additional_kwargs.get("tool_calls")
+    if isinstance(raw, list) and len(raw) > 1:
+        message.additional_kwargs["tool_calls"] = raw[:1]
+
+
+def parse_structured(output_cls: type[Model], response: ChatResponse) -> Model:
+    """The JSON answer of a native structured-output call as ``output_cls``."""
+    text = response.message.content or ""
+    fenced = _FENCE.match(text)
+    if fenced:
+        text = fenced.group(1)
+    try:
+        return output_cls.model_validate_json(text)
+    except ValidationError as exc:
+        raw = response.raw if isinstance(response.raw, dict) else {}
+        choices = raw.get("choices") or [{}]
+        finish = choices[0].get("finish_reason")
+        hint = " (the answer was cut off: raise max_tokens)" if finish == "length" else ""
+        raise ValueError(
+            f"The model's answer is not a valid {output_cls.__name__}{hint}: {exc}. "
+            f"Answer: {text[:500]!r}"
+        ) from exc
+
+
+class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
+    """Shared base of the YEScale LlamaIndex LLMs (not for direct use)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, populate_by_name=True)
+
+    model: str = Field(default="gpt-4o-mini", description="The model: any name YEScale serves.")
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    max_tokens: int | None = Field(default=None, gt=0, description="Max output tokens.")
+    top_p: float | None = None
+    stop: list[str] | None = None
+    seed: int | None = None
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Extra request fields merged into every call."
+    )
+    context_window: int | None = Field(
+        default=None, gt=0, description="Overrides the known context window of the model."
+    )
+    num_output: int | None = Field(
+        default=None,
+        gt=0,
+        description="Output tokens LlamaIndex reserves in prompts (default: max_tokens, else "
+        "the model's output limit, at most a quarter of the context window).",
+    )
+    is_function_calling_model: bool = Field(
+        default=True, description="Whether LlamaIndex may use tool calling with this model."
+    )
+    strict: bool = Field(
+        default=False, description="Ask for strict schema adherence in tools and JSON schemas."
+    )
+    reasoning_history: ReasoningHistory = Field(
+        default="auto",
+        description="Send ThinkingBlocks back as reasoning_content: 'auto' on tool-call turns "
+        "(DeepSeek-style reasoning models need it), 'always' or 'never'.",
+    )
+
+    # -- LlamaIndex plumbing ------------------------------------------------------------------
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        limits = model_limits(self.model)
+        context = self.context_window or limits.context_window
+        num_output = (
+            self.num_output
+            or self.max_tokens
+            or max(1, min(limits.max_output_tokens, context // 4))
+        )
+        return LLMMetadata(
+            context_window=context,
+            num_output=num_output,
+            is_chat_model=True,
+            is_function_calling_model=self.is_function_calling_model,
+            model_name=self.model,
+            system_role=MessageRole.SYSTEM,
+        )
+
+    # -- what subclasses provide ----------------------------------------------------------------
+
+    def _request_params(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The client parameters of one call (``model`` included): defaults plus ``kwargs``."""
+        raise NotImplementedError
+
+    def _wire_create(
+        self, messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> ChatCompletion:
+        raise NotImplementedError
+
+    async def _wire_acreate(
+        self, messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> ChatCompletion:
+        raise NotImplementedError
+
+    def _wire_stream(
+        self, messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> Iterator[ChatCompletionChunk]:
+        raise NotImplementedError
+
+    def _wire_astream(
+        self, messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> AsyncIterator[ChatCompletionChunk]:
+        raise NotImplementedError
+
+    def _tool_spec(self, tool: BaseTool, strict: bool) -> dict[str, Any]:
+        """The OpenAI tool dict for a LlamaIndex tool."""
+        return tool.metadata.to_openai_tool(skip_length_check=True)
+
+    def _native_structured_kwargs(self, output_cls: type[Model]) -> dict[str, Any] | None:
+        """Request parameters for schema-constrained JSON output; ``None`` when the model has
+        no native structured output (the function-calling program is used instead)."""
+        return None
+
+    # -- conversion -----------------------------------------------------------------------------
+
+    def _prepare(
+        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        kwargs = {k: v for k, v in kwargs.items() if k not in _FRAMEWORK_KWARGS}
+        wire = to_openai_messages(messages, self.reasoning_history)
+        return wire, self._request_params(kwargs)
+
+    @staticmethod
+    def _to_response(completion: ChatCompletion) -> ChatResponse:
+        choice = completion.choices[0] if completion.choices else None
+        if choice is not None:
+            message = from_wire_message(choice.message, completion.usage)
+            logprobs = logprobs_from_wire(choice.logprobs)
+        else:  # e.g. a Gemini prompt blocked before any candidate
+            message = ChatMessage(role=MessageRole.ASSISTANT, content="")
+            logprobs = None
+        return ChatResponse(
+            message=message,
+            raw=completion.model_dump(mode="json", exclude_none=True),
+            logprobs=logprobs,
+            additional_kwargs=usage_counts(completion.usage),
+        )
+
+    # -- calls (undecorated, so completions do not report twice) -------------------------------
+
+    def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        wire, params = self._prepare(messages, kwargs)
+        return self._to_response(self._wire_create(wire, params))
+
+    async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        wire, params = self._prepare(messages, kwargs)
+        return self._to_response(await self._wire_acreate(wire, params))
+
+    def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        wire, params = self._prepare(messages, kwargs)
+
+        def gen() -> ChatResponseGen:
+            accumulator = StreamAccumulator()
+            for chunk in self._wire_stream(wire, params):
+                yield accumulator.add(chunk)
+
+        return gen()
+
+    async def _astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        wire, params = self._prepare(messages, kwargs)
+
+        async def gen() -> ChatResponseAsyncGen:
+            accumulator = StreamAccumulator()
+            stream = self._wire_astream(wire, params)
+            try:
+                async for chunk in stream:
+                    yield accumulator.add(chunk)
+            finally:
+                close = getattr(stream, "aclose", None)
+                if close is not None:
+                    await close()
+
+        return gen()
+
+    # -- the LlamaIndex LLM interface -------------------------------------------------------------
+
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return self._chat(messages, **kwargs)
+
+    @llm_chat_callback()
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        return self._stream_chat(messages, **kwargs)
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return chat_to_completion_decorator(self._chat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
+        return stream_chat_to_completion_decorator(self._stream_chat)(prompt, **kwargs)
+
+    @llm_chat_callback()
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return await self._achat(messages, **kwargs)
+
+    @llm_chat_callback()
+    async def astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        return await self._astream_chat(messages, **kwargs)
+
+    @llm_completion_callback()
+    async def acomplete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponse:
+        return await achat_to_completion_decorator(self._achat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        return await astream_chat_to_completion_decorator(self._astream_chat)(prompt, **kwargs)
+
+    # -- tool calling -------------------------------------------------------------------------
+
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        tool_choice: ToolChoice = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The ``chat`` arguments for a tool-calling turn.
+
+        Args:
+            tool_required: the model must call a tool (``tool_choice="required"``).
+            tool_choice: ``"auto"``, ``"none"``, ``"required"``, a tool name, or an OpenAI
+                ``tool_choice`` dict; wins over ``tool_required``.
+            allow_parallel_tool_calls: let the model call several tools in one turn.
+            strict: strict schema adherence for the tools (default: the ``strict`` field).
+        """
+        specs = [self._tool_spec(t, self.strict if strict is None else strict) for t in tools]
+        names: dict[str, str] = {}
+        for tool, spec in zip(tools, specs, strict=True):
+            if "function" in spec:
+                sent = spec["function"]["name"]
+                names[sent] = sent
+                names.setdefault(tool.metadata.name or sent, sent)
+        messages = list(chat_history or [])
+        if isinstance(user_msg, str):
+            user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)
+        if user_msg is not None:
+            messages.append(user_msg)
+        prepared: dict[str, Any] = {"messages": messages, **kwargs}
+        if specs:
+            prepared["tools"] = specs
+            prepared["tool_choice"] = resolve_tool_choice(tool_choice, tool_required, names)
+            prepared["parallel_tool_calls"] = allow_parallel_tool_calls
+        return prepared
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        if not allow_parallel_tool_calls:
+            force_single_tool_call(response)
+        return response
+
+    def get_tool_calls_from_response(
+        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
+    ) -> list[ToolSelection]:
+        """The tool calls of a response, complete or streamed (partial arguments are parsed as
+        far as they go)."""
+        blocks = [b for b in response.message.blocks if isinstance(b, ToolCallBlock)]
+        selections = [
+            ToolSelection(
+                tool_id=b.tool_call_id or "",
+                tool_name=b.tool_name,
+                tool_kwargs=parse_tool_kwargs(b.tool_kwargs),
+            )
+            for b in blocks
+        ]
+        if not blocks:
+            for raw in response.message.additional_kwargs.get("tool_calls") or []:
+                call = raw if isinstance(raw, dict) else raw.model_dump()
+                function = call.get("function") or {}
+                selections.append(
+                    ToolSelection(
+                        tool_id=call.get("id") or "",
+                        tool_name=function.get("name") or "",
+                        tool_kwargs=parse_tool_kwargs(function.get("arguments") or ""),
+                    )
+                )
+        if not selections and error_on_no_tool_call:
+            raise ValueError("Expected at least one tool call, but the model made none.")
+        return selections
+
+    # -- structured output ----------------------------------------------------------------------
+
+    def _native_kwargs(
+        self, output_cls: type[Model], llm_kwargs: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """Request parameters for the native path, or ``None`` to use function calling."""
+        if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
+            return None
+        native = self._native_structured_kwargs(output_cls)
+        if native is None:
+            return None
+        kwargs = {k: v for k, v in (llm_kwargs or {}).items() if k not in _TOOL_KWARGS}
+        return {**kwargs, **native}
+
+    def _structured_messages(
+        self, prompt: BasePromptTemplate, prompt_args: dict[str, Any]
+    ) -> list[ChatMessage]:
+        return self._extend_messages(prompt.format_messages(llm=self, **prompt_args))
+
+    @dispatcher.span
+    def structured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: BasePromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """``output_cls`` from the model: native JSON-schema output where the model has it
+        (see the class docs), else the function-calling program."""
+        native = self._native_kwargs(output_cls, llm_kwargs)
+        if native is None:
+            fallback: Model = super().structured_predict(
+                output_cls,
+                prompt,  # type: ignore[arg-type]
+                llm_kwargs=llm_kwargs,
+                **prompt_args,
+            )
+            return fallback
+        dispatcher.event(
+            LLMStructuredPredictStartEvent(
+                output_cls=output_cls, template=prompt, template_args=prompt_args
+            )
+        )
+        response = self.chat(self._structured_messages(prompt, prompt_args), **native)
+        result = parse_structured(output_cls, response)
+        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+        return result
+
+    @dispatcher.span
+    async def astructured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: BasePromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        native = self._native_kwargs(output_cls, llm_kwargs)
+        if native is None:
+            afallback: Model = await super().astructured_predict(
+                output_cls,
+                prompt,  # type: ignore[arg-type]
+                llm_kwargs=llm_kwargs,
+                **prompt_args,
+            )
+            return afallback
+        dispatcher.event(
+            LLMStructuredPredictStartEvent(
+                output_cls=output_cls, template=prompt, template_args=prompt_args
+            )
+        )
+        response = await self.achat(self._structured_messages(prompt, prompt_args), **native)
+        result = parse_structured(output_cls, response)
+        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+        return result
+
+    def _structured_stream_call(
+        self,
+        output_cls: type[Model],
+        prompt: BasePromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> StructuredStream[Model]:
+        native = self._native_kwargs(output_cls, llm_kwargs)
+        if native is None:
+            return super()._structured_stream_call(
+                output_cls,
+                prompt,  # type: ignore[arg-type]
+                llm_kwargs,
+                **prompt_args,
+            )
+        from llama_index.core.program.streaming_utils import process_streaming_content_incremental
+
+        messages = self._structured_messages(prompt, prompt_args)
+
+        def gen() -> StructuredStream[Model]:
+            current: Model | FlexibleModel | None = None
+            for response in self.stream_chat(messages, **native):
+                current = process_streaming_content_incremental(response, output_cls, current)
+                yield current
+
+        return gen()
+
+    async def _structured_astream_call(
+        self,
+        output_cls: type[Model],
+        prompt: BasePromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> AsyncStructuredStream[Model]:
+        native = self._native_kwargs(output_cls, llm_kwargs)
+        if native is None:
+            return await super()._structured_astream_call(
+                output_cls,
+                prompt,  # type: ignore[arg-type]
+                llm_kwargs,
+                **prompt_args,
+            )
+        from llama_index.core.program.streaming_utils import process_streaming_content_incremental
+
+        messages = self._structured_messages(prompt, prompt_args)
+
+        async def gen() -> AsyncStructuredStream[Model]:
+            current: Model | FlexibleModel | None = None
+            async for response in await self.astream_chat(messages, **native):
+                current = process_streaming_content_incremental(response, output_cls, current)
+                yield current
+
+        return gen()

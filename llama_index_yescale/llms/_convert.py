@@ -1,0 +1,382 @@
+"""LlamaIndex messages and blocks <-> OpenAI-format chat dicts (the client's neutral form).
+
+Only framework objects are converted here: HTTP, wire parsing and the Gemini translation are the
+client's (:mod:`yescale`).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from llama_index.core.base.llms.types import (
+    AudioBlock,
+    CachePoint,
+    ChatMessage,
+    CitableBlock,
+    CitationBlock,
+    DocumentBlock,
+    ImageBlock,
+    LogProb,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+    VideoBlock,
+)
+from llama_index.core.llms.utils import parse_partial_json
+
+from yescale import InvalidRequestError
+from yescale.types.chat import ChatMessage as WireMessage
+from yescale.types.chat import Usage
+
+ReasoningHistory = Literal["auto", "always", "never"]
+
+#: Message-level fields of an answer kept in ``additional_kwargs`` and sent back next turn
+#: (``extra_content`` holds Gemini's thought signature of a text part).
+_KEPT_MESSAGE_FIELDS = ("extra_content",)
+_ASSISTANT_ROLES = {MessageRole.ASSISTANT, MessageRole.MODEL, MessageRole.CHATBOT}
+
+
+# -- requests -------------------------------------------------------------------------------------
+
+
+def _data_url(b64: str, mime: str) -> str:
+    return f"data:{mime};base64,{b64}"
+
+
+_IMAGE_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def _guess_image_mime(b64: bytes) -> str | None:
+    try:
+        head = base64.b64decode(b64[:64])
+    except ValueError:
+        return None
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return next((mime for magic, mime in _IMAGE_MAGIC if head.startswith(magic)), None)
+
+
+def image_part(block: ImageBlock) -> dict[str, Any]:
+    """An ``image_url`` part: URLs as they are (the client fetches them for Gemini), bytes and
+    paths inline as base64 data URLs."""
+    if block.url is not None and block.image is None and block.path is None:
+        url = str(block.url)
+    else:
+        b64 = block.resolve_image(as_base64=True).read()
+        mime = block.image_mimetype or _guess_image_mime(b64) or "image/png"
+        url = _data_url(b64.decode("ascii"), mime)
+    image: dict[str, Any] = {"url": url}
+    if block.detail:
+        image["detail"] = block.detail
+    return {"type": "image_url", "image_url": image}
+
+
+def _need_inline(kind: str, block: AudioBlock | DocumentBlock | VideoBlock) -> None:
+    data = getattr(block, {"audio": "audio", "document": "data", "video": "video"}[kind])
+    if data is None and block.path is None:
+        raise InvalidRequestError(
+            f"A {kind} block must hold bytes or a local path to be sent to YEScale; "
+            f"download the {kind} first (URLs are only accepted for images)."
+        )
+
+
+def _audio_part(block: AudioBlock) -> dict[str, Any]:
+    _need_inline("audio", block)
+    b64 = block.resolve_audio(as_base64=True).read().decode("ascii")
+    return {"type": "input_audio", "input_audio": {"data": b64, "format": block.format or "wav"}}
+
+
+def _file_part(block: DocumentBlock | VideoBlock) -> dict[str, Any]:
+    if isinstance(block, DocumentBlock):
+        _need_inline("document", block)
+        buffer = block.resolve_document()
+        mime = block.document_mimetype or "application/pdf"
+        name = block.title or "document"
+    else:
+        _need_inline("video", block)
+        buffer = block.resolve_video()
+        mime = block.video_mimetype or "video/mp4"
+        name = "video"
+    raw = buffer.read()
+    b64 = base64.b64encode(raw).decode("ascii")
+    return {"type": "file", "file": {"filename": name, "file_data": _data_url(b64, mime)}}
+
+
+def _citable_text(block: CitableBlock | CitationBlock) -> str:
+    inner = block.content if isinstance(block, CitableBlock) else block.cited_content
+    items = inner if isinstance(inner, list) else [inner]
+    return "".join(b.text for b in items if isinstance(b, TextBlock))
+
+
+def content_part(block: Any) -> dict[str, Any] | None:
+    """One input block as an OpenAI content part; ``None`` for blocks that are not content."""
+    if isinstance(block, TextBlock):
+        return {"type": "text", "text": block.text}
+    if isinstance(block, ImageBlock):
+        return image_part(block)
+    if isinstance(block, AudioBlock):
+        return _audio_part(block)
+    if isinstance(block, (DocumentBlock, VideoBlock)):
+        return _file_part(block)
+    if isinstance(block, (CitableBlock, CitationBlock)):
+        return {"type": "text", "text": _citable_text(block)}
+    if isinstance(block, (ThinkingBlock, ToolCallBlock, CachePoint)):
+        return None  # reasoning and tool calls travel in their own fields; cache hints are not sent
+    raise InvalidRequestError(f"Cannot send a {type(block).__name__} to YEScale.")
+
+
+def _text(blocks: Sequence[Any]) -> str:
+    return "\n".join(
+        part["text"]
+        for part in (content_part(b) for b in blocks if isinstance(b, (TextBlock, CitableBlock)))
+        if part is not None
+    )
+
+
+def _content(blocks: Sequence[Any]) -> str | list[dict[str, Any]]:
+    """A string when the message is only text (the widest-supported form), else parts."""
+    parts = [p for p in (content_part(b) for b in blocks) if p is not None]
+    if all(p["type"] == "text" for p in parts):
+        return "\n".join(p["text"] for p in parts)
+    return parts
+
+
+def _as_dict(call: Any) -> dict[str, Any]:
+    if isinstance(call, Mapping):
+        return copy.deepcopy(dict(call))
+    if hasattr(call, "model_dump"):  # an OpenAI SDK object (llama-index-llms-openai history)
+        return dict(call.model_dump(exclude_none=True))
+    raise InvalidRequestError(f"Unsupported tool call {call!r:.80} in a message.")
+
+
+def _arguments(kwargs: dict[str, Any] | str) -> str:
+    return kwargs if isinstance(kwargs, str) else json.dumps(kwargs, ensure_ascii=False)
+
+
+def assistant_tool_calls(message: ChatMessage) -> list[dict[str, Any]]:
+    """The tool calls of an assistant message as OpenAI dicts.
+
+    ``ToolCallBlock`` s are authoritative (LlamaIndex may drop some, e.g. to force a single call);
+    the raw calls in ``additional_kwargs["tool_calls"]`` add what blocks cannot hold, such as
+    Gemini thought signatures (``extra_content``), and are used alone for older histories.
+    """
+    raw = [_as_dict(c) for c in message.additional_kwargs.get("tool_calls") or []]
+    raw_by_id = {c.get("id"): c for c in raw if c.get("id")}
+    blocks = [b for b in message.blocks if isinstance(b, ToolCallBlock)]
+    if not blocks:
+        calls = raw
+    else:
+        calls = []
+        for block in blocks:
+            call = dict(raw_by_id.get(block.tool_call_id) or {})
+            call.update(
+                {
+                    "id": block.tool_call_id,
+                    "type": "function",
+                    "function": {
+                        "name": block.tool_name,
+                        "arguments": _arguments(block.tool_kwargs),
+                    },
+                }
+            )
+            calls.append(call)
+    for call in calls:
+        call.pop("index", None)
+        call.setdefault("type", "function")
+    return calls
+
+
+def _assistant(message: ChatMessage, reasoning_history: ReasoningHistory) -> dict[str, Any]:
+    calls = assistant_tool_calls(message)
+    text = _text(message.blocks)
+    out: dict[str, Any] = {"role": "assistant", "content": text or (None if calls else "")}
+    if calls:
+        out["tool_calls"] = calls
+    reasoning = "".join(
+        b.content or "" for b in message.blocks if isinstance(b, ThinkingBlock)
+    ) or message.additional_kwargs.get("reasoning_content")
+    if reasoning and (reasoning_history == "always" or (reasoning_history == "auto" and calls)):
+        out["reasoning_content"] = reasoning
+    for name in _KEPT_MESSAGE_FIELDS:
+        if message.additional_kwargs.get(name):
+            out[name] = copy.deepcopy(message.additional_kwargs[name])
+    return out
+
+
+def _tool(message: ChatMessage, index: int) -> dict[str, Any]:
+    call_id = message.additional_kwargs.get("tool_call_id")
+    if not call_id:
+        raise InvalidRequestError(
+            f"messages[{index}] is a tool result without additional_kwargs['tool_call_id']: "
+            "YEScale needs the id of the tool call it answers."
+        )
+    out: dict[str, Any] = {
+        "role": "tool",
+        "tool_call_id": call_id,
+        "content": _text(message.blocks),
+    }
+    if message.additional_kwargs.get("name"):
+        out["name"] = message.additional_kwargs["name"]
+    return out
+
+
+def to_openai_message(
+    message: ChatMessage, reasoning_history: ReasoningHistory = "auto", index: int = 0
+) -> dict[str, Any]:
+    """One LlamaIndex message as an OpenAI chat message dict."""
+    role = message.role
+    if role in (MessageRole.SYSTEM, MessageRole.DEVELOPER):
+        return {"role": role.value, "content": _text(message.blocks)}
+    if role == MessageRole.USER:
+        return {"role": "user", "content": _content(message.blocks)}
+    if role in _ASSISTANT_ROLES:
+        return _assistant(message, reasoning_history)
+    if role in (MessageRole.TOOL, MessageRole.FUNCTION):
+        return _tool(message, index)
+    raise InvalidRequestError(
+        f"messages[{index}] has role {role.value!r}, which YEScale cannot take."
+    )
+
+
+def to_openai_messages(
+    messages: Sequence[ChatMessage], reasoning_history: ReasoningHistory = "auto"
+) -> list[dict[str, Any]]:
+    return [to_openai_message(m, reasoning_history, i) for i, m in enumerate(messages)]
+
+
+# -- answers --------------------------------------------------------------------------------------
+
+
+def tool_kwargs(arguments: str | None) -> dict[str, Any] | str:
+    """Tool-call arguments as a dict when they are a complete JSON object, else the raw text
+    (streamed arguments so far, or what the model wrote when it is not valid JSON)."""
+    if not arguments or not arguments.strip():
+        return {}
+    try:
+        parsed = json.loads(arguments)
+    except ValueError:
+        return arguments
+    return parsed if isinstance(parsed, dict) else arguments
+
+
+def parse_tool_kwargs(kwargs: dict[str, Any] | str) -> dict[str, Any]:
+    """Arguments for a ``ToolSelection``: complete or partial JSON (while streaming)."""
+    if isinstance(kwargs, dict):
+        return kwargs
+    if not kwargs.strip():
+        return {}
+    try:
+        parsed = parse_partial_json(kwargs)
+    except (ValueError, TypeError):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def tool_call_blocks(calls: Sequence[Mapping[str, Any]]) -> list[ToolCallBlock]:
+    blocks = []
+    for call in calls:
+        function = call.get("function") or {}
+        blocks.append(
+            ToolCallBlock(
+                tool_call_id=call.get("id") or None,
+                tool_name=function.get("name") or "",
+                tool_kwargs=tool_kwargs(function.get("arguments")),
+            )
+        )
+    return blocks
+
+
+def usage_counts(usage: Usage | None) -> dict[str, int]:
+    """What LlamaIndex's token counter reads: prompt, completion and total tokens."""
+    if usage is None:
+        return {}
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens or usage.prompt_tokens + usage.completion_tokens,
+    }
+
+
+def reasoning_tokens(usage: Usage | None) -> int | None:
+    if usage is None or usage.completion_tokens_details is None:
+        return None
+    return usage.completion_tokens_details.reasoning_tokens
+
+
+def assistant_message(
+    *,
+    content: str,
+    reasoning: str | None,
+    calls: Sequence[Mapping[str, Any]],
+    extras: Mapping[str, Any],
+    thinking_tokens: int | None = None,
+) -> ChatMessage:
+    """An answer as a LlamaIndex message: ``ThinkingBlock``, ``TextBlock``, ``ToolCallBlock`` s,
+    with the raw calls (plain dicts) in ``additional_kwargs["tool_calls"]``."""
+    blocks: list[Any] = []
+    if reasoning:
+        blocks.append(ThinkingBlock(content=reasoning, num_tokens=thinking_tokens))
+    blocks.append(TextBlock(text=content))
+    blocks.extend(tool_call_blocks(calls))
+    additional: dict[str, Any] = {}
+    if calls:
+        additional["tool_calls"] = [copy.deepcopy(dict(c)) for c in calls]
+    for name, value in extras.items():
+        if value:
+            additional[name] = copy.deepcopy(value)
+    return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=additional)
+
+
+def from_wire_message(message: WireMessage, usage: Usage | None = None) -> ChatMessage:
+    """The assistant message of a completion as a LlamaIndex message."""
+    content = message.content
+    if isinstance(content, list):
+        content = "".join(
+            str(p.get("text", ""))
+            for p in content
+            if isinstance(p, dict) and p.get("type") == "text"
+        )
+    calls = [
+        {k: v for k, v in c.model_dump(exclude_none=True).items() if k != "index"}
+        for c in message.tool_calls or []
+    ]
+    extras = {name: (message.model_extra or {}).get(name) for name in _KEPT_MESSAGE_FIELDS}
+    if message.refusal:
+        extras["refusal"] = message.refusal
+    return assistant_message(
+        content=content or "",
+        reasoning=message.reasoning_content,
+        calls=calls,
+        extras=extras,
+        thinking_tokens=reasoning_tokens(usage),
+    )
+
+
+def logprobs_from_wire(logprobs: Mapping[str, Any] | None) -> list[list[LogProb]] | None:
+    """OpenAI ``choice.logprobs.content`` as LlamaIndex's per-token top log-probabilities."""
+    if not logprobs or not logprobs.get("content"):
+        return None
+    result = []
+    for token in logprobs["content"]:
+        top = token.get("top_logprobs") or [token]
+        result.append(
+            [
+                LogProb(
+                    token=t.get("token", ""),
+                    logprob=t.get("logprob", 0.0),
+                    bytes=t.get("bytes") or [],
+                )
+                for t in top
+            ]
+        )
+    return result

@@ -1,0 +1,181 @@
+"""``YEScale``: LlamaIndex LLM over YEScale's OpenAI-format ``/v1/chat/completions``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
+
+from llama_index.core.types import Model
+from pydantic import Field
+
+from yescale import model_families
+from yescale.types.chat import ChatCompletion, ChatCompletionChunk
+
+from ._base import BaseYEScaleLLM
+
+if TYPE_CHECKING:
+    from llama_index.core.tools.types import BaseTool
+
+
+class YEScale(BaseYEScaleLLM):
+    """Every chat model YEScale serves (GPT, Claude, Gemini, DeepSeek, Qwen, ...) as a LlamaIndex
+    ``FunctionCallingLLM``, through YEScale's OpenAI-compatible ``/v1/chat/completions``.
+
+    Setup:
+        .. code-block:: bash
+
+            pip install "yescale-integrations[llama-index]"
+            export YESCALE_API_KEY="your-key"
+
+    Instantiate:
+        .. code-block:: python
+
+            from llama_index.llms.yescale import YEScale
+
+            llm = YEScale(model="gpt-4o-mini", temperature=0, max_tokens=512)
+
+    Chat, stream, complete (and ``achat`` / ``astream_chat`` / ``acomplete`` /
+    ``astream_complete``):
+        .. code-block:: python
+
+            from llama_index.core.llms import ChatMessage
+
+            llm.chat([ChatMessage(role="user", content="Hi")]).message.content
+            for chunk in llm.stream_chat([ChatMessage(role="user", content="Hi")]):
+                print(chunk.delta, end="")
+            llm.complete("Paris is the capital of").text
+
+    Tools and agents:
+        .. code-block:: python
+
+            from llama_index.core.agent.workflow import FunctionAgent
+
+            agent = FunctionAgent(tools=[get_weather, convert], llm=llm)
+            await agent.run("What's the weather in Hanoi, in Fahrenheit?")
+
+        ``chat_with_tools(tools, user_msg, tool_required=..., tool_choice="get_weather",
+        allow_parallel_tool_calls=..., strict=...)`` and ``get_tool_calls_from_response`` work
+        on full and streamed responses.
+
+    Structured output:
+        ``structured_predict``, ``astructured_predict``, ``stream_structured_predict`` and
+        ``as_structured_llm(Model)`` use ``response_format={"type": "json_schema", ...}`` on models
+        that honour it (OpenAI gpt-4o and later, o-series, Gemini) and the function-calling
+        program elsewhere (Claude, DeepSeek, ...) or with
+        ``pydantic_program_mode=PydanticProgramMode.FUNCTION``.
+
+    Reasoning and images:
+        ``reasoning_content`` (DeepSeek-style) comes back as a ``ThinkingBlock`` (streamed:
+        ``additional_kwargs["thinking_delta"]``) and is sent back on tool-call turns.
+        ``ImageBlock`` s (URL, path or bytes) are sent as ``image_url`` parts.
+
+    Token usage:
+        ``response.raw["usage"]`` (a plain dict) and ``response.additional_kwargs``
+        (``prompt_tokens``, ``completion_tokens``, ``total_tokens``), which LlamaIndex's
+        ``TokenCountingHandler`` reads.
+
+    Metadata:
+        ``context_window`` and ``num_output`` come from the known-model table
+        (:mod:`yescale.model_limits`), any unknown name gets safe defaults; override them with
+        ``context_window=...`` / ``num_output=...``.
+    """
+
+    max_completion_tokens: int | None = Field(default=None, gt=0)
+    """Sent as is; overrides ``max_tokens`` (which o-series / gpt-5 get as this anyway)."""
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+    reasoning_effort: str | None = None
+    """``"minimal"`` / ``"low"`` / ``"medium"`` / ``"high"`` for reasoning models."""
+    stream_usage: bool = True
+    """Ask for token usage at the end of streams (``stream_options.include_usage``)."""
+    disabled_params: list[str] | None = None
+    """Request fields the model rejects, e.g. ``["parallel_tool_calls"]``: never sent."""
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "YEScale"
+
+    def _request_params(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        defaults: dict[str, Any] = {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "max_completion_tokens": self.max_completion_tokens,
+            "top_p": self.top_p,
+            "stop": self.stop,
+            "seed": self.seed,
+            "presence_penalty": self.presence_penalty,
+            "frequency_penalty": self.frequency_penalty,
+            "logprobs": self.logprobs,
+            "top_logprobs": self.top_logprobs,
+            "reasoning_effort": self.reasoning_effort,
+        }
+        params = {k: v for k, v in defaults.items() if v is not None}
+        params.update(self.additional_kwargs)
+        params.update(kwargs)
+        extra = params.pop("extra_body", None)
+        if extra:
+            params.update(extra)
+        model = str(params.pop("model", self.model))
+        if "max_tokens" in params and model_families.uses_max_completion_tokens(model):
+            params.setdefault("max_completion_tokens", params.pop("max_tokens"))
+        elif "max_completion_tokens" in params:
+            params.pop("max_tokens", None)
+        if model.lower().startswith("o1"):
+            params.pop("parallel_tool_calls", None)  # o1 rejects it
+        for name in self.disabled_params or ():
+            params.pop(name, None)
+        params["model"] = model
+        return params
+
+    def _wire_create(
+        self, messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> ChatCompletion:
+        return self.client.chat.create(messages=messages, **params)
+
+    async def _wire_acreate(
+        self, messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> ChatCompletion:
+        return await self.client.aio.chat.create(messages=messages, **params)
+
+    def _wire_stream(
+        self, messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> Iterator[ChatCompletionChunk]:
+        return self.client.chat.stream(messages=messages, include_usage=self.stream_usage, **params)
+
+    def _wire_astream(
+        self, messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> AsyncIterator[ChatCompletionChunk]:
+        stream = self.client.aio.chat.stream(
+            messages=messages, include_usage=self.stream_usage, **params
+        )
+        return aiter(stream)
+
+    # -- tools and structured output ------------------------------------------------------------
+
+    def _tool_spec(self, tool: BaseTool, strict: bool) -> dict[str, Any]:
+        spec = super()._tool_spec(tool, strict)
+        if strict and "function" in spec:
+            function = spec["function"]
+            function["strict"] = True
+            function["parameters"] = {**function["parameters"], "additionalProperties": False}
+        return spec
+
+    def _native_structured_kwargs(self, output_cls: type[Model]) -> dict[str, Any] | None:
+        if not model_families.supports_json_schema(self.model):
+            return None
+        schema = output_cls.model_json_schema()
+        title = str(schema.pop("title", None) or output_cls.__name__)
+        spec: dict[str, Any] = {"name": re.sub(r"[^a-zA-Z0-9_-]", "_", title)[:64]}
+        description = schema.pop("description", None)
+        if description:
+            spec["description"] = description
+        spec["schema"] = schema
+        if self.strict:
+            spec["strict"] = True
+        return {"response_format": {"type": "json_schema", "json_schema": spec}}
+
+
+__all__ = ["YEScale"]

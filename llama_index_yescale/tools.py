@@ -1,0 +1,467 @@
+"""``YEScaleToolSpec``: image generation, media tasks and Gemini structured output for
+LlamaIndex agents.
+
+A thin face over :mod:`yescale.tools` (the same implementation as the LangChain tools):
+``generate_image`` returns a text block (paths / URLs, never base64) followed by ``ImageBlock``
+s; ``generate_media`` / ``get_media_task`` return a :class:`~yescale.tools.MediaOutcome`
+(its text is what the agent reads: URL, expiry, task id); ``extract_structured`` returns the
+validated data. Media progress is reported as LlamaIndex instrumentation events.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from llama_index.core.base.llms.types import ContentBlock, ImageBlock, TextBlock
+from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
+from llama_index.core.instrumentation.events import BaseEvent
+from llama_index.core.tools.function_tool import FunctionTool
+from llama_index.core.tools.tool_spec.base import SPEC_FUNCTION_TYPE, BaseToolSpec
+from llama_index.core.tools.types import ToolMetadata
+from llama_index.core.tools.utils import create_schema_from_function
+from pydantic import Field
+
+from yescale import InvalidRequestError, YEScaleClient
+from yescale.image_models import describe_image_model
+from yescale.resources.media import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT
+from yescale.tools import (
+    DEFAULT_IMAGE_MODEL,
+    DEFAULT_STRUCTURED_MODEL,
+    ImageGenerator,
+    ImageResult,
+    MediaOutcome,
+    MediaProgress,
+    MediaTaskRunner,
+    StructuredExtractor,
+)
+
+from ._client_params import YEScaleClientParams
+
+dispatcher = get_dispatcher(__name__)
+
+
+class YEScaleMediaTaskProgressEvent(BaseEvent):
+    """A media task was submitted, or its status / progress moved."""
+
+    task_id: str
+    status: str
+    progress: str | None = None
+    percent: float | None = None
+    state: str
+    model: str | None = None
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "YEScaleMediaTaskProgressEvent"
+
+
+class YEScaleMediaTaskResultEvent(BaseEvent):
+    """A media task finished (or was handed back unfinished with ``wait=False``)."""
+
+    task_id: str
+    state: str
+    status: str
+    url: str | None = None
+    url_expires_at: str | None = None
+    path: str | None = None
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "YEScaleMediaTaskResultEvent"
+
+
+class YEScaleToolOptions(YEScaleClientParams):
+    """The tool spec's options: client settings, where results go, what inputs may be read,
+    media polling, and the structured-output schema."""
+
+    output_dir: Path | None = None
+    """Folder results are saved in (created if missing); ``None`` keeps image bytes in the
+    ``ImageBlock`` s and media results as URLs."""
+    allowed_input_dirs: list[Path] = Field(default_factory=list)
+    """Folders input-image paths may come from; none by default."""
+    image_model: str = DEFAULT_IMAGE_MODEL
+    image_params: dict[str, Any] = Field(default_factory=dict)
+    """Defaults for every image call (e.g. ``{"quality": "low"}``)."""
+    poll_interval: float = Field(default=DEFAULT_POLL_INTERVAL, gt=0)
+    task_timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0)
+    """Seconds to wait for a media task before ``TaskTimeoutError`` (resume with its id)."""
+    wait: bool = True
+    """Wait for media results (default), or return the task id at once."""
+    structured_schema: Any = None
+    """Pydantic model, TypedDict / type or JSON-schema dict for ``extract_structured``; without
+    one, ``extract_structured`` is left out of ``to_tool_list()``."""
+    structured_model: str = DEFAULT_STRUCTURED_MODEL
+    thinking_budget: int | None = None
+    instructions: str | None = None
+    """Instructions added to every extraction."""
+    sleep: Callable[[float], None] | None = Field(default=None, exclude=True)
+    async_sleep: Callable[[float], Awaitable[None]] | None = Field(default=None, exclude=True)
+    clock: Callable[[], float] | None = Field(default=None, exclude=True)
+
+    @property
+    def client(self) -> YEScaleClient:
+        """The client: shared, unless httpx clients or time functions are injected."""
+        if self._client is None and (
+            self.sleep is not None or self.async_sleep is not None or self.clock is not None
+        ):
+            self._client = YEScaleClient(
+                api_key=self.api_key,
+                base_url=self.base_url,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                default_headers=self.default_headers,
+                http_client=self.http_client,
+                async_http_client=self.async_http_client,
+                sleep=self.sleep,
+                async_sleep=self.async_sleep,
+                clock=self.clock,
+            )
+        return super().client
+
+
+def _progress(event: MediaProgress) -> None:
+    dispatcher.event(YEScaleMediaTaskProgressEvent(**event.as_dict()))
+
+
+def _result_event(outcome: MediaOutcome) -> None:
+    dispatcher.event(
+        YEScaleMediaTaskResultEvent(
+            task_id=outcome.task_id,
+            state=outcome.state,
+            status=outcome.status,
+            url=outcome.url,
+            url_expires_at=outcome.url_expires_at,
+            path=str(outcome.path) if outcome.path else None,
+        )
+    )
+
+
+def image_blocks(result: ImageResult) -> list[ContentBlock]:
+    """A text block with the paths / URLs, then one ``ImageBlock`` per image."""
+    blocks: list[ContentBlock] = [TextBlock(text=result.summary())]
+    for image in result.images:
+        if image.path is not None:
+            blocks.append(ImageBlock(path=image.path, image_mimetype=image.mime))
+        elif image.url:
+            blocks.append(ImageBlock(url=image.url, image_mimetype=image.mime))
+        elif image.data is not None:
+            blocks.append(ImageBlock(image=image.data, image_mimetype=image.mime))
+    return blocks
+
+
+class JSONDict(dict[str, Any]):
+    """A dict whose ``str`` is JSON (what an agent reads from ``extract_structured``)."""
+
+    def __str__(self) -> str:
+        return json.dumps(self, ensure_ascii=False)
+
+
+class JSONList(list[Any]):
+    """A list whose ``str`` is JSON."""
+
+    def __str__(self) -> str:
+        return json.dumps(self, ensure_ascii=False)
+
+
+class YEScaleToolSpec(BaseToolSpec):
+    """YEScale tools for LlamaIndex agents: ``generate_image``, ``generate_media``,
+    ``get_media_task`` and ``extract_structured`` (each sync and async).
+
+    .. code-block:: python
+
+        from llama_index.core.agent.workflow import FunctionAgent
+        from llama_index.tools.yescale import YEScaleToolSpec
+
+        spec = YEScaleToolSpec(
+            output_dir="generated/",        # None: keep image bytes in the ImageBlocks
+            allowed_input_dirs=["inputs/"], # folders input images may be read from
+            task_timeout=900, wait=True,    # media polling
+            structured_schema=Invoice,      # enables extract_structured
+        )
+        agent = FunctionAgent(tools=spec.to_tool_list(), llm=llm)
+
+    Options (keyword arguments): the client settings (``api_key``, ``base_url``, ``timeout`` per
+    HTTP request, ``max_retries``, ``default_headers``, ``http_client``, ``async_http_client``),
+    ``output_dir``, ``allowed_input_dirs``, ``image_model`` / ``image_params``,
+    ``poll_interval`` / ``task_timeout`` / ``wait`` for media, ``structured_schema`` /
+    ``structured_model`` / ``thinking_budget`` / ``instructions`` for extraction, and
+    ``sleep`` / ``async_sleep`` / ``clock`` (tests), or a ready ``client=``.
+
+    Progress: :class:`YEScaleMediaTaskProgressEvent` on submit and on each status change, and
+    :class:`YEScaleMediaTaskResultEvent` at the end, through LlamaIndex instrumentation
+    (add an event handler to ``llama_index.core.instrumentation.get_dispatcher()``).
+    """
+
+    spec_functions: list[SPEC_FUNCTION_TYPE] = [
+        ("generate_image", "agenerate_image"),
+        ("generate_media", "agenerate_media"),
+        ("get_media_task", "aget_media_task"),
+        ("extract_structured", "aextract_structured"),
+    ]
+
+    def __init__(self, *, client: YEScaleClient | None = None, **options: Any) -> None:
+        if client is not None and options.get("api_key") is None:
+            options["api_key"] = client.settings.api_key
+        self.options = YEScaleToolOptions(**options)
+        if client is not None:
+            self.options._client = client
+        if self.options.structured_schema is None:
+            self.spec_functions = [
+                f for f in type(self).spec_functions if f[0] != "extract_structured"
+            ]
+        self._extractor: StructuredExtractor | None = None
+        if self.options.structured_schema is not None:
+            self._extractor = self._make_extractor()
+
+    @property
+    def client(self) -> YEScaleClient:
+        return self.options.client
+
+    def get_metadata_from_fn_name(
+        self, fn_name: str, spec_functions: list[SPEC_FUNCTION_TYPE] | None = None
+    ) -> ToolMetadata | None:
+        """Name, the docstring's summary as the description (the arguments are described in
+        the JSON schema, not repeated: LlamaIndex caps descriptions at 1024 characters)."""
+        func = getattr(self, fn_name)
+        doc = inspect.getdoc(func) or ""
+        summary = " ".join(doc.partition("Args:")[0].split())
+        params = set(inspect.signature(func).parameters)
+        described, _ = FunctionTool.extract_param_docs(doc, params)
+        schema = create_schema_from_function(
+            fn_name, func, param_descriptions={k: v.strip() for k, v in described.items()}
+        )
+        if fn_name == "generate_image":
+            summary += " " + describe_image_model(self.options.image_model)
+        elif fn_name == "extract_structured" and self._extractor is not None:
+            validator = self._extractor.validator
+            fields = ", ".join((validator.json_schema.get("properties") or {}).keys())
+            summary += f" Schema: {validator.title}" + (f" ({fields})." if fields else ".")
+        return ToolMetadata(name=fn_name, description=summary[:1024], fn_schema=schema)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _images(self) -> ImageGenerator:
+        o = self.options
+        return ImageGenerator(
+            self.client,
+            model=o.image_model,
+            output_dir=o.output_dir,
+            allowed_input_dirs=o.allowed_input_dirs,
+            defaults=o.image_params,
+        )
+
+    def _media(self) -> MediaTaskRunner:
+        o = self.options
+        return MediaTaskRunner(
+            self.client,
+            output_dir=o.output_dir,
+            allowed_input_dirs=o.allowed_input_dirs,
+            poll_interval=o.poll_interval,
+            task_timeout=o.task_timeout,
+            wait=o.wait,
+            resume_hint="call get_media_task with task_id={task_id!r}",
+        )
+
+    def _make_extractor(self) -> StructuredExtractor:
+        o = self.options
+        return StructuredExtractor(
+            self.client,
+            o.structured_schema,
+            model=o.structured_model,
+            instructions=o.instructions,
+            thinking_budget=o.thinking_budget,
+        )
+
+    def _require_extractor(self) -> StructuredExtractor:
+        if self._extractor is None:
+            raise InvalidRequestError(
+                "extract_structured needs a schema: YEScaleToolSpec(structured_schema=MyModel)."
+            )
+        return self._extractor
+
+    @staticmethod
+    def _image_params(**params: Any) -> dict[str, Any]:
+        return {k: v for k, v in params.items() if v is not None}
+
+    # -- images --------------------------------------------------------------------------------
+
+    def generate_image(
+        self,
+        prompt: str,
+        size: str | None = None,
+        quality: str | None = None,
+        background: str | None = None,
+        n: int | None = None,
+        output_format: str | None = None,
+        moderation: str | None = None,
+        style: str | None = None,
+        images: list[str] | None = None,
+        mask: str | None = None,
+    ) -> list[ContentBlock]:
+        """Generate images from a text prompt, or edit input images when `images` is given.
+        Returns where the images are (file paths or URLs) and the images.
+
+        Args:
+            prompt (str): What the image should show (or, with images, the edit to make).
+            size (str | None): e.g. '1024x1024', '1536x1024', '1024x1536' (model-dependent).
+            quality (str | None): e.g. 'high', 'medium', 'low'.
+            background (str | None): 'transparent', 'opaque' or 'auto'.
+            n (int | None): How many images (default 1).
+            output_format (str | None): 'png', 'jpeg' or 'webp'.
+            moderation (str | None): 'low' or 'auto' (gpt-image-1).
+            style (str | None): 'vivid' or 'natural' (dall-e-3).
+            images (list[str] | None): Input images to edit: URLs, base64 or allowed paths.
+            mask (str | None): Optional mask for an edit (PNG; transparent areas are redrawn).
+        """
+        params = self._image_params(
+            size=size,
+            quality=quality,
+            background=background,
+            n=n,
+            output_format=output_format,
+            moderation=moderation,
+            style=style,
+        )
+        return image_blocks(self._images().run(prompt, images=images, mask=mask, **params))
+
+    async def agenerate_image(
+        self,
+        prompt: str,
+        size: str | None = None,
+        quality: str | None = None,
+        background: str | None = None,
+        n: int | None = None,
+        output_format: str | None = None,
+        moderation: str | None = None,
+        style: str | None = None,
+        images: list[str] | None = None,
+        mask: str | None = None,
+    ) -> list[ContentBlock]:
+        """Async twin of :meth:`generate_image`."""
+        params = self._image_params(
+            size=size,
+            quality=quality,
+            background=background,
+            n=n,
+            output_format=output_format,
+            moderation=moderation,
+            style=style,
+        )
+        return image_blocks(await self._images().arun(prompt, images=images, mask=mask, **params))
+
+    # -- media ---------------------------------------------------------------------------------
+
+    def generate_media(
+        self,
+        model: str,
+        prompt: str,
+        size: str | None = None,
+        aspect_ratio: str | None = None,
+        duration: int | None = None,
+        images: list[str] | None = None,
+        config: dict[str, Any] | None = None,
+    ) -> MediaOutcome:
+        """Generate a video or image with a YEScale Media model (sora-2, sora-2-pro, veo3.1,
+        veo3.1-pro, kling-2.5-turbo, hailuo-2.3, seedream-4.0, wan2.5-i2v-preview, nano-banana,
+        gpt-image, imagen4, flux-kontext). Returns the result URL (it expires) or a task id to
+        check later with get_media_task.
+
+        Args:
+            model (str): The media model.
+            prompt (str): What to generate.
+            size (str | None): e.g. '1280x720'.
+            aspect_ratio (str | None): e.g. '16:9'.
+            duration (int | None): Video length in seconds.
+            images (list[str] | None): Input images: http(s) URLs, base64, or allowed file paths.
+            config (dict | None): Other model-specific parameters, sent as given.
+        """
+        outcome = self._media().generate(
+            model,
+            prompt,
+            config,
+            on_progress=_progress,
+            size=size,
+            aspect_ratio=aspect_ratio,
+            duration=duration,
+            images=images,
+        )
+        _result_event(outcome)
+        return outcome
+
+    async def agenerate_media(
+        self,
+        model: str,
+        prompt: str,
+        size: str | None = None,
+        aspect_ratio: str | None = None,
+        duration: int | None = None,
+        images: list[str] | None = None,
+        config: dict[str, Any] | None = None,
+    ) -> MediaOutcome:
+        """Async twin of :meth:`generate_media`."""
+        outcome = await self._media().agenerate(
+            model,
+            prompt,
+            config,
+            on_progress=_progress,
+            size=size,
+            aspect_ratio=aspect_ratio,
+            duration=duration,
+            images=images,
+        )
+        _result_event(outcome)
+        return outcome
+
+    def get_media_task(self, task_id: str) -> MediaOutcome:
+        """Check on a media task started earlier (waits for it when the tool is set to wait),
+        e.g. after a timeout or a task submitted without waiting. Returns its status or result.
+
+        Args:
+            task_id (str): The task id generate_media returned.
+        """
+        outcome = self._media().get(task_id, on_progress=_progress)
+        _result_event(outcome)
+        return outcome
+
+    async def aget_media_task(self, task_id: str) -> MediaOutcome:
+        """Async twin of :meth:`get_media_task`."""
+        outcome = await self._media().aget(task_id, on_progress=_progress)
+        _result_event(outcome)
+        return outcome
+
+    # -- structured output ---------------------------------------------------------------------
+
+    def extract_structured(self, text: str, instructions: str | None = None) -> Any:
+        """Extract structured data from a text; returns JSON matching the configured schema.
+
+        Args:
+            text (str): The text to extract the data from.
+            instructions (str | None): Optional extra instructions for this extraction.
+        """
+        result = self._require_extractor().extract(text, instructions)
+        return _json_value(result.data)
+
+    async def aextract_structured(self, text: str, instructions: str | None = None) -> Any:
+        """Async twin of :meth:`extract_structured`."""
+        result = await self._require_extractor().aextract(text, instructions)
+        return _json_value(result.data)
+
+
+def _json_value(data: Any) -> Any:
+    if isinstance(data, dict):
+        return JSONDict(data)
+    if isinstance(data, list):
+        return JSONList(data)
+    return data
+
+
+__all__ = [
+    "YEScaleMediaTaskProgressEvent",
+    "YEScaleMediaTaskResultEvent",
+    "YEScaleToolOptions",
+    "YEScaleToolSpec",
+]

@@ -1,0 +1,204 @@
+"""A real HTTP server on 127.0.0.1 (ephemeral port) whose answers each test scripts.
+
+Each test calls ``fault_server.script(step, step, ...)``: the n-th request gets the n-th step, and
+the last step answers every request after it. Steps are small functions of the request handler
+(:func:`reply`, :func:`reply_json`, :func:`hang_up`, :func:`stall`, :func:`sse_then_cut`, ...).
+The fixture stops the server, releases stalled handlers and joins the serving thread.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+#: The longest any scripted stall may last, so handler threads always end.
+MAX_STALL = 5.0
+
+
+@dataclass
+class Seen:
+    """One request as the server received it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+Step = Callable[["FaultHandler"], None]
+
+
+@dataclass
+class Script:
+    steps: list[Step] = field(default_factory=list)
+    seen: list[Seen] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def next_step(self, request: Seen) -> Step:
+        with self.lock:
+            self.seen.append(request)
+            if not self.steps:
+                return reply(500, b"no script")
+            return self.steps[min(len(self.seen), len(self.steps)) - 1]
+
+
+class FaultHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 10  # an idle keep-alive connection never holds a thread for long
+    server: FaultHTTPServer
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length else b""
+        seen = Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+        step = self.server.script.next_step(seen)
+        try:
+            step(self)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class FaultHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    script: Script
+
+
+# -- steps --------------------------------------------------------------------------------------
+
+
+def reply(status: int, body: bytes = b"", headers: Mapping[str, str] | None = None) -> Step:
+    def step(h: FaultHandler) -> None:
+        h.send_response(status)
+        for name, value in (headers or {}).items():
+            h.send_header(name, value)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+        h.wfile.flush()
+
+    return step
+
+
+def reply_json(status: int, data: Any, headers: Mapping[str, str] | None = None) -> Step:
+    return reply(
+        status, json.dumps(data).encode(), {"Content-Type": "application/json", **(headers or {})}
+    )
+
+
+def hang_up(h: FaultHandler) -> None:
+    """Close the connection without sending any answer."""
+    h.close_connection = True
+    h.connection.shutdown(socket.SHUT_RDWR)
+
+
+def stall(seconds: float, then: Step | None = None) -> Step:
+    """Say nothing for ``seconds`` (bounded; released early when the server stops), then answer."""
+
+    def step(h: FaultHandler) -> None:
+        h.server.script.stop.wait(min(seconds, MAX_STALL))
+        h.close_connection = True
+        if then is not None:
+            then(h)
+
+    return step
+
+
+def sse_then_cut(events: list[bytes], *, chunked: bool = True, stall_after: float = 0) -> Step:
+    """Start an event stream, send ``events``, then drop the connection mid-stream."""
+
+    def step(h: FaultHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "text/event-stream")
+        h.send_header("Cache-Control", "no-cache")
+        if chunked:
+            h.send_header("Transfer-Encoding", "chunked")
+        else:
+            h.send_header("Connection", "close")  # body delimited by the connection's end
+        h.end_headers()
+        for event in events:
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(event), event) if chunked else event)
+            h.wfile.flush()
+        if stall_after:
+            h.server.script.stop.wait(min(stall_after, MAX_STALL))
+        h.close_connection = True
+        h.connection.shutdown(socket.SHUT_RDWR)
+
+    return step
+
+
+def sse_complete(events: list[bytes]) -> Step:
+    body = b"".join(events)
+    return reply(200, body, {"Content-Type": "text/event-stream"})
+
+
+def partial_body(body: bytes, declared: int, content_type: str = "application/json") -> Step:
+    """Declare ``declared`` bytes, send ``body`` (fewer), then drop the connection."""
+
+    def step(h: FaultHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", content_type)
+        h.send_header("Content-Length", str(declared))
+        h.end_headers()
+        h.wfile.write(body)
+        h.wfile.flush()
+        h.close_connection = True
+        h.connection.shutdown(socket.SHUT_RDWR)
+
+    return step
+
+
+# -- the fixture --------------------------------------------------------------------------------
+
+
+class FaultServer:
+    def __init__(self, server: FaultHTTPServer) -> None:
+        self.server = server
+        self.port = server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def script(self, *steps: Step) -> None:
+        with self.server.script.lock:
+            self.server.script.steps = list(steps)
+
+    @property
+    def seen(self) -> list[Seen]:
+        with self.server.script.lock:
+            return list(self.server.script.seen)
+
+    @property
+    def count(self) -> int:
+        return len(self.seen)
+
+
+@pytest.fixture
+def fault_server() -> Iterator[FaultServer]:
+    server = FaultHTTPServer(("127.0.0.1", 0), FaultHandler)
+    server.script = Script()
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    try:
+        yield FaultServer(server)
+    finally:
+        server.script.stop.set()  # release any stalled handler
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=MAX_STALL)
+        assert not thread.is_alive(), "the fault server did not stop"

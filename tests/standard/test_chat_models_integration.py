@@ -1,0 +1,220 @@
+"""langchain-tests' standard integration tests for both chat models, replayed from cassettes.
+
+Every test here is a VCR test (``cassettes/standard/test_chat_models_integration/``): our
+``tests/conftest.py`` provides ``vcr_config`` (secret filters, body matching, no playback repeats)
+and ``vcr_cassette_dir``; langchain-tests' own ``vcr_config`` (in ``langchain_tests.conftest``,
+which is not a pytest plugin) is never loaded, so ours are the ones in effect. The sample images,
+PDF and audio some standard tests download themselves are in the cassettes too.
+
+Re-record: ``YESCALE_SYNTHESIZE=1 pytest tests/standard/test_chat_models_integration.py
+--record-mode=rewrite`` (offline synthesizer) or with a real key and no ``YESCALE_SYNTHESIZE``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from types import SimpleNamespace
+from typing import Any, Literal
+
+import langchain_core.utils.function_calling
+import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage
+from langchain_tests.integration_tests import ChatModelIntegrationTests
+
+from langchain_yescale import ChatYEScale, ChatYEScaleGemini
+
+pytestmark = pytest.mark.vcr
+
+#: A system prompt long enough (>1024 tokens) for the service's implicit prompt caching.
+LONG_SYSTEM = "You are a meticulous assistant for a travel agency. " + " ".join(
+    f"Rule {i}: always state prices in euros and mention the cancellation policy for trip {i}."
+    for i in range(1, 90)
+)
+
+UsageKind = Literal[
+    "audio_input", "audio_output", "reasoning_output", "cache_read_input", "cache_creation_input"
+]
+
+
+@pytest.fixture(autouse=True)
+def _fixed_example_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``tool_example_to_messages`` (``test_structured_few_shot_examples``) gives its tool calls
+    random uuid4 ids, which land in the request body; fixed ones make the body replayable."""
+    counter = itertools.count(1)
+    monkeypatch.setattr(
+        langchain_core.utils.function_calling,
+        "uuid",
+        SimpleNamespace(uuid4=lambda: uuid.UUID(int=next(counter))),
+    )
+
+
+def _run(model: BaseChatModel, messages: Any, *, stream: bool) -> AIMessage:
+    if not stream:
+        result = model.invoke(messages)
+        assert isinstance(result, AIMessage)
+        return result
+    full: AIMessageChunk | None = None
+    for chunk in model.stream(messages):
+        assert isinstance(chunk, AIMessageChunk)
+        full = chunk if full is None else full + chunk
+    assert full is not None
+    return full
+
+
+# ``test_stream_time`` benchmarks replaying one recorded stream several times, so it alone may
+# replay an interaction more than once (elsewhere repeats would make a retry or polling loop spin
+# forever on replay). langchain-tests forbids overriding standard tests, so the marker goes on the
+# inherited test function itself; pytest-recording merges the kwargs of all ``vcr`` markers.
+if not any(
+    mark.name == "vcr" and mark.kwargs.get("allow_playback_repeats")
+    for mark in getattr(ChatModelIntegrationTests.test_stream_time, "pytestmark", [])
+):
+    pytest.mark.vcr(allow_playback_repeats=True)(ChatModelIntegrationTests.test_stream_time)
+
+
+class _VCRTests(ChatModelIntegrationTests):
+    @property
+    def enable_vcr_tests(self) -> bool:
+        return True
+
+
+class TestChatYEScaleIntegration(_VCRTests):
+    @property
+    def chat_model_class(self) -> type[ChatYEScale]:
+        return ChatYEScale
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "gpt-4o-mini", "temperature": 0}
+
+    @property
+    def model_override_value(self) -> str:
+        return "gpt-4o"
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_image_urls(self) -> bool:
+        return True
+
+    @property
+    def supports_image_tool_message(self) -> bool:
+        return True
+
+    @property
+    def supports_anthropic_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_pdf_inputs(self) -> bool:
+        # The YEScale reference documents text and image ("image recognition") input on
+        # /v1/chat/completions only; PDF file parts are not documented as passed upstream.
+        return False
+
+    @property
+    def supports_pdf_tool_message(self) -> bool:
+        # As above: no documented file input on /v1/chat/completions.
+        return False
+
+    @property
+    def supports_audio_inputs(self) -> bool:
+        # gpt-4o-mini takes no audio input (only the gpt-4o*-audio models do).
+        return False
+
+    @property
+    def supported_usage_metadata_details(
+        self,
+    ) -> dict[Literal["invoke", "stream"], list[UsageKind]]:
+        # cache_creation_input: OpenAI-format usage has no cache-write count (writes are free).
+        # audio_*: gpt-4o-mini has no audio.
+        return {
+            "invoke": ["reasoning_output", "cache_read_input"],
+            "stream": ["reasoning_output", "cache_read_input"],
+        }
+
+    def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
+        llm = ChatYEScale(model="o4-mini", reasoning_effort="low", max_tokens=300)
+        return _run(llm, "What is 17 * 23? Think it through.", stream=stream)
+
+    def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
+        llm = ChatYEScale(model="gpt-4o-mini", temperature=0)
+        messages = [SystemMessage(LONG_SYSTEM), HumanMessage("Hello")]
+        _run(llm, messages, stream=stream)  # writes the prompt cache
+        return _run(llm, messages, stream=stream)  # reads it
+
+
+class TestChatYEScaleGeminiIntegration(_VCRTests):
+    @property
+    def chat_model_class(self) -> type[ChatYEScaleGemini]:
+        return ChatYEScaleGemini
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "gemini-2.5-flash", "temperature": 0}
+
+    @property
+    def model_override_value(self) -> str:
+        return "gemini-2.5-flash-lite"
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_image_urls(self) -> bool:
+        # Gemini-native requests take images inline: the client fetches the URL (without the
+        # API key) and sends the bytes, so URLs work.
+        return True
+
+    @property
+    def supports_image_tool_message(self) -> bool:
+        return True
+
+    @property
+    def supports_pdf_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_pdf_tool_message(self) -> bool:
+        return True
+
+    @property
+    def supports_audio_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_anthropic_inputs(self) -> bool:
+        return True
+
+    @property
+    def supported_usage_metadata_details(
+        self,
+    ) -> dict[Literal["invoke", "stream"], list[UsageKind]]:
+        # Gemini reports thoughtsTokenCount (reasoning) and cachedContentTokenCount (implicit
+        # cache hits); it has no cache-creation count, and no audio-output tokens on text models.
+        return {
+            "invoke": ["reasoning_output", "cache_read_input"],
+            "stream": ["reasoning_output", "cache_read_input"],
+        }
+
+    def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
+        llm = ChatYEScaleGemini(model="gemini-2.5-flash", thinking_budget=1024)
+        return _run(llm, "What is 17 * 23? Think it through.", stream=stream)
+
+    def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
+        llm = ChatYEScaleGemini(model="gemini-2.5-flash", thinking_budget=0)
+        messages = [SystemMessage(LONG_SYSTEM), HumanMessage("Hello")]
+        _run(llm, messages, stream=stream)  # fills the implicit cache
+        return _run(llm, messages, stream=stream)  # reads it

@@ -1,0 +1,61 @@
+"""The shared logic behind the LangChain tools and the LlamaIndex tool spec.
+
+Each capability is implemented once here; ``langchain_yescale.tools`` and
+``llama_index_yescale.tools`` only adapt arguments, progress reporting and results:
+
+* :class:`ImageGenerator`: image generation and editing with per-model parameter checks
+  (:mod:`yescale.image_models`), input images from URL / allowed path / bytes / base64, results
+  saved to ``output_dir`` or kept in memory;
+* :class:`MediaTaskRunner`: YEScale Media tasks (submit, poll with progress, resume, download);
+* :class:`StructuredExtractor`: Gemini structured extraction validated against a schema.
+"""
+
+from .images import DEFAULT_IMAGE_MODEL, GeneratedImage, ImageGenerator, ImageResult
+from .inputs import InputImage, InputImageError, InputPolicy, classify
+from .media import (
+    MEDIA_MODELS,
+    STANDARD_CONFIG_KEYS,
+    MediaOutcome,
+    MediaProgress,
+    MediaTaskRunner,
+    build_config,
+)
+from .outputs import safe_name, save_bytes, stem_for
+from .structured import (
+    DEFAULT_STRUCTURED_MODEL,
+    SchemaValidator,
+    StructuredExtractor,
+    StructuredOutputError,
+    StructuredResult,
+    aextract_structured,
+    extract_structured,
+    json_schema_to_type,
+)
+
+__all__ = [
+    "DEFAULT_IMAGE_MODEL",
+    "DEFAULT_STRUCTURED_MODEL",
+    "MEDIA_MODELS",
+    "STANDARD_CONFIG_KEYS",
+    "GeneratedImage",
+    "ImageGenerator",
+    "ImageResult",
+    "InputImage",
+    "InputImageError",
+    "InputPolicy",
+    "MediaOutcome",
+    "MediaProgress",
+    "MediaTaskRunner",
+    "SchemaValidator",
+    "StructuredExtractor",
+    "StructuredOutputError",
+    "StructuredResult",
+    "aextract_structured",
+    "build_config",
+    "classify",
+    "extract_structured",
+    "json_schema_to_type",
+    "safe_name",
+    "save_bytes",
+    "stem_for",
+]
