@@ -9,28 +9,12 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, Field
 
+from yescale.gemini_chat import gemini_params
 from yescale.gemini_schema import to_gemini_schema
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._chat_base import BaseChatYEScale, StructuredMethod, json_schema_of
 
-#: Per-call / field names -> Gemini ``generationConfig`` keys.
-_GENERATION_KEYS = {
-    "temperature": "temperature",
-    "top_p": "topP",
-    "top_k": "topK",
-    "max_tokens": "maxOutputTokens",
-    "max_output_tokens": "maxOutputTokens",
-    "stop": "stopSequences",
-    "n": "candidateCount",
-    "seed": "seed",
-    "presence_penalty": "presencePenalty",
-    "frequency_penalty": "frequencyPenalty",
-    "response_mime_type": "responseMimeType",
-    "response_schema": "responseSchema",
-    "response_json_schema": "responseJsonSchema",
-    "response_modalities": "responseModalities",
-}
 _NATIVE_TOOLS = ("googleSearch", "google_search", "urlContext", "url_context", "codeExecution")
 
 
@@ -184,28 +168,13 @@ class ChatYEScaleGemini(BaseChatYEScale):
         merged = {**self._default_params, **kwargs}
         if stop is not None:
             merged["stop"] = stop
-        config: dict[str, Any] = dict(self.generation_config or {})
-        config.update(merged.pop("generation_config", None) or {})
-        for name, key in _GENERATION_KEYS.items():
-            if name in merged:
-                value = merged.pop(name)
-                config[key] = [value] if name == "stop" and isinstance(value, str) else value
-        thinking = dict(config.get("thinkingConfig") or {})
-        if "thinking_budget" in merged:
-            thinking["thinkingBudget"] = merged.pop("thinking_budget")
-        if "include_thoughts" in merged:
-            thinking["includeThoughts"] = merged.pop("include_thoughts")
-        if thinking:
-            config["thinkingConfig"] = thinking
-        tools = list(merged.pop("tools", None) or [])
-        native: dict[str, Any]
-        for enabled, native in (
-            (self.google_search, {"googleSearch": {}}),
-            (self.url_context, {"urlContext": {}}),
-            (self.code_execution, {"codeExecution": {}}),
-        ):
-            if enabled:
-                tools.append(native)
+        config, tools = gemini_params(
+            merged,
+            self.generation_config,
+            google_search=self.google_search,
+            url_context=self.url_context,
+            code_execution=self.code_execution,
+        )
         merged.pop("parallel_tool_calls", None)  # Gemini decides; not a Gemini field
         params: dict[str, Any] = {
             "model": str(merged.pop("model", self.model_name)),

@@ -429,3 +429,63 @@ class GeminiChunkTranslator:
         if response.finished:
             chunk.usage = gemini_usage(response.usage_metadata)
         return chunk
+
+
+# -- generation parameters ------------------------------------------------------------------------
+
+#: Framework-level parameter names -> Gemini ``generationConfig`` keys.
+GENERATION_KEYS = {
+    "temperature": "temperature",
+    "top_p": "topP",
+    "top_k": "topK",
+    "max_tokens": "maxOutputTokens",
+    "max_output_tokens": "maxOutputTokens",
+    "stop": "stopSequences",
+    "n": "candidateCount",
+    "seed": "seed",
+    "presence_penalty": "presencePenalty",
+    "frequency_penalty": "frequencyPenalty",
+    "response_mime_type": "responseMimeType",
+    "response_schema": "responseSchema",
+    "response_json_schema": "responseJsonSchema",
+    "response_modalities": "responseModalities",
+}
+
+
+def gemini_params(
+    merged: dict[str, Any],
+    base_config: Mapping[str, Any] | None,
+    *,
+    google_search: bool = False,
+    url_context: bool = False,
+    code_execution: bool = False,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Move snake_case generation parameters out of ``merged`` into ``generationConfig``.
+
+    Returns ``(generation_config, tools)``: ``thinking_budget`` / ``include_thoughts`` become
+    ``thinkingConfig``; the built-in tools requested are appended to ``merged["tools"]``.
+    ``merged`` is left with the remaining (non-generation) parameters.
+    """
+    config: dict[str, Any] = dict(base_config or {})
+    config.update(merged.pop("generation_config", None) or {})
+    for name, key in GENERATION_KEYS.items():
+        if name in merged:
+            value = merged.pop(name)
+            config[key] = [value] if name == "stop" and isinstance(value, str) else value
+    thinking = dict(config.get("thinkingConfig") or {})
+    if "thinking_budget" in merged:
+        thinking["thinkingBudget"] = merged.pop("thinking_budget")
+    if "include_thoughts" in merged:
+        thinking["includeThoughts"] = merged.pop("include_thoughts")
+    if thinking:
+        config["thinkingConfig"] = thinking
+    tools = list(merged.pop("tools", None) or [])
+    native: dict[str, Any]
+    for enabled, native in (
+        (google_search, {"googleSearch": {}}),
+        (url_context, {"urlContext": {}}),
+        (code_execution, {"codeExecution": {}}),
+    ):
+        if enabled:
+            tools.append(native)
+    return config, tools

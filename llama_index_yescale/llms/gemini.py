@@ -9,26 +9,12 @@ from llama_index.core.types import Model
 from pydantic import Field
 
 from yescale import InvalidRequestError
+from yescale.gemini_chat import gemini_params
 from yescale.gemini_schema import to_gemini_schema
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._base import BaseYEScaleLLM
 
-#: Per-call / field names -> Gemini ``generationConfig`` keys.
-_GENERATION_KEYS = {
-    "temperature": "temperature",
-    "top_p": "topP",
-    "top_k": "topK",
-    "max_tokens": "maxOutputTokens",
-    "max_output_tokens": "maxOutputTokens",
-    "stop": "stopSequences",
-    "seed": "seed",
-    "presence_penalty": "presencePenalty",
-    "frequency_penalty": "frequencyPenalty",
-    "response_mime_type": "responseMimeType",
-    "response_schema": "responseSchema",
-    "response_json_schema": "responseJsonSchema",
-}
 #: OpenAI-only fields that Gemini does not take (it decides on parallel calls itself).
 _DROPPED = ("parallel_tool_calls", "stream_options", "n")
 
@@ -124,30 +110,15 @@ class YEScaleGemini(BaseYEScaleLLM):
         merged.update(kwargs)
         if "response_format" in merged:
             merged.update(_response_format(merged.pop("response_format")))
-        config: dict[str, Any] = dict(self.generation_config or {})
-        config.update(merged.pop("generation_config", None) or {})
-        for name, key in _GENERATION_KEYS.items():
-            if name in merged:
-                value = merged.pop(name)
-                config[key] = [value] if name == "stop" and isinstance(value, str) else value
-        thinking = dict(config.get("thinkingConfig") or {})
-        if "thinking_budget" in merged:
-            thinking["thinkingBudget"] = merged.pop("thinking_budget")
-        if "include_thoughts" in merged:
-            thinking["includeThoughts"] = merged.pop("include_thoughts")
-        if thinking:
-            config["thinkingConfig"] = thinking
-        tools = list(merged.pop("tools", None) or [])
-        native: dict[str, Any]
-        for enabled, native in (
-            (self.google_search, {"googleSearch": {}}),
-            (self.url_context, {"urlContext": {}}),
-            (self.code_execution, {"codeExecution": {}}),
-        ):
-            if enabled:
-                tools.append(native)
-        for name in _DROPPED:
+        for name in _DROPPED:  # before the mapping: "n" is not a Gemini option here
             merged.pop(name, None)
+        config, tools = gemini_params(
+            merged,
+            self.generation_config,
+            google_search=self.google_search,
+            url_context=self.url_context,
+            code_execution=self.code_execution,
+        )
         params: dict[str, Any] = {"model": str(merged.pop("model", self.model)), **merged}
         if tools:
             params["tools"] = tools
