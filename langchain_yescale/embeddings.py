@@ -159,23 +159,20 @@ class YEScaleEmbeddings(YEScaleClientParams, Embeddings):
 
     def _concurrency(self) -> embedding_batches.ConcurrencyLimit:
         """One limit per object, so concurrent calls together stay within ``max_concurrency``."""
-        if self._limit is None or self._limit.limit != self.max_concurrency:
-            self._limit = embedding_batches.ConcurrencyLimit(self.max_concurrency)
+        self._limit = embedding_batches.shared_limit(self._limit, self.max_concurrency)
         return self._limit
 
     def _options(self) -> dict[str, Any]:
-        params: dict[str, Any] = {
-            "model": self.model,
-            "chunk_size": self.chunk_size,
-            "max_batch_tokens": self.max_batch_tokens,
-            "limit": self._concurrency(),
-            "empty": self.empty,
-            "encoding_format": self.encoding_format,
-            **self.model_kwargs,
-        }
-        if self.dimensions is not None:
-            params["dimensions"] = self.dimensions
-        return params
+        return embedding_batches.job_options(
+            model=self.model,
+            chunk_size=self.chunk_size,
+            max_batch_tokens=self.max_batch_tokens,
+            limit=self._concurrency(),
+            empty=self.empty,
+            encoding_format=self.encoding_format,
+            dimensions=self.dimensions,
+            extra=self.model_kwargs,
+        )
 
     def _embed(self, texts: list[str], *, progress: bool) -> list[list[float]]:
         bar = progress_bar("Embedding") if progress and self.show_progress else None

@@ -87,23 +87,21 @@ class YEScaleEmbedding(YEScaleClientParams, BaseEmbedding):
         return "YEScaleEmbedding"
 
     def _concurrency(self) -> embedding_batches.ConcurrencyLimit:
-        if self._limit is None or self._limit.limit != self.max_concurrency:
-            self._limit = embedding_batches.ConcurrencyLimit(self.max_concurrency)
+        """One limit per object, so concurrent calls together stay within ``max_concurrency``."""
+        self._limit = embedding_batches.shared_limit(self._limit, self.max_concurrency)
         return self._limit
 
     def _options(self) -> dict[str, Any]:
-        params: dict[str, Any] = {
-            "model": self.model_name,
-            "chunk_size": self.request_batch_size,
-            "max_batch_tokens": self.max_batch_tokens,
-            "limit": self._concurrency(),
-            "empty": self.empty,
-            "encoding_format": self.encoding_format,
-            **self.additional_kwargs,
-        }
-        if self.dimensions is not None:
-            params["dimensions"] = self.dimensions
-        return params
+        return embedding_batches.job_options(
+            model=self.model_name,
+            chunk_size=self.request_batch_size,
+            max_batch_tokens=self.max_batch_tokens,
+            limit=self._concurrency(),
+            empty=self.empty,
+            encoding_format=self.encoding_format,
+            dimensions=self.dimensions,
+            extra=self.additional_kwargs,
+        )
 
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         return embedding_batches.embed(self.client.embeddings, texts, **self._options())

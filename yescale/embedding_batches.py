@@ -391,3 +391,36 @@ async def aembed(
 
     await _all([one(batch) for batch in batches.batches])
     return run.output()
+
+
+def shared_limit(current: ConcurrencyLimit | None, max_concurrency: int) -> ConcurrencyLimit:
+    """The object's concurrency limit, rebuilt only when ``max_concurrency`` changed."""
+    if current is None or current.limit != max_concurrency:
+        return ConcurrencyLimit(max_concurrency)
+    return current
+
+
+def job_options(
+    *,
+    model: str,
+    chunk_size: int,
+    max_batch_tokens: int,
+    limit: ConcurrencyLimit,
+    empty: EmptyPolicy,
+    encoding_format: str,
+    dimensions: int | None,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    """Keyword arguments for :func:`embed` / :func:`aembed` from a framework class's fields."""
+    options: dict[str, Any] = {
+        "model": model,
+        "chunk_size": chunk_size,
+        "max_batch_tokens": max_batch_tokens,
+        "limit": limit,
+        "empty": empty,
+        "encoding_format": encoding_format,
+        **extra,
+    }
+    if dimensions is not None:
+        options["dimensions"] = dimensions
+    return options

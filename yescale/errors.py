@@ -332,7 +332,7 @@ def error_from_response(
     cls, hint = _classify(status_code, code, error_type, service_msg, credential_env)
     message = f"YEScale {what} failed with HTTP {status_code}"
     if service_msg:
-        message += f": {service_msg}"
+        message += f": {service_msg.rstrip('.') if hint else service_msg}"
     if hint:
         message += f". {hint}"
     if request_id:

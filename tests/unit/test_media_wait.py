@@ -270,11 +270,6 @@ def test_run_submits_then_waits(clock: FakeClock) -> None:
     assert seen[-1] == "SUCCESS:None"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="media.run reports the submitted state, then wait() reports it again on its first "
-    "poll: on_progress fires twice for an unchanged status (yescale/resources/media.py)",
-)
 def test_run_does_not_repeat_unchanged_progress(clock: FakeClock) -> None:
     handler = Recorder(task("QUEUED"), task("QUEUED"), task("SUCCESS"))
     seen: list[str] = []

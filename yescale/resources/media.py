@@ -54,6 +54,7 @@ class TaskWaiter:
         poll_interval: float,
         timeout: float,
         max_poll_interval: float = MAX_POLL_INTERVAL,
+        reported: MediaTask | None = None,
     ) -> None:
         if poll_interval <= 0 or timeout <= 0:
             raise InvalidRequestError(
@@ -68,7 +69,10 @@ class TaskWaiter:
         self.max_delay = max(max_poll_interval, poll_interval)
         self.last: MediaTask | None = None
         self.last_error: YEScaleError | None = None
-        self._seen: tuple[str, str | None] | None = None
+        # what on_progress last saw (e.g. the submitted task), so it is not reported twice
+        self._seen: tuple[str, str | None] | None = (
+            (reported.status, reported.progress) if reported is not None else None
+        )
 
     def observe(self, task: MediaTask) -> tuple[bool, bool]:
         """``(finished, changed)`` for a polled task; raises :class:`TaskFailedError`."""
@@ -173,7 +177,17 @@ class Media:
         on_progress: ProgressCallback | None = None,
     ) -> MediaTask:
         """Poll until the task succeeds; ``on_progress(task)`` runs when status or progress move."""
-        waiter = TaskWaiter(task_id, self._t, poll_interval, timeout)
+        return self._wait(task_id, poll_interval, timeout, on_progress, None)
+
+    def _wait(
+        self,
+        task_id: str,
+        poll_interval: float,
+        timeout: float,
+        on_progress: ProgressCallback | None,
+        reported: MediaTask | None,
+    ) -> MediaTask:
+        waiter = TaskWaiter(task_id, self._t, poll_interval, timeout, reported=reported)
         while True:
             try:
                 task = self.get(task_id)
@@ -201,9 +215,7 @@ class Media:
         task = self.submit(model=model, prompt=prompt, config=config)
         if on_progress is not None:
             on_progress(task)
-        return self.wait(
-            task.task_id, poll_interval=poll_interval, timeout=timeout, on_progress=on_progress
-        )
+        return self._wait(task.task_id, poll_interval, timeout, on_progress, task)
 
     def download(self, result: MediaTask | TaskResult | str, path: str | Path) -> Path:
         """Save the result to ``path`` (a file, or a folder). Our key is never sent to the CDN.
@@ -236,7 +248,17 @@ class AsyncMedia:
         timeout: float = DEFAULT_TIMEOUT,
         on_progress: Callable[[MediaTask], Any | Awaitable[Any]] | None = None,
     ) -> MediaTask:
-        waiter = TaskWaiter(task_id, self._t, poll_interval, timeout)
+        return await self._wait(task_id, poll_interval, timeout, on_progress, None)
+
+    async def _wait(
+        self,
+        task_id: str,
+        poll_interval: float,
+        timeout: float,
+        on_progress: Callable[[MediaTask], Any | Awaitable[Any]] | None,
+        reported: MediaTask | None,
+    ) -> MediaTask:
+        waiter = TaskWaiter(task_id, self._t, poll_interval, timeout, reported=reported)
         while True:
             try:
                 task = await self.get(task_id)
@@ -263,9 +285,7 @@ class AsyncMedia:
         task = await self.submit(model=model, prompt=prompt, config=config)
         if on_progress is not None:
             await _call(on_progress, task)
-        return await self.wait(
-            task.task_id, poll_interval=poll_interval, timeout=timeout, on_progress=on_progress
-        )
+        return await self._wait(task.task_id, poll_interval, timeout, on_progress, task)
 
     async def download(self, result: MediaTask | TaskResult | str, path: str | Path) -> Path:
         url, target = resolve_download(result, path)
