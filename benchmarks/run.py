@@ -502,8 +502,11 @@ IMPORT_PROBE = """
 import json, sys, time
 times = {}
 for name in sys.argv[1:]:
+    module, _, attr = name.partition(":")  # "pkg:Name" is "from pkg import Name"
     t0 = time.perf_counter()
-    __import__(name)
+    imported = __import__(module, fromlist=[attr] if attr else [])
+    if attr:
+        getattr(imported, attr)
     times[name] = time.perf_counter() - t0
 print(json.dumps(times))
 """
@@ -513,20 +516,25 @@ IMPORTS = [
     ("import yescale", ["yescale"]),
     ("import langchain_yescale", ["langchain_yescale"]),
     ("import langchain_openai", ["langchain_openai"]),
+    ("from langchain_yescale import ChatYEScale", ["langchain_yescale:ChatYEScale"]),
+    ("from langchain_openai import ChatOpenAI", ["langchain_openai:ChatOpenAI"]),
     (
         "import langchain_core.language_models.chat_models (BaseChatModel)",
         ["langchain_core.language_models.chat_models"],
     ),
     (
-        "BaseChatModel, then langchain_yescale",
-        ["langchain_core.language_models.chat_models", "langchain_yescale"],
+        "BaseChatModel, then ChatYEScale",
+        ["langchain_core.language_models.chat_models", "langchain_yescale:ChatYEScale"],
     ),
     (
         "BaseChatModel, then langchain_openai",
         ["langchain_core.language_models.chat_models", "langchain_openai"],
     ),
     ("import llama_index.core", ["llama_index.core"]),
-    ("llama_index.core, then llama_index_yescale", ["llama_index.core", "llama_index_yescale"]),
+    (
+        "llama_index.core, then YEScale + YEScaleEmbedding",
+        ["llama_index.core", "llama_index_yescale:YEScale", "llama_index_yescale:YEScaleEmbedding"],
+    ),
     (
         "llama_index.core, then OpenAILike + OpenAIEmbedding",
         ["llama_index.core", "llama_index.llms.openai_like", "llama_index.embeddings.openai"],
@@ -592,14 +600,24 @@ def measure_import(port: int, args: argparse.Namespace, targets: list[Target]) -
             "import langchain_yescale vs import langchain_openai",
             ours / theirs if ours is not None and theirs else None,
             0.4,
+            detail="names load on first use (PEP 562)",
+        )
+    )
+    ours = first_of("from langchain_yescale import ChatYEScale")
+    theirs = first_of("from langchain_openai import ChatOpenAI")
+    targets.append(
+        Target(
+            "from langchain_yescale import ChatYEScale vs from langchain_openai import ChatOpenAI",
+            ours / theirs if ours is not None and theirs else None,
+            0.4,
             detail=_import_detail(table, ours, theirs),
         )
     )
-    row = table.row("llama_index.core, then llama_index_yescale")
+    row = table.row("llama_index.core, then YEScale + YEScaleEmbedding")
     added = row.values.get("added") if row else None
     targets.append(
         Target(
-            "import llama_index_yescale after llama_index.core",
+            "import YEScale + YEScaleEmbedding after llama_index.core",
             float(added) if isinstance(added, (int, float)) else None,
             0.2,
             unit="s",
@@ -613,7 +631,7 @@ def _import_detail(table: Table, ours: float | None, theirs: float | None) -> st
         return ""
     parts = [f"{ours:.2f} s vs {theirs:.2f} s"]
     base = table.row("import langchain_core.language_models.chat_models (BaseChatModel)")
-    y = table.row("BaseChatModel, then langchain_yescale")
+    y = table.row("BaseChatModel, then ChatYEScale")
     o = table.row("BaseChatModel, then langchain_openai")
     if base and y and o:
         parts.append(

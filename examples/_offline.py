@@ -7,19 +7,22 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-CASSETTES = Path(__file__).resolve().parent.parent / "cassettes" / "integration" / "test_examples"
+CASSETTES = Path(__file__).resolve().parent.parent / "cassettes" / "integration"
 
 
 @contextlib.contextmanager
-def live_or_replay(name: str) -> Iterator[bool]:
-    """Yield True when live. Offline, replay ``cassettes/integration/test_examples/<name>.yaml``."""
+def live_or_replay(name: str, folder: str = "test_examples") -> Iterator[bool]:
+    """Yield True when live. Offline, replay ``cassettes/integration/<folder>/<name>.yaml``.
+
+    ``folder`` is the test module that records the example's cassette.
+    """
     if os.environ.get("YESCALE_API_KEY"):
         print("YESCALE_API_KEY is set: talking to the live YEScale service.\n")
         yield True
         return
     import vcr  # installed with the [test] extra
 
-    cassette = CASSETTES / f"{name}.yaml"
+    cassette = CASSETTES / folder / f"{name}.yaml"
     shown = cassette.relative_to(Path.cwd()) if cassette.is_relative_to(Path.cwd()) else cassette
     print(
         "YESCALE_API_KEY is not set: running OFFLINE, replaying recorded answers from\n"

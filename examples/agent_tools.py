@@ -115,6 +115,5 @@ if __name__ == "__main__":
     import _offline
 
     # This example's recordings are its test's: cassettes/integration/test_tools_examples/.
-    _offline.CASSETTES = _offline.CASSETTES.parent / "test_tools_examples"
-    with _offline.live_or_replay("agent_tools") as live:
+    with _offline.live_or_replay("agent_tools", "test_tools_examples") as live:
         run(replaying=not live)

@@ -71,6 +71,5 @@ if __name__ == "__main__":
     import _offline
 
     # This example's recording lives beside its test's (tests/integration/test_llamaindex_examples).
-    _offline.CASSETTES = _offline.CASSETTES.parent / "test_llamaindex_examples"
-    with _offline.live_or_replay("llamaindex_agent"):
+    with _offline.live_or_replay("llamaindex_agent", "test_llamaindex_examples"):
         asyncio.run(run())

@@ -92,6 +92,5 @@ if __name__ == "__main__":
     import _offline
 
     # This example's recordings are its test's: cassettes/integration/test_embedding_examples/.
-    _offline.CASSETTES = _offline.CASSETTES.parent / "test_embedding_examples"
-    with _offline.live_or_replay("rag_offline"):
+    with _offline.live_or_replay("rag_offline", "test_embedding_examples"):
         run()

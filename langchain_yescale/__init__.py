@@ -1,30 +1,75 @@
-"""LangChain integration for YEScale: chat models, embeddings and tools over one client."""
+"""LangChain integration for YEScale: chat models, embeddings and tools over one client.
 
-from ._errors import (
-    YEScaleAuthenticationError,
-    YEScaleBadRequestError,
-    YEScaleConnectionError,
-    YEScaleContextOverflowError,
-    YEScaleIncompleteStreamError,
-    YEScaleInsufficientQuotaError,
-    YEScaleInternalServerError,
-    YEScaleNotFoundError,
-    YEScalePermissionDeniedError,
-    YEScaleRateLimitError,
-    YEScaleTimeoutError,
-)
-from .chat_models import ChatYEScale
-from .chat_models_gemini import ChatYEScaleGemini
-from .embeddings import YEScaleEmbeddings
-from .tools import (
-    YEScaleGeminiStructuredOutputTool,
-    YEScaleImageGenerationTool,
-    YEScaleMediaTaskTool,
-    YEScaleStructuredOutputToolError,
-    YEScaleTaskFailedToolError,
-    YEScaleTaskTimeoutToolError,
-    YEScaleToolInputError,
-)
+Names are imported on first use (PEP 562), so ``import langchain_yescale`` costs almost nothing
+and ``from langchain_yescale import YEScaleEmbeddings`` does not load the chat-model machinery.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._errors import (
+        YEScaleAuthenticationError,
+        YEScaleBadRequestError,
+        YEScaleConnectionError,
+        YEScaleContextOverflowError,
+        YEScaleIncompleteStreamError,
+        YEScaleInsufficientQuotaError,
+        YEScaleInternalServerError,
+        YEScaleNotFoundError,
+        YEScalePermissionDeniedError,
+        YEScaleRateLimitError,
+        YEScaleTimeoutError,
+    )
+    from .chat_models import ChatYEScale
+    from .chat_models_gemini import ChatYEScaleGemini
+    from .embeddings import YEScaleEmbeddings
+    from .tools import (
+        YEScaleGeminiStructuredOutputTool,
+        YEScaleImageGenerationTool,
+        YEScaleMediaTaskTool,
+        YEScaleStructuredOutputToolError,
+        YEScaleTaskFailedToolError,
+        YEScaleTaskTimeoutToolError,
+        YEScaleToolInputError,
+    )
+
+#: public name -> the submodule that defines it
+_WHERE = {
+    "ChatYEScale": "chat_models",
+    "ChatYEScaleGemini": "chat_models_gemini",
+    "YEScaleEmbeddings": "embeddings",
+    **dict.fromkeys(
+        (
+            "YEScaleAuthenticationError",
+            "YEScaleBadRequestError",
+            "YEScaleConnectionError",
+            "YEScaleContextOverflowError",
+            "YEScaleIncompleteStreamError",
+            "YEScaleInsufficientQuotaError",
+            "YEScaleInternalServerError",
+            "YEScaleNotFoundError",
+            "YEScalePermissionDeniedError",
+            "YEScaleRateLimitError",
+            "YEScaleTimeoutError",
+        ),
+        "_errors",
+    ),
+    **dict.fromkeys(
+        (
+            "YEScaleGeminiStructuredOutputTool",
+            "YEScaleImageGenerationTool",
+            "YEScaleMediaTaskTool",
+            "YEScaleStructuredOutputToolError",
+            "YEScaleTaskFailedToolError",
+            "YEScaleTaskTimeoutToolError",
+            "YEScaleToolInputError",
+        ),
+        "tools",
+    ),
+}
 
 __all__ = [
     "ChatYEScale",
@@ -49,3 +94,16 @@ __all__ = [
     "YEScaleTimeoutError",
     "YEScaleToolInputError",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -195,10 +195,7 @@ class ChatYEScale(BaseChatYEScale):
         if stop is not None:
             params["stop"] = stop
         model = str(params.get("model", self.model_name))
-        if "max_tokens" in params and model_families.uses_max_completion_tokens(model):
-            params.setdefault("max_completion_tokens", params.pop("max_tokens"))
-        elif "max_completion_tokens" in params:
-            params.pop("max_tokens", None)
+        model_families.adapt_chat_params(model, params)
         for name, disabled in (self.disabled_params or {}).items():
             # ``None``: never send the parameter; a list: do not send those values.
             if disabled is None or params.get(name) in disabled:

@@ -4,8 +4,13 @@ name prefix and never fail on a name they do not know."""
 from __future__ import annotations
 
 import re
+import warnings
+from typing import Any
 
 _OPENAI_REASONING = re.compile(r"^(o\d|gpt-5)", re.IGNORECASE)
+#: reasoning models that take only the default temperature/top_p (gpt-5 "chat" variants take any)
+_FIXED_SAMPLING = re.compile(r"^(o\d|gpt-5(?!.*chat))", re.IGNORECASE)
+_SAMPLING_PARAMS = ("temperature", "top_p")
 _OPENAI_JSON_SCHEMA = re.compile(r"^(gpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o\d|chatgpt-4o)", re.IGNORECASE)
 _GEMINI = re.compile(r"^(models/)?gemini", re.IGNORECASE)
 
@@ -38,8 +43,39 @@ def uses_max_completion_tokens(model: str) -> bool:
 
 
 def rejects_sampling_params(model: str) -> bool:
-    """OpenAI reasoning models reject temperature/top_p other than the default."""
-    return bool(_OPENAI_REASONING.match(model))
+    """OpenAI reasoning models reject temperature/top_p other than the default (1)."""
+    return bool(_FIXED_SAMPLING.match(model))
+
+
+def adapt_chat_params(model: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Fit OpenAI-format chat parameters to what ``model`` accepts (in place; returned).
+
+    - o-series and gpt-5 take ``max_completion_tokens``, not ``max_tokens``; an explicit
+      ``max_completion_tokens`` wins over ``max_tokens`` for every model;
+    - they reject a ``temperature`` / ``top_p`` other than 1 (HTTP 400), so those are left out with
+      a warning, except with ``reasoning_effort="none"`` (gpt-5.1 and later then sample normally);
+    - o1 rejects ``parallel_tool_calls``.
+
+    So switching ``model="gpt-4o"`` to ``"o3"`` in a configured chain keeps working.
+    """
+    if "max_tokens" in params and uses_max_completion_tokens(model):
+        params.setdefault("max_completion_tokens", params.pop("max_tokens"))
+    elif "max_completion_tokens" in params:
+        params.pop("max_tokens", None)
+    if rejects_sampling_params(model) and params.get("reasoning_effort") != "none":
+        for name in _SAMPLING_PARAMS:
+            value = params.get(name)
+            if value is not None and value != 1:
+                del params[name]
+                warnings.warn(
+                    f"{model} accepts only the default {name} (1); {name}={value} is not sent. "
+                    f"Leave {name} unset for reasoning models.",
+                    UserWarning,
+                    stacklevel=4,
+                )
+    if model.lower().startswith("o1"):
+        params.pop("parallel_tool_calls", None)
+    return params
 
 
 def supports_json_schema(model: str) -> bool:

@@ -119,12 +119,7 @@ class YEScale(BaseYEScaleLLM):
         if extra:
             params.update(extra)
         model = str(params.pop("model", self.model))
-        if "max_tokens" in params and model_families.uses_max_completion_tokens(model):
-            params.setdefault("max_completion_tokens", params.pop("max_tokens"))
-        elif "max_completion_tokens" in params:
-            params.pop("max_tokens", None)
-        if model.lower().startswith("o1"):
-            params.pop("parallel_tool_calls", None)  # o1 rejects it
+        model_families.adapt_chat_params(model, params)
         for name in self.disabled_params or ():
             params.pop(name, None)
         params["model"] = model
