@@ -753,8 +753,9 @@ def measure_memory(port: int, args: argparse.Namespace, targets: list[Target]) -
     table.notes += [f"Failed: {k}: {v}" for k, v in failed.items()]
     table.notes.append(
         "ChatYEScale._stream is our generator without langchain-core's `BaseChatModel.stream` "
-        "around it; `stream` keeps every chunk of a run in a list (for its end-of-run callback "
-        "and tracing), for every chat model."
+        "around it. `BaseChatModel.stream` keeps every chunk of a run in a list for its "
+        "end-of-run callback (ChatOpenAI's growth); ChatYEScale.stream merges that list every "
+        "512 chunks (langchain_yescale._chat_base.COMPACT_EVERY)."
     )
 
     def growth_of(name: str) -> float | None:

@@ -6,9 +6,9 @@ binding and structured output are built once here. Subclasses only say how to ca
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
 from operator import itemgetter
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
@@ -17,14 +17,15 @@ from langchain_core.language_models.chat_models import (
     agenerate_from_stream,
     generate_from_stream,
 )
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import (
     JsonOutputKeyToolsParser,
     PydanticToolsParser,
 )
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.outputs.chat_generation import merge_chat_generation_chunks
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
@@ -55,6 +56,8 @@ _CHOICE_METADATA = (
     "citation_metadata",
     "gemini_finish_reason",
 )
+#: How many chunks ``BaseChatModel.stream`` may hold before they are merged into one.
+COMPACT_EVERY = 512
 #: ``response_metadata`` strings a stream must carry on one chunk only.
 _ONCE_PER_STREAM = ("model_name", "system_fingerprint", "finish_reason", "gemini_finish_reason")
 
@@ -215,6 +218,53 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         finish = message.response_metadata.get("finish_reason")
         info = {"finish_reason": finish} if finish else None
         return ChatGenerationChunk(message=message, generation_info=info)
+
+    # -- streaming with flat memory -------------------------------------------------------------
+
+    def stream(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[AIMessageChunk]:
+        """``BaseChatModel.stream``, holding at most ``COMPACT_EVERY`` chunks at a time.
+
+        LangChain keeps every chunk of a stream until it ends, to merge them for the end-of-run
+        callbacks: about 2 KB per chunk, so a 100,000-token answer costs 200 MB. Every
+        ``COMPACT_EVERY`` chunks the ones kept so far are merged into one (the same merge LangChain
+        does at the end, in steps), so memory stays flat. The chunks you receive, and the
+        callbacks' tokens and final message, are unchanged.
+        """
+        stream = super().stream(input, config, stop=stop, **kwargs)
+        for n, chunk in enumerate(stream, 1):
+            if n % COMPACT_EVERY == 0:
+                _compact_kept_chunks(stream)
+            yield chunk
+
+    async def astream(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[AIMessageChunk]:
+        """``BaseChatModel.astream`` with flat memory (see :meth:`stream`)."""
+        stream = cast(
+            "AsyncGenerator[AIMessageChunk, None]",
+            super().astream(input, config, stop=stop, **kwargs),
+        )
+        try:
+            n = 0
+            async for chunk in stream:
+                n += 1
+                if n % COMPACT_EVERY == 0:
+                    _compact_kept_chunks(stream)
+                yield chunk
+        finally:
+            await stream.aclose()
 
     def _wants_stream(self, kwargs: dict[str, Any]) -> bool:
         return self.streaming and kwargs.get("n", self.n) in (None, 1)
@@ -453,3 +503,24 @@ def normalize_tool_choice(
     if isinstance(tool_choice, dict):
         return tool_choice
     raise ValueError(f"Unsupported tool_choice {tool_choice!r}.")
+
+
+def _compact_kept_chunks(stream: Iterator[Any] | AsyncIterator[Any]) -> None:
+    """Merge the chunks a suspended ``BaseChatModel.(a)stream`` keeps into one, in place.
+
+    langchain-core's stream keeps them in a local list named ``chunks`` and merges the whole list
+    once the stream ends; merging is associative, so merging a prefix early gives the same final
+    message. If langchain-core ever names or keeps them differently, nothing is changed.
+    """
+    frame = getattr(stream, "gi_frame", None) or getattr(stream, "ag_frame", None)
+    if frame is None:
+        return
+    kept = frame.f_locals.get("chunks")
+    if (
+        isinstance(kept, list)
+        and len(kept) > 1
+        and all(isinstance(c, ChatGenerationChunk) for c in (kept[0], kept[-1]))
+    ):
+        merged = merge_chat_generation_chunks(kept)
+        if merged is not None:
+            kept[:] = [merged]
