@@ -40,6 +40,13 @@ class YEScaleClientParams(BaseModel):
 
     _client: YEScaleClient | None = PrivateAttr(default=None)
 
+    def __init__(self, **data: Any) -> None:
+        # The key becomes a SecretStr before validation: pydantic puts the whole input into the
+        # errors a model validator raises (``input_value={...}``), and the key with it.
+        if isinstance(data.get("api_key"), str):
+            data["api_key"] = SecretStr(data["api_key"])
+        super().__init__(**data)
+
     def _client_settings(self) -> dict[str, Any]:
         return {
             "api_key": self.api_key,

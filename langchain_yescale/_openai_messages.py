@@ -26,6 +26,7 @@ from langchain_core.messages.block_translators.openai import convert_to_openai_d
 from langchain_core.messages.tool import tool_call_chunk
 
 from yescale import InvalidRequestError
+from yescale._json_values import json_problem
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk, Usage
 from yescale.types.chat import ChatMessage as WireMessage
 from yescale.types.chat import ToolCall as WireToolCall
@@ -96,11 +97,19 @@ def _text_only(content: str | list[Any]) -> str:
 def _tool_call_to_openai(call: ToolCall, raw: dict[str, Any] | None) -> dict[str, Any]:
     wire: dict[str, Any] = dict(raw or {})  # keeps unknown fields (thought signatures, ...)
     wire.pop("index", None)
+    try:
+        arguments = json.dumps(call["args"], allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        problem = json_problem(call["args"], "args") or str(exc)
+        raise InvalidRequestError(
+            f"The arguments of tool call {call['name']!r} (id {call.get('id')!r}) cannot be sent "
+            f"back: {problem}. Tool-call arguments must be JSON values."
+        ) from exc
     wire.update(
         {
             "id": call["id"],
             "type": "function",
-            "function": {"name": call["name"], "arguments": json.dumps(call["args"])},
+            "function": {"name": call["name"], "arguments": arguments},
         }
     )
     return wire

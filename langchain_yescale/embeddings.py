@@ -9,7 +9,10 @@ from typing import Any, Literal
 from langchain_core.embeddings import Embeddings
 from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, model_validator
 
-from yescale import embedding_batches
+from yescale import InvalidRequestError, embedding_batches
+from yescale._settings import check_settings
+from yescale.model_kinds import check_embedding_model
+from yescale.resources._validate import unwrapped_errors
 
 from ._client_params import YEScaleClientParams
 from ._errors import langchain_errors
@@ -146,15 +149,23 @@ class YEScaleEmbeddings(YEScaleClientParams, Embeddings):
 
     _limit: embedding_batches.ConcurrencyLimit | None = PrivateAttr(default=None)
 
+    def __init__(self, **kwargs: Any) -> None:
+        # A missing key or a bad setting raised by a validator reaches the user as the yescale
+        # error itself (MissingCredentialsError, InvalidRequestError), not wrapped by pydantic.
+        with unwrapped_errors():
+            super().__init__(**kwargs)
+
     @model_validator(mode="after")
     def _validate(self) -> YEScaleEmbeddings:
         self._require_key()
         reserved = _RESERVED & set(self.model_kwargs)
         if reserved:
-            raise ValueError(
+            raise InvalidRequestError(
                 f"model_kwargs may not set {sorted(reserved)}: pass model=... to the class, and "
                 "texts to embed_documents / embed_query."
             )
+        check_embedding_model(self.model)  # a chat model here would fail every request
+        check_settings(**self._client_settings())  # e.g. timeout=0, a base URL without scheme
         return self
 
     def _concurrency(self) -> embedding_batches.ConcurrencyLimit:
@@ -197,17 +208,36 @@ class YEScaleEmbeddings(YEScaleClientParams, Embeddings):
                 bar.close()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        """Embed documents, in order, batched and concurrent."""
+        """Embed documents, in order, batched and concurrent. ``[]`` gives ``[]`` (no request),
+        as ``OpenAIEmbeddings`` does: a vector store adding nothing must not fail."""
+        if _nothing(texts):
+            return []
         return self._embed(texts, progress=True)
 
     def embed_query(self, text: str) -> list[float]:
         """Embed one query text."""
-        return self._embed([text], progress=False)[0]
+        return self._embed([_query(text)], progress=False)[0]
 
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
         """Async :meth:`embed_documents`: at most ``max_concurrency`` requests in flight."""
+        if _nothing(texts):
+            return []
         return await self._aembed(texts, progress=True)
 
     async def aembed_query(self, text: str) -> list[float]:
         """Async :meth:`embed_query`."""
-        return (await self._aembed([text], progress=False))[0]
+        return (await self._aembed([_query(text)], progress=False))[0]
+
+
+def _nothing(texts: Any) -> bool:
+    """An empty list or tuple of texts (a string or other type is refused by the batcher)."""
+    return isinstance(texts, (list, tuple)) and not texts
+
+
+def _query(text: Any) -> str:
+    if not isinstance(text, str):
+        raise InvalidRequestError(
+            f"embed_query takes one text (a string), got {type(text).__name__} {text!r:.60}. "
+            "For several texts use embed_documents; convert other values with str()."
+        )
+    return text

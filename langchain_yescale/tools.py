@@ -24,6 +24,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
 
 from yescale.image_models import describe_image_model
+from yescale.model_kinds import check_gemini_model, check_image_model
 from yescale.tools import (
     DEFAULT_IMAGE_MODEL,
     DEFAULT_STRUCTURED_MODEL,
@@ -134,6 +135,7 @@ class YEScaleImageGenerationTool(YEScaleToolParams, BaseTool):  # type: ignore[o
 
     @model_validator(mode="after")
     def _describe(self) -> YEScaleImageGenerationTool:
+        check_image_model(self.model)  # a chat or video model here would fail every call
         if not self.description:
             self.description = (
                 f"Generate images from a text prompt with {self.model}, or edit input images "
@@ -392,6 +394,7 @@ class YEScaleGeminiStructuredOutputTool(YEScaleToolParams, BaseTool):  # type: i
 
     @model_validator(mode="after")
     def _describe(self) -> YEScaleGeminiStructuredOutputTool:
+        check_gemini_model(self.model)
         extractor = self._get_extractor()  # checks the schema now, not at the first call
         if not self.description:
             about = (

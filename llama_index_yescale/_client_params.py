@@ -17,6 +17,8 @@ from pydantic import (
 )
 
 from yescale import MissingCredentialsError, YEScaleClient
+from yescale._settings import check_settings
+from yescale.resources._validate import unwrapped_errors
 
 
 class YEScaleClientParams(BaseModel):
@@ -39,6 +41,16 @@ class YEScaleClientParams(BaseModel):
 
     _client: YEScaleClient | None = PrivateAttr(default=None)
 
+    def __init__(self, **data: Any) -> None:
+        # The key becomes a SecretStr before validation: pydantic puts the whole input into the
+        # errors a model validator raises (``input_value={...}``), and the key with it.
+        if isinstance(data.get("api_key"), str):
+            data["api_key"] = SecretStr(data["api_key"])
+        # Our own error from a validator (no key, a bad setting or schema) reaches the user as
+        # itself, not wrapped in pydantic's ValidationError.
+        with unwrapped_errors():
+            super().__init__(**data)
+
     @model_validator(mode="after")
     def _resolve_key(self) -> Any:
         if self.api_key is None and os.environ.get("YESCALE_API_KEY"):
@@ -48,6 +60,14 @@ class YEScaleClientParams(BaseModel):
                 f"{type(self).__name__} needs a YEScale API key: pass api_key=... or set the "
                 "YESCALE_API_KEY environment variable."
             )
+        # a timeout of 0, a base URL without scheme...: refused now, not at the first request
+        check_settings(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            default_headers=self.default_headers,
+        )
         return self
 
     @field_serializer("api_key", when_used="always")

@@ -7,7 +7,8 @@ from typing import Any, Literal
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from pydantic import Field, PrivateAttr, model_validator
 
-from yescale import embedding_batches
+from yescale import InvalidRequestError, embedding_batches
+from yescale.model_kinds import check_embedding_model
 
 from ._client_params import YEScaleClientParams
 
@@ -76,10 +77,11 @@ class YEScaleEmbedding(YEScaleClientParams, BaseEmbedding):
     def _check_kwargs(self) -> YEScaleEmbedding:
         reserved = {"model", "input"} & set(self.additional_kwargs)
         if reserved:
-            raise ValueError(
+            raise InvalidRequestError(
                 f"additional_kwargs may not set {sorted(reserved)}: pass model_name=... to the "
                 "class, and texts to the embedding methods."
             )
+        check_embedding_model(self.model_name)  # a chat model here fails every request
         return self
 
     @classmethod
@@ -104,9 +106,13 @@ class YEScaleEmbedding(YEScaleClientParams, BaseEmbedding):
         )
 
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        if _nothing(texts):
+            return []  # as LlamaIndex does for an empty batch: no request
         return embedding_batches.embed(self.client.embeddings, texts, **self._options())
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        if _nothing(texts):
+            return []
         return await embedding_batches.aembed(self.client.aio.embeddings, texts, **self._options())
 
     def _get_text_embedding(self, text: str) -> Embedding:
@@ -120,3 +126,8 @@ class YEScaleEmbedding(YEScaleClientParams, BaseEmbedding):
 
     async def _aget_query_embedding(self, query: str) -> Embedding:
         return await self._aget_text_embedding(query)
+
+
+def _nothing(texts: Any) -> bool:
+    """An empty list or tuple of texts (a string or other type is refused by the batcher)."""
+    return isinstance(texts, (list, tuple)) and not texts

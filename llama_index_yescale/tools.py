@@ -23,10 +23,11 @@ from llama_index.core.tools.function_tool import FunctionTool
 from llama_index.core.tools.tool_spec.base import SPEC_FUNCTION_TYPE, BaseToolSpec
 from llama_index.core.tools.types import ToolMetadata
 from llama_index.core.tools.utils import create_schema_from_function
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from yescale import InvalidRequestError, YEScaleClient
 from yescale.image_models import describe_image_model
+from yescale.model_kinds import check_gemini_model, check_image_model
 from yescale.resources.media import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT
 from yescale.tools import (
     DEFAULT_IMAGE_MODEL,
@@ -101,6 +102,12 @@ class YEScaleToolOptions(YEScaleClientParams):
     sleep: Callable[[float], None] | None = Field(default=None, exclude=True)
     async_sleep: Callable[[float], Awaitable[None]] | None = Field(default=None, exclude=True)
     clock: Callable[[], float] | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _check_models(self) -> YEScaleToolOptions:
+        check_image_model(self.image_model)  # a chat model here would fail every image call
+        check_gemini_model(self.structured_model)
+        return self
 
     @property
     def client(self) -> YEScaleClient:

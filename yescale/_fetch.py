@@ -1,4 +1,11 @@
-"""Fetching public URLs (input images for Gemini) without our auth headers, size-capped."""
+"""Fetching public URLs (input images for Gemini and the image tools) without our auth headers.
+
+The body is streamed and the fetch stops as soon as it passes :data:`MAX_FETCH_BYTES` (a declared
+``Content-Length`` over the cap is refused before reading anything), so a huge or endless answer
+never fills memory. Every failure is a :class:`~yescale.errors.YEScaleError`: transient ones
+(connection errors, timeouts, 408/429/5xx) are retried like API calls; the others (a URL httpx
+cannot use, too many redirects, an oversized image) are not.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,24 @@ from typing import Any
 
 import httpx
 
-from ._http import USER_AGENT, Call, Transport
-from .errors import InvalidRequestError, YEScaleError, error_from_response
+from ._http import USER_AGENT, Transport
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    InvalidRequestError,
+    YEScaleError,
+    error_from_response,
+    scrub,
+)
 
 MAX_FETCH_BYTES = 20 * 1024 * 1024
+_CHUNK = 1 << 16
+
+
+def _shown(url: str) -> str:
+    """A URL for messages: without its query or fragment (signed links carry signatures)."""
+    text = url.split("?", 1)[0].split("#", 1)[0]
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def _mime(response: httpx.Response, url: str) -> str:
@@ -22,37 +43,91 @@ def _mime(response: httpx.Response, url: str) -> str:
     return mimetypes.guess_type(url.split("?")[0])[0] or "application/octet-stream"
 
 
-def _check(url: str, response: httpx.Response, transport: Transport) -> tuple[bytes, str]:
-    if response.status_code >= 400:
-        raise error_from_response(
-            response.status_code,
-            response.headers,
-            response.content[:2000],
-            secrets=transport.secrets,
-            what=f"fetch of {url}",
+def _too_large(url: str) -> InvalidRequestError:
+    return InvalidRequestError(
+        f"The image at {_shown(url)} is larger than {MAX_FETCH_BYTES >> 20} MiB; give a smaller "
+        "image."
+    )
+
+
+def _status_error(
+    url: str, response: httpx.Response, body: bytes, transport: Transport
+) -> YEScaleError:
+    return error_from_response(
+        response.status_code,
+        response.headers,
+        body,
+        secrets=transport.secrets,
+        what=f"image fetch (GET {_shown(url)})",
+        endpoint=url,
+    )
+
+
+def _check_declared_size(url: str, response: httpx.Response) -> None:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_FETCH_BYTES:
+        raise _too_large(url)
+
+
+def _add(buffer: bytearray, block: bytes, url: str) -> None:
+    buffer += block
+    if len(buffer) > MAX_FETCH_BYTES:
+        raise _too_large(url)
+
+
+def _fetch_error(transport: Transport, url: str, exc: Exception) -> YEScaleError:
+    """A yescale error for an httpx failure: retryable when the network may recover."""
+    shown = _shown(url)
+    detail = scrub(str(exc) or type(exc).__name__, transport.secrets)
+    if isinstance(exc, httpx.TooManyRedirects):
+        return InvalidRequestError(
+            f"The image URL {shown} redirected too many times; give the final address of the image."
         )
-    if len(response.content) > MAX_FETCH_BYTES:
-        raise InvalidRequestError(f"{url} is larger than {MAX_FETCH_BYTES >> 20} MiB.")
-    return response.content, _mime(response, url)
+    if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
+        return InvalidRequestError(f"Cannot fetch the image URL {shown}: {detail}.")
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"Fetching the image {shown} timed out ({type(exc).__name__}).")
+    if isinstance(exc, httpx.TransportError):
+        return APIConnectionError(
+            f"Could not fetch the image {shown}: {type(exc).__name__}: {detail}."
+        )
+    return APIConnectionError(
+        f"The image at {shown} could not be read ({type(exc).__name__}: {detail})."
+    )
 
 
-def _call(url: str) -> Call[None]:
-    return Call("GET", url, parse=lambda _: None, what="image fetch")
+def _check_url(url: str) -> None:
+    if not url.lower().startswith(("http://", "https://")):
+        raise InvalidRequestError(f"Cannot fetch the image URL {_shown(url)}: not http(s).")
 
 
 def fetch(transport: Transport, url: str) -> tuple[bytes, str]:
     """GET a public URL (no auth headers, redirects followed); returns ``(bytes, mime)``."""
+    _check_url(url)
+    client = transport.sync_client
     attempt = 0
     while True:
         try:
-            response = transport.sync_client.get(
-                url, headers={"User-Agent": USER_AGENT}, follow_redirects=True
-            )
-            return _check(url, response, transport)
-        except httpx.TransportError as exc:
-            error: YEScaleError = transport._transport_error(_call(url), exc)
+            request = client.build_request("GET", url, headers={"User-Agent": USER_AGENT})
+            response = client.send(request, stream=True, follow_redirects=True)
+            try:
+                buffer = bytearray()
+                if response.status_code >= 400:
+                    for block in response.iter_bytes(_CHUNK):
+                        buffer += block
+                        if len(buffer) >= 2000:
+                            break
+                    raise _status_error(url, response, bytes(buffer[:2000]), transport)
+                _check_declared_size(url, response)
+                for block in response.iter_bytes(_CHUNK):
+                    _add(buffer, block, url)
+                return bytes(buffer), _mime(response, url)
+            finally:
+                response.close()
         except YEScaleError as exc:
             error = exc
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            error = _fetch_error(transport, url, exc)
         delay = transport.retry.delay_for(attempt, error)
         if delay is None:
             raise error
@@ -61,17 +136,32 @@ def fetch(transport: Transport, url: str) -> tuple[bytes, str]:
 
 
 async def afetch(transport: Transport, url: str) -> tuple[bytes, str]:
+    """Async twin of :func:`fetch`."""
+    _check_url(url)
+    client = transport.async_client
     attempt = 0
     while True:
         try:
-            response = await transport.async_client.get(
-                url, headers={"User-Agent": USER_AGENT}, follow_redirects=True
-            )
-            return _check(url, response, transport)
-        except httpx.TransportError as exc:
-            error: YEScaleError = transport._transport_error(_call(url), exc)
+            request = client.build_request("GET", url, headers={"User-Agent": USER_AGENT})
+            response = await client.send(request, stream=True, follow_redirects=True)
+            try:
+                buffer = bytearray()
+                if response.status_code >= 400:
+                    async for block in response.aiter_bytes(_CHUNK):
+                        buffer += block
+                        if len(buffer) >= 2000:
+                            break
+                    raise _status_error(url, response, bytes(buffer[:2000]), transport)
+                _check_declared_size(url, response)
+                async for block in response.aiter_bytes(_CHUNK):
+                    _add(buffer, block, url)
+                return bytes(buffer), _mime(response, url)
+            finally:
+                await response.aclose()
         except YEScaleError as exc:
             error = exc
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            error = _fetch_error(transport, url, exc)
         delay = transport.retry.delay_for(attempt, error)
         if delay is None:
             raise error

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from pydantic import SecretStr
+
+from .errors import InsecureURLWarning, InvalidRequestError, SecretValues, register_secrets
 
 DEFAULT_BASE_URL = "https://api.yescale.io"
 DEFAULT_SYSTEM_BASE_URL = "https://yescale.bogia.app"
@@ -21,7 +26,18 @@ BASE_URL_ENV = "YESCALE_BASE_URL"
 ACCESS_KEY_ENV = "YESCALE_ACCESS_KEY"
 SYSTEM_BASE_URL_ENV = "YESCALE_SYSTEM_BASE_URL"
 
-_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+_LOCAL_NAMES = {"localhost", "0.0.0.0"}
+
+
+def _is_local(host: str) -> bool:
+    """This machine: ``localhost`` or a loopback address (127.0.0.0/8, ::1)."""
+    host = host.lower().rstrip(".")
+    if host in _LOCAL_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _secret(value: str | SecretStr | None, env: str) -> SecretStr | None:
@@ -29,22 +45,58 @@ def _secret(value: str | SecretStr | None, env: str) -> SecretStr | None:
     # (httpx then fails as if the network were down, and retries).
     if isinstance(value, SecretStr):
         text = value.get_secret_value().strip()
-        return SecretStr(text) if text else None
-    if value and value.strip():
-        return SecretStr(value.strip())
+    elif value and value.strip():
+        text = value.strip()
+    else:
+        text = os.environ.get(env, "").strip()
+    if not text:
+        return None
+    _check_key(text, env)
+    return SecretStr(text)
+
+
+def _check_key(text: str, env: str) -> None:
+    """Refuse a key that cannot be sent in a header, without showing it.
+
+    A key with a space, a line break or a non-ASCII character inside is a copy-paste accident;
+    sent as is it fails deep inside httpx (whose error and stack would carry the key).
+    """
+    for position, char in enumerate(text, start=1):
+        if not "!" <= char <= "~":
+            if char == " ":
+                what = "a space"
+            elif char < " " or char == "\x7f":
+                what = "a control character (a line break?)"
+            else:
+                what = "a non-ASCII character"
+            argument = "access_key" if env == ACCESS_KEY_ENV else "api_key"
+            raise InvalidRequestError(
+                f"The YEScale key given as {argument} (or {env}) has {what} at position "
+                f"{position} of {len(text)}: keys are printable ASCII. Copy the key again."
+            )
+
+
+def _url(value: str | None, env: str, default: str, argument: str) -> str:
+    if value is not None and not isinstance(value, str):
+        raise InvalidRequestError(
+            f"{argument} must be a string such as {default!r}, got {type(value).__name__}."
+        )
     from_env = os.environ.get(env, "").strip()
-    return SecretStr(from_env) if from_env else None
-
-
-def _url(value: str | None, env: str, default: str) -> str:
-    url = (value or os.environ.get(env, "").strip() or default).rstrip("/")
+    url = (value or from_env or default).strip().rstrip("/")
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"{env}/base URL must be an http(s) URL such as {default!r}, got {url!r}")
-    if parts.scheme == "http" and (parts.hostname or "") not in _LOCAL_HOSTS:
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+        where = argument if value else f"The {env} environment variable"
+        hint = ""
+        if "://" not in url and url and " " not in url:
+            hint = f" Add the scheme: 'https://{url}'."
+        raise InvalidRequestError(
+            f"{where} must be an http(s) URL such as {default!r}, got {url!r}.{hint}"
+        )
+    if parts.scheme == "http" and not _is_local(parts.hostname or ""):
         warnings.warn(
             f"{url!r} is plain http: your YEScale key would cross the network unencrypted. "
             "Use https.",
+            InsecureURLWarning,
             stacklevel=4,
         )
     # The reference documents paths from the host root (/v1/..., /v1beta/..., /task/...):
@@ -61,8 +113,45 @@ def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
     if value is None:
         return DEFAULT_TIMEOUT
     if isinstance(value, httpx.Timeout):
+        for name, part in value.as_dict().items():
+            if part is not None and not (isinstance(part, (int, float)) and part > 0):
+                raise InvalidRequestError(
+                    f"timeout.{name} must be a positive number of seconds or None, got {part!r}."
+                )
         return value
-    return httpx.Timeout(float(value), connect=min(10.0, float(value)))
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidRequestError(
+            f"timeout must be a number of seconds (e.g. 60) or an httpx.Timeout, got "
+            f"{type(value).__name__} {value!r:.40}."
+        )
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise InvalidRequestError(
+            f"timeout must be a positive number of seconds, got {value!r}: 0 or less would fail "
+            "every request. Leave it unset for the default (300 s)."
+        )
+    return httpx.Timeout(seconds, connect=min(10.0, seconds))
+
+
+def _headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise InvalidRequestError(
+            f"default_headers must be a dict of header names to values, got "
+            f"{type(headers).__name__}."
+        )
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise InvalidRequestError(
+                f"default_headers must map strings to strings; {name!r:.40} has a "
+                f"{type(value).__name__} value: convert it with str()."
+            )
+        if "\n" in value or "\r" in value:
+            raise InvalidRequestError(
+                f"default_headers[{name!r:.40}] contains a line break, which HTTP does not allow."
+            )
+    return dict(headers)
 
 
 @dataclass(frozen=True)
@@ -89,22 +178,38 @@ class ClientSettings:
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
     ) -> ClientSettings:
-        retries = DEFAULT_MAX_RETRIES if max_retries is None else int(max_retries)
+        if max_retries is None:
+            retries = DEFAULT_MAX_RETRIES
+        elif isinstance(max_retries, bool) or not isinstance(max_retries, int):
+            raise InvalidRequestError(
+                f"max_retries must be an integer >= 0 (e.g. 2), got {type(max_retries).__name__} "
+                f"{max_retries!r:.40}."
+            )
+        else:
+            retries = max_retries
         if retries < 0:
-            raise ValueError(f"max_retries must be >= 0, got {retries}")
+            raise InvalidRequestError(
+                f"max_retries must be >= 0, got {retries}: use 0 to never retry."
+            )
         return cls(
             api_key=_secret(api_key, API_KEY_ENV),
-            base_url=_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL),
+            base_url=_url(base_url, BASE_URL_ENV, DEFAULT_BASE_URL, "base_url"),
             access_key=_secret(access_key, ACCESS_KEY_ENV),
-            system_base_url=_url(system_base_url, SYSTEM_BASE_URL_ENV, DEFAULT_SYSTEM_BASE_URL),
+            system_base_url=_url(
+                system_base_url, SYSTEM_BASE_URL_ENV, DEFAULT_SYSTEM_BASE_URL, "system_base_url"
+            ),
             timeout=_timeout(timeout),
             max_retries=retries,
-            default_headers=dict(default_headers or {}),
+            default_headers=_headers(default_headers),
         )
 
-    def secrets(self) -> tuple[str, ...]:
-        """The secret values, for scrubbing messages. Never log or display these."""
-        return tuple(
+    def __post_init__(self) -> None:
+        # Known to the log filter, which scrubs them from the HTTP libraries' DEBUG records.
+        register_secrets(self.secrets())
+
+    def secrets(self) -> SecretValues:
+        """The secret values, for scrubbing messages (a tuple whose repr is masked)."""
+        return SecretValues(
             key.get_secret_value() for key in (self.api_key, self.access_key) if key is not None
         )
 
@@ -114,3 +219,12 @@ class ClientSettings:
             f"{self.system_base_url!r}, api_key={'set' if self.api_key else None}, "
             f"access_key={'set' if self.access_key else None}, max_retries={self.max_retries})"
         )
+
+
+def check_settings(**settings: Any) -> None:
+    """Raise what :meth:`ClientSettings.resolve` would for these settings (a timeout of 0, a
+    base URL without scheme...), without its warnings: framework classes call this when they are
+    built, so a bad setting fails there rather than at the first request."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ClientSettings.resolve(**settings)

@@ -11,7 +11,9 @@ import datetime
 import email.utils
 import html
 import json
+import logging
 import re
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -25,6 +27,7 @@ __all__ = [
     "ConflictError",
     "ContextLengthExceededError",
     "IncompleteStreamError",
+    "InsecureURLWarning",
     "InsufficientQuotaError",
     "InternalServerError",
     "InvalidRequestError",
@@ -33,6 +36,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "SecretValues",
     "TaskError",
     "TaskFailedError",
     "TaskTimeoutError",
@@ -86,7 +90,8 @@ class MissingCredentialsError(InvalidRequestError):
 
 
 class APIStatusError(YEScaleError):
-    """The service answered with an HTTP error status."""
+    """The service answered with an HTTP error status (or a redirect, which is never followed
+    with a key attached)."""
 
 
 class BadRequestError(APIStatusError):
@@ -177,12 +182,30 @@ class TaskTimeoutError(TaskError):
         self.progress = progress
 
 
+class InsecureURLWarning(UserWarning):
+    """A base URL is plain ``http://`` to a host that is not this machine: the key would cross
+    the network unencrypted. Use ``https://``."""
+
+
 # ---------------------------------------------------------------------------------------------
 # Scrubbing
 
 _KEY_PATTERNS = re.compile(
     r"(sk-[A-Za-z0-9_\-]{6,}|AIza[0-9A-Za-z_\-]{20,}|(?i:bearer)\s+[A-Za-z0-9_\-.=]{8,})"
 )
+
+
+class SecretValues(tuple[str, ...]):
+    """The configured keys, for scrubbing. A tuple whose ``repr`` / ``str`` never shows them:
+    it is held by long-lived objects (the transport, stream decoders, ``functools.partial`` s)
+    whose reprs end up in error trackers that capture local variables."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} secret value{'s' if len(self) != 1 else ''}>"
+
+    __str__ = __repr__
 
 
 def scrub(text: str, secrets: Iterable[str] = ()) -> str:
@@ -198,6 +221,66 @@ def _mask(match: re.Match[str]) -> str:
     if found.lower().startswith("bearer"):
         return "Bearer ***"
     return found[:3] + "***"
+
+
+# ---------------------------------------------------------------------------------------------
+# Logs: the HTTP libraries below us may log header blocks at DEBUG (``hpack`` logs every header
+# it encodes, Authorization included, when a caller's client speaks HTTP/2; ``httpcore`` logs
+# response headers). A filter on their loggers scrubs the keys configured in this process.
+
+_KNOWN_SECRETS: set[str] = set()
+_SECRETS_LOCK = threading.Lock()
+
+#: Loggers whose records may carry request or response headers.
+HTTP_LOGGERS = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+    "hpack.hpack",
+    "hpack.table",
+    "h2.connection",
+    "yescale",
+)
+
+
+def register_secrets(secrets: Iterable[str]) -> None:
+    """Remember configured keys so that :class:`SecretLogFilter` can scrub them from logs."""
+    with _SECRETS_LOCK:
+        _KNOWN_SECRETS.update(value for value in secrets if value and len(value) >= 4)
+
+
+class SecretLogFilter(logging.Filter):
+    """Replaces configured keys (and key-shaped strings) in a log record's message by ``***``.
+
+    Installed on :data:`HTTP_LOGGERS`; it only runs for records those loggers actually emit
+    (at DEBUG, only when DEBUG logging is on), so it costs nothing otherwise.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a record whose arguments do not format: leave it to logging
+            return True
+        with _SECRETS_LOCK:  # (a client may be configured in another thread meanwhile)
+            known = SecretValues(_KNOWN_SECRETS)
+        clean = scrub(message, known)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+def install_log_filter() -> None:
+    """Put one :class:`SecretLogFilter` on each of :data:`HTTP_LOGGERS` (idempotent)."""
+    for name in HTTP_LOGGERS:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, SecretLogFilter) for f in target.filters):
+            target.addFilter(SecretLogFilter())
+
+
+install_log_filter()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -322,14 +405,25 @@ def error_from_response(
     credential_env: str = "YESCALE_API_KEY",
     secrets: Iterable[str] = (),
     what: str = "request",
+    endpoint: str | None = None,
 ) -> YEScaleError:
-    """Map an HTTP error answer to the matching :class:`APIStatusError` subclass."""
-    secrets = tuple(secrets)
+    """Map an HTTP error answer to the matching :class:`APIStatusError` subclass.
+
+    ``endpoint`` is what was requested: an API path (``/v1/chat/completions``, ``/task/{id}``,
+    ``/yescale/user``) or, for a download or an image fetch, the URL. The hint added to the
+    message depends on it: a 404 on a task poll is about the task id, not a model name, and a
+    401 from a download host is not about the YEScale key (which is never sent there).
+    """
+    secrets = SecretValues(secrets)
     headers = _lower_keys(headers)
     service_msg, data = _readable_body(body, headers.get("content-type", ""))
     code, error_type = _error_fields(data)
     request_id = next((headers[h] for h in _REQUEST_ID_HEADERS if headers.get(h)), None)
-    cls, hint = _classify(status_code, code, error_type, service_msg, credential_env)
+    family = endpoint_family(endpoint, credential_env)
+    cls, hint = _classify(status_code, code, error_type, service_msg, family, endpoint)
+    if 300 <= status_code < 400:
+        location = _shown_url(headers.get("location", "")) or "no Location given"
+        hint = hint.format(location=location)
     message = f"YEScale {what} failed with HTTP {status_code}"
     if service_msg:
         message += f": {service_msg.rstrip('.') if hint else service_msg}"
@@ -351,6 +445,36 @@ def error_from_response(
     return err
 
 
+def envelope_error(
+    message: str | None, *, what: str, endpoint: str | None = None, secrets: Iterable[str] = ()
+) -> YEScaleError:
+    """A System API answer ``{"success": false, "message": ...}`` (sent with HTTP 200).
+
+    Not reported as an HTTP status the service never sent: the service's message says what was
+    refused. Quota and credential wording map to their classes; anything else is a
+    :class:`BadRequestError` (the request was understood and refused). ``status_code`` is
+    ``None``: there was no HTTP error.
+    """
+    said = (message or "").strip() or "no reason given"
+    if _QUOTA_TEXT.search(said):
+        cls: type[YEScaleError] = InsufficientQuotaError
+        hint = "The account is out of credit"
+    elif _AUTH_TEXT.search(said):
+        cls, hint = AuthenticationError, _HINTS["system"][401]
+    else:
+        cls, hint = BadRequestError, ""
+    where = f" ({endpoint})" if endpoint and endpoint not in what else ""
+    text = f'The YEScale {what}{where} was refused ("success": false): {said.rstrip(".")}'
+    if hint:
+        text += f". {hint}"
+    hidden = SecretValues(secrets)
+    return cls(
+        scrub(text, hidden),
+        code="success_false",
+        body={"success": False, "message": scrub(said, hidden)},
+    )
+
+
 def error_from_payload(
     data: dict[str, Any], *, secrets: Iterable[str] = (), what: str = "stream"
 ) -> YEScaleError:
@@ -365,33 +489,95 @@ def error_from_payload(
     )
 
 
+#: What a request was for, as far as hints are concerned.
+#: ``model``: /v1 and /v1beta model endpoints and task submission; ``task``: a task poll;
+#: ``system``: the System API; ``download``: a URL outside the API (CDN result, input image).
+EndpointFamily = str
+
+_AUTH_TEXT = re.compile(
+    r"unauthori[sz]ed|access token|invalid token|not logged in|authenticat", re.IGNORECASE
+)
+
+_HINTS: dict[str, dict[int, str]] = {
+    "model": {
+        401: "Check the key passed as api_key or set in the YESCALE_API_KEY environment variable",
+        403: "The key may not use this model or endpoint: check its model limits, group and "
+        "IP allow-list in the YEScale dashboard",
+        404: "Check the model name (client.system.models() lists what YEScale serves) and the path",
+    },
+    "task": {
+        401: "Check the key passed as api_key or set in the YESCALE_API_KEY environment variable",
+        403: "This key may not read this task: a task can be polled with the key that submitted it",
+        404: "No media task with this id: check the task_id (use the one submit() returned, "
+        "with the key that submitted it)",
+    },
+    "system": {
+        401: "Check the access key passed as access_key or set in the YESCALE_ACCESS_KEY "
+        "environment variable (your account's home page shows it)",
+        403: "The access key may not use this System API endpoint",
+        404: "Check the id in the path (client.system.list_api_keys() lists your keys) and "
+        "system_base_url",
+    },
+    "download": {
+        401: "The download host refused the link. Your YEScale key is never sent to other "
+        "hosts: the URL must be public or signed, and result links expire (url_expires_at)",
+        403: "The download host refused the link. Your YEScale key is never sent to other "
+        "hosts: the URL must be public or signed, and result links expire (url_expires_at)",
+        404: "Nothing at this URL: result links expire (url_expires_at); poll the task again "
+        "for a fresh link",
+    },
+}
+
+
+def endpoint_family(endpoint: str | None, credential_env: str = "YESCALE_API_KEY") -> str:
+    """``model``, ``task``, ``system`` or ``download`` for a requested path or URL."""
+    if endpoint is None:
+        return "system" if credential_env == "YESCALE_ACCESS_KEY" else "model"
+    if endpoint.lower().startswith(("http://", "https://")):
+        return "download"
+    if endpoint.startswith("/yescale/"):
+        return "system"
+    if endpoint.startswith("/task/") and endpoint.rstrip("/") != "/task/submit":
+        return "task"
+    return "model"
+
+
+def _shown_url(url: str) -> str:
+    """A URL for messages: without its query or fragment (signed links carry signatures)."""
+    return url.split("?", 1)[0].split("#", 1)[0].strip()
+
+
 def _classify(
-    status: int, code: str | None, error_type: str | None, msg: str, credential_env: str
+    status: int,
+    code: str | None,
+    error_type: str | None,
+    msg: str,
+    family: str,
+    endpoint: str | None = None,
 ) -> tuple[type[YEScaleError], str]:
     code_l = (code or "").lower()
     type_l = (error_type or "").lower()
+    hints = _HINTS.get(family, _HINTS["model"])
+    if 300 <= status < 400:
+        setting = "system_base_url" if family == "system" else "base_url"
+        return APIStatusError, (
+            "The service answered with a redirect to {location}. Redirects of API requests are "
+            f"not followed, so that your key never goes to another host: set {setting} to the "
+            "address you trust (https), not the one that redirects"
+        )
     rate_worded = status == 429 and _RATE_TEXT.search(msg) is not None
     quota_worded = _QUOTA_TEXT.search(msg) is not None and not rate_worded
-    if code_l in _QUOTA_CODES or type_l in _QUOTA_CODES or quota_worded:
+    if family != "download" and (code_l in _QUOTA_CODES or type_l in _QUOTA_CODES or quota_worded):
         return InsufficientQuotaError, (
             "The account or key is out of credit: top up, or raise the key's quota "
             "(client.system.edit_api_key_quota)"
         )
     if status == 401:
-        argument = "access_key" if credential_env == "YESCALE_ACCESS_KEY" else "api_key"
-        return AuthenticationError, (
-            f"Check the key passed as {argument} or set in the {credential_env} environment "
-            "variable"
-        )
+        return AuthenticationError, hints[401]
     if status == 403:
-        return PermissionDeniedError, (
-            "The key may not use this model or endpoint: check its model limits, group and "
-            "IP allow-list in the YEScale dashboard"
-        )
+        return PermissionDeniedError, hints[403]
     if status == 404:
-        return NotFoundError, (
-            "Check the model name (client.system.models() lists what YEScale serves) and the path"
-        )
+        return NotFoundError, hints[404]
     if status == 408:
         return APITimeoutError, "The service timed out waiting for the request; retried"
     if status == 409:
@@ -399,10 +585,12 @@ def _classify(
     if status == 429:
         return RateLimitError, "Slow down, or retry after the wait the service asked for"
     if status >= 500:
+        if family == "download":
+            return InternalServerError, "The download host failed; this is usually temporary"
         return InternalServerError, (
             "The gateway or the upstream provider failed; this is usually temporary"
         )
-    if code_l in _CONTEXT_CODES or _CONTEXT_TEXT.search(msg):
+    if family != "download" and (code_l in _CONTEXT_CODES or _CONTEXT_TEXT.search(msg)):
         return ContextLengthExceededError, (
             "Shorten the prompt or lower max_tokens, or use a model with a larger context window"
         )

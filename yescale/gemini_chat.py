@@ -21,6 +21,7 @@ import base64
 import binascii
 import json
 import mimetypes
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -37,6 +38,9 @@ from .types.gemini import Candidate, GenerateContentResponse, UsageMetadata
 
 #: Fetches an image URL: returns ``(bytes, mime type)``.
 ImageFetcher = Callable[[str], tuple[bytes, str]]
+
+#: Gemini's rule for function declaration names.
+_FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$")
 
 _FINISH = {
     "STOP": "stop",
@@ -81,20 +85,40 @@ def _content_parts(content: Any, fetch: ImageFetcher | None) -> list[dict[str, A
         return []
     if isinstance(content, str):
         return [{"text": content}] if content else []
+    if not isinstance(content, list):
+        raise InvalidRequestError(
+            f"A message's content is a {type(content).__name__}: it must be a string or a list "
+            'of parts such as [{"type": "text", "text": "..."}].'
+        )
     parts: list[dict[str, Any]] = []
     for block in content:
         if isinstance(block, str):
             parts.append({"text": block})
             continue
+        if not isinstance(block, Mapping):
+            raise InvalidRequestError(
+                f"A content part must be a dict such as {{'type': 'text', 'text': '...'}}, got "
+                f"{type(block).__name__} {block!r:.60}."
+            )
         kind = block.get("type")
         if kind == "text":
             if block.get("text"):
                 parts.append({"text": block["text"]})
         elif kind == "image_url":
-            image = block["image_url"]
-            parts.append(_url_part(image["url"] if isinstance(image, dict) else image, fetch))
+            image = block.get("image_url")
+            url = image.get("url") if isinstance(image, Mapping) else image
+            if not isinstance(url, str) or not url:
+                raise InvalidRequestError(
+                    'An image_url part needs {"image_url": {"url": "https://... or data:..."}}.'
+                )
+            parts.append(_url_part(url, fetch))
         elif kind == "input_audio":
-            audio = block["input_audio"]
+            audio = block.get("input_audio")
+            if not isinstance(audio, Mapping) or not audio.get("data"):
+                raise InvalidRequestError(
+                    'An input_audio part needs {"input_audio": {"data": "<base64>", "format": '
+                    '"wav"}}.'
+                )
             parts.append(
                 {
                     "inlineData": {
@@ -130,11 +154,20 @@ def _assistant_parts(message: Mapping[str, Any]) -> list[dict[str, Any]]:
     if signature and parts:
         parts[0]["thoughtSignature"] = signature
     for call in message.get("tool_calls") or []:
-        function = call.get("function", {})
-        try:
-            args = json.loads(function.get("arguments") or "{}")
-        except ValueError:
-            args = {"_raw_arguments": function.get("arguments")}
+        function = call.get("function", {}) if isinstance(call, Mapping) else None
+        if not isinstance(function, Mapping) or not function.get("name"):
+            raise InvalidRequestError(
+                f"A tool call must be a dict like {{'id': ..., 'function': {{'name': ..., "
+                f"'arguments': '{{...}}'}}}}, got {call!r:.80}."
+            )
+        raw = function.get("arguments") or "{}"
+        if isinstance(raw, Mapping):
+            args = dict(raw)
+        else:
+            try:
+                args = json.loads(raw)
+            except (TypeError, ValueError):
+                args = {"_raw_arguments": raw}
         part: dict[str, Any] = {"functionCall": {"name": function.get("name"), "args": args}}
         call_signature = _signature(call.get("extra_content"))
         if call_signature:
@@ -230,7 +263,18 @@ def to_gemini_request(
     if tools:
         request["tools"] = to_gemini_tools(tools)
     if tool_choice is not None:
-        request["tool_config"] = to_gemini_tool_config(tool_choice)
+        config = to_gemini_tool_config(tool_choice)
+        allowed = config.get("functionCallingConfig", {}).get("allowedFunctionNames") or []
+        declared = {
+            d["name"] for t in request.get("tools", []) for d in t.get("functionDeclarations", [])
+        }
+        missing = [name for name in allowed if name not in declared]
+        if missing:
+            raise InvalidRequestError(
+                f"tool_choice names {missing[0]!r}, which is not among the tools given "
+                f"({', '.join(sorted(declared)) or 'none'})."
+            )
+        request["tool_config"] = config
     return request
 
 
@@ -238,13 +282,35 @@ def to_gemini_tools(tools: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """OpenAI tools -> one ``functionDeclarations`` entry; native Gemini tools pass through."""
     declarations: list[dict[str, Any]] = []
     native: list[dict[str, Any]] = []
-    for tool in tools:
-        if tool.get("type") == "function" and "function" in tool:
-            fn = tool["function"]
-            declaration: dict[str, Any] = {"name": fn["name"]}
+    if isinstance(tools, (str, bytes, Mapping)) or not isinstance(tools, Sequence):
+        raise InvalidRequestError(
+            f"`tools` must be a list of tool dicts, got {type(tools).__name__}. Wrap a single "
+            "tool in a list."
+        )
+    for i, tool in enumerate(tools):
+        if not isinstance(tool, Mapping):
+            raise InvalidRequestError(
+                f"tools[{i}] must be a dict (an OpenAI tool, or a native Gemini tool such as "
+                f'{{"googleSearch": {{}}}}), got {tool!r:.80}.'
+            )
+        if tool.get("type") == "function" or "function" in tool:
+            fn = tool.get("function")
+            name = fn.get("name") if isinstance(fn, Mapping) else None
+            if not isinstance(name, str) or not _FUNCTION_NAME.match(name):
+                raise InvalidRequestError(
+                    f"tools[{i}] is named {name!r}: Gemini function names start with a letter "
+                    "or '_' and use at most 64 letters, digits, '_', '.', ':' or '-'."
+                )
+            assert isinstance(fn, Mapping)
+            declaration: dict[str, Any] = {"name": name}
             if fn.get("description"):
                 declaration["description"] = fn["description"]
-            parameters = to_gemini_parameters(fn.get("parameters") or {})
+            try:
+                parameters = to_gemini_parameters(fn.get("parameters") or {})
+            except InvalidRequestError as error:
+                raise InvalidRequestError(
+                    f"The parameters of tool {name!r} cannot be sent to Gemini: {error.message}"
+                ) from None
             if parameters is not None:
                 declaration["parameters"] = parameters
             declarations.append(declaration)
@@ -256,13 +322,21 @@ def to_gemini_tools(tools: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 def to_gemini_tool_config(tool_choice: str | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(tool_choice, Mapping):
-        name = tool_choice.get("function", {}).get("name")
+        function = tool_choice.get("function")
+        name = function.get("name") if isinstance(function, Mapping) else None
         if not name:
             return dict(tool_choice)
         return {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": [name]}}
-    mode = {"auto": "AUTO", "none": "NONE", "required": "ANY", "any": "ANY"}.get(tool_choice)
+    mode = (
+        {"auto": "AUTO", "none": "NONE", "required": "ANY", "any": "ANY"}.get(tool_choice)
+        if isinstance(tool_choice, str)
+        else None
+    )
     if mode is None:
-        raise InvalidRequestError(f"Unknown tool_choice {tool_choice!r} for Gemini.")
+        raise InvalidRequestError(
+            f"Unknown tool_choice {tool_choice!r} for Gemini: use 'auto', 'none', 'required' or "
+            '{"type": "function", "function": {"name": "<tool name>"}}.'
+        )
     return {"functionCallingConfig": {"mode": mode}}
 
 

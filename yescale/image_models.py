@@ -27,12 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from .errors import InvalidRequestError
+from .model_kinds import check_image_model
 
 __all__ = [
     "IMAGE_MODEL_RULES",
+    "KNOWN_IMAGE_PARAMS",
     "ImageModelRules",
     "ImageParameterError",
     "describe_image_model",
@@ -204,6 +206,24 @@ def image_rules_for(model: str) -> ImageModelRules:
     return _FALLBACK
 
 
+#: The parameters of OpenAI's image API (``yescale.types.images.ImageGenerateRequest``): a strict
+#: model's rules refuse those it does not take even when unknown parameters are passed through.
+KNOWN_IMAGE_PARAMS = frozenset(
+    {
+        "n",
+        "size",
+        "quality",
+        "background",
+        "moderation",
+        "output_format",
+        "output_compression",
+        "response_format",
+        "style",
+        "user",
+    }
+)
+
+
 class ImageParameterError(InvalidRequestError):
     """Image parameters the model does not accept; ``problems`` lists each, ``allowed`` the
     allowed values per parameter (as text)."""
@@ -218,19 +238,29 @@ class ImageParameterError(InvalidRequestError):
 
 
 def validate_image_params(
-    model: str, params: Mapping[str, Any], *, prompt: str | None = None, edit: bool = False
+    model: str,
+    params: Mapping[str, Any],
+    *,
+    prompt: str | None = None,
+    edit: bool = False,
+    unknown: Literal["refuse", "pass"] = "refuse",
 ) -> dict[str, Any]:
     """Check ``params`` for ``model``; returns them without ``None`` values, ready to send.
 
-    Raises :class:`ImageParameterError` listing every problem and the allowed values.
+    Raises :class:`ImageParameterError` listing every problem and the allowed values, and
+    :class:`~yescale.InvalidRequestError` for a model that is certainly not an image model (a
+    chat, embedding or video model). ``unknown="pass"`` lets parameters outside
+    :data:`KNOWN_IMAGE_PARAMS` through even for a strict model (the client does this, so a
+    parameter the service adds works without a release; the tools refuse them).
     """
+    check_image_model(model)
     rules = image_rules_for(model)
     given = {k: v for k, v in params.items() if v is not None}
     problems: list[str] = []
     for key, value in given.items():
         rule = rules.params.get(key)
         if rule is None:
-            if rules.strict:
+            if rules.strict and (unknown == "refuse" or key in KNOWN_IMAGE_PARAMS):
                 problems.append(
                     f"{key}={value!r} is not a {rules.name} parameter "
                     f"(it takes: {', '.join(rules.params)})"

@@ -41,9 +41,10 @@ from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.program.utils import FlexibleModel
 from llama_index.core.prompts import BasePromptTemplate
 from llama_index.core.types import Model, PydanticProgramMode
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from yescale import InvalidRequestError
+from yescale.model_kinds import check_chat_model
 from yescale.model_limits import model_limits
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
@@ -170,6 +171,17 @@ class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
         description="Send ThinkingBlocks back as reasoning_content: 'auto' on tool-call turns "
         "(DeepSeek-style reasoning models need it), 'always' or 'never'.",
     )
+
+    @model_validator(mode="after")
+    def _check_model(self) -> BaseYEScaleLLM:
+        # e.g. an embedding model here would fail every request: say so when the LLM is built
+        self._check_model_name(self.model)
+        return self
+
+    @staticmethod
+    def _check_model_name(model: str) -> None:
+        """Refuse a model the class's endpoint certainly does not serve (subclasses)."""
+        check_chat_model(model)
 
     # -- LlamaIndex plumbing ------------------------------------------------------------------
 

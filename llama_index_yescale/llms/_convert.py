@@ -30,6 +30,7 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.llms.utils import parse_partial_json
 
 from yescale import InvalidRequestError
+from yescale._json_values import json_problem
 from yescale.types.chat import ChatMessage as WireMessage
 from yescale.types.chat import Usage
 
@@ -159,8 +160,17 @@ def _as_dict(call: Any) -> dict[str, Any]:
     raise InvalidRequestError(f"Unsupported tool call {call!r:.80} in a message.")
 
 
-def _arguments(kwargs: dict[str, Any] | str) -> str:
-    return kwargs if isinstance(kwargs, str) else json.dumps(kwargs, ensure_ascii=False)
+def _arguments(kwargs: dict[str, Any] | str, name: str = "") -> str:
+    if isinstance(kwargs, str):
+        return kwargs
+    try:
+        return json.dumps(kwargs, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        problem = json_problem(kwargs, "tool_kwargs") or str(exc)
+        raise InvalidRequestError(
+            f"The arguments of tool call {name!r} cannot be sent back: {problem}. Tool-call "
+            "arguments must be JSON values."
+        ) from exc
 
 
 def assistant_tool_calls(message: ChatMessage) -> list[dict[str, Any]]:
@@ -185,7 +195,7 @@ def assistant_tool_calls(message: ChatMessage) -> list[dict[str, Any]]:
                     "type": "function",
                     "function": {
                         "name": block.tool_name,
-                        "arguments": _arguments(block.tool_kwargs),
+                        "arguments": _arguments(block.tool_kwargs, block.tool_name),
                     },
                 }
             )

@@ -11,6 +11,7 @@ from pydantic import Field
 from yescale import InvalidRequestError
 from yescale.gemini_chat import gemini_params
 from yescale.gemini_schema import to_gemini_schema
+from yescale.model_kinds import check_gemini_model
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._base import BaseYEScaleLLM
@@ -93,6 +94,10 @@ class YEScaleGemini(BaseYEScaleLLM):
     @classmethod
     def class_name(cls) -> str:
         return "YEScaleGemini"
+
+    @staticmethod
+    def _check_model_name(model: str) -> None:
+        check_gemini_model(model)
 
     def _request_params(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         defaults: dict[str, Any] = {

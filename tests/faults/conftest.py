@@ -1,8 +1,9 @@
 """A real HTTP server on 127.0.0.1 (ephemeral port) whose answers each test scripts.
 
-Each test calls ``fault_server.script(step, step, ...)``: the n-th request gets the n-th step, and
-the last step answers every request after it. Steps are small functions of the request handler
-(:func:`reply`, :func:`reply_json`, :func:`hang_up`, :func:`stall`, :func:`sse_then_cut`, ...).
+Each test calls ``fault_server.script(step, step, ...)``: the n-th request after that gets the
+n-th step, and the last step answers every request after it (a test may script again, later).
+Steps are small functions of the request handler (:func:`reply`, :func:`reply_json`,
+:func:`hang_up`, :func:`reset`, :func:`stall`, :func:`sse_then_cut`, :func:`sse_trickle`, ...).
 The fixture stops the server, releases stalled handlers and joins the serving thread.
 """
 
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
 import threading
-from collections.abc import Callable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -44,18 +47,22 @@ class Script:
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     stop: threading.Event = field(default_factory=threading.Event)
+    trickled: int = 0  # pieces sent by :func:`sse_trickle`
+
+    base: int = 0  # requests seen before the current script was set
 
     def next_step(self, request: Seen) -> Step:
         with self.lock:
             self.seen.append(request)
             if not self.steps:
                 return reply(500, b"no script")
-            return self.steps[min(len(self.seen), len(self.steps)) - 1]
+            return self.steps[min(len(self.seen) - self.base, len(self.steps)) - 1]
 
 
 class FaultHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 10  # an idle keep-alive connection never holds a thread for long
+    disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
     server: FaultHTTPServer
 
     def _handle(self) -> None:
@@ -107,6 +114,13 @@ def hang_up(h: FaultHandler) -> None:
     h.connection.shutdown(socket.SHUT_RDWR)
 
 
+def reset(h: FaultHandler) -> None:
+    """Abort the connection with a TCP reset (RST) before any answer: ``ECONNRESET``."""
+    h.close_connection = True
+    h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    h.connection.close()
+
+
 def stall(seconds: float, then: Step | None = None) -> Step:
     """Say nothing for ``seconds`` (bounded; released early when the server stops), then answer."""
 
@@ -142,13 +156,69 @@ def sse_then_cut(events: list[bytes], *, chunked: bool = True, stall_after: floa
     return step
 
 
+def sse_trickle(
+    events: Sequence[bytes] = (),
+    *,
+    piece: bytes = b": keep-alive\n\n",
+    every: float = 0.05,
+    limit: float = MAX_STALL,
+) -> Step:
+    """Start an event stream, send ``events``, then send ``piece`` every ``every`` seconds.
+
+    "Forever" for the client: it never sends the terminator. It stops when the client goes away,
+    when the server stops, or after ``limit`` seconds (so handler threads always end).
+    """
+
+    def step(h: FaultHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "text/event-stream")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        h.close_connection = True
+        for event in events:
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
+        h.wfile.flush()
+        deadline = time.monotonic() + min(limit, MAX_STALL)
+        while not h.server.script.stop.wait(every) and time.monotonic() < deadline:
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            h.wfile.flush()
+            h.server.script.trickled += 1
+
+    return step
+
+
+def sse_paced(events: Sequence[bytes], every: float) -> Step:
+    """A complete event stream whose events come ``every`` seconds apart (a slow, live model)."""
+
+    def step(h: FaultHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "text/event-stream")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        for event in events:
+            if h.server.script.stop.wait(every):
+                break
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
+            h.wfile.flush()
+        h.wfile.write(b"0\r\n\r\n")
+        h.wfile.flush()
+
+    return step
+
+
 def sse_complete(events: list[bytes]) -> Step:
     body = b"".join(events)
     return reply(200, body, {"Content-Type": "text/event-stream"})
 
 
-def partial_body(body: bytes, declared: int, content_type: str = "application/json") -> Step:
-    """Declare ``declared`` bytes, send ``body`` (fewer), then drop the connection."""
+def partial_body(
+    body: bytes,
+    declared: int,
+    content_type: str = "application/json",
+    *,
+    stall_after: float = 0,
+) -> Step:
+    """Declare ``declared`` bytes, send ``body`` (fewer), maybe stall, then drop the connection."""
 
     def step(h: FaultHandler) -> None:
         h.send_response(200)
@@ -157,6 +227,8 @@ def partial_body(body: bytes, declared: int, content_type: str = "application/js
         h.end_headers()
         h.wfile.write(body)
         h.wfile.flush()
+        if stall_after:
+            h.server.script.stop.wait(min(stall_after, MAX_STALL))
         h.close_connection = True
         h.connection.shutdown(socket.SHUT_RDWR)
 
@@ -173,8 +245,10 @@ class FaultServer:
         self.url = f"http://127.0.0.1:{self.port}"
 
     def script(self, *steps: Step) -> None:
+        """Answer the next requests with ``steps`` in turn (the last one answers the rest)."""
         with self.server.script.lock:
             self.server.script.steps = list(steps)
+            self.server.script.base = len(self.server.script.seen)
 
     @property
     def seen(self) -> list[Seen]:
@@ -191,7 +265,7 @@ def fault_server() -> Iterator[FaultServer]:
     server = FaultHTTPServer(("127.0.0.1", 0), FaultHandler)
     server.script = Script()
     thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
     )
     thread.start()
     try:

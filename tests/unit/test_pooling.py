@@ -12,7 +12,7 @@ import pytest
 
 from yescale import YEScaleClient
 
-from .conftest import API_KEY, MESSAGES, chat_completion
+from .conftest import ACCESS_KEY, API_KEY, MESSAGES, chat_completion
 
 # -- pools built by the client itself (httpx.Client / AsyncClient patched onto a MockTransport) --
 
@@ -34,30 +34,44 @@ class Pools:
 
 @pytest.fixture
 def pools(monkeypatch: pytest.MonkeyPatch) -> Pools:
+    """Every client and pool the transport builds, answering in memory.
+
+    The pools (``httpx.HTTPTransport`` / ``AsyncHTTPTransport``) are what requests reach, either
+    through the client or directly; the async one, like a real pool, works only in the event loop
+    it was created in.
+    """
     created = Pools()
     real_client, real_async = httpx.Client, httpx.AsyncClient
 
+    class MemoryPool(httpx.MockTransport):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(_answer)
+
+    class LoopBoundPool(httpx.MockTransport):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(_answer)
+            self.loop = asyncio.get_running_loop()
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if self.loop.is_closed() or self.loop is not asyncio.get_running_loop():
+                raise RuntimeError("Event loop is closed")
+            return await super().handle_async_request(request)
+
     class CountingClient(real_client):  # type: ignore[misc, valid-type]
         def __init__(self, **kwargs: Any) -> None:
-            super().__init__(transport=httpx.MockTransport(_answer), **kwargs)
+            super().__init__(**kwargs)
             with created.lock:
                 created.sync.append(self)
 
-    class LoopBoundAsyncClient(real_async):  # type: ignore[misc, valid-type]
-        """Like a real pool: usable only in the event loop it was first used in."""
-
+    class CountingAsyncClient(real_async):  # type: ignore[misc, valid-type]
         def __init__(self, **kwargs: Any) -> None:
-            super().__init__(transport=httpx.MockTransport(_answer), **kwargs)
-            self.loop = asyncio.get_running_loop()
+            super().__init__(**kwargs)
             created.async_.append(self)
 
-        async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-            if self.loop.is_closed() or self.loop is not asyncio.get_running_loop():
-                raise RuntimeError("Event loop is closed")
-            return await super().send(request, **kwargs)
-
+    monkeypatch.setattr(httpx, "HTTPTransport", MemoryPool)
+    monkeypatch.setattr(httpx, "AsyncHTTPTransport", LoopBoundPool)
     monkeypatch.setattr(httpx, "Client", CountingClient)
-    monkeypatch.setattr(httpx, "AsyncClient", LoopBoundAsyncClient)
+    monkeypatch.setattr(httpx, "AsyncClient", CountingAsyncClient)
     return created
 
 
@@ -263,3 +277,73 @@ def test_shared_across_threads_is_one_client() -> None:
         thread.join(timeout=30)
     assert len(got) == 8
     assert len({id(c) for c in got}) == 1
+
+
+# -- requests straight to the pool --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "params"),
+    [
+        (
+            "/v1/chat/completions",
+            {"model": "m", "messages": [{"role": "user", "content": "é"}]},
+            {},
+        ),
+        ("/v1beta/models/gemini-2.5-flash:generateContent", {"contents": []}, None),
+        ("/task/abc-123", None, None),
+        ("/yescale/user/log", None, {"page": 2, "size": 5}),
+    ],
+)
+def test_direct_request_is_the_clients_request(
+    path: str, body: Any, params: dict[str, Any] | None
+) -> None:
+    params = params or None
+    """Skipping the client layer changes nothing on the wire: same URL, headers, body, timeout."""
+    from yescale._http import Call
+
+    client = YEScaleClient(
+        api_key=API_KEY, access_key=ACCESS_KEY, default_headers={"X-Trace": "t1"}, timeout=12
+    )
+    transport = client._transport
+    call: Call[bytes] = Call(
+        "POST" if body is not None else "GET", path, bytes, json=body, params=params
+    )
+    via_client = transport.build(call, transport.sync_client)
+    direct = transport._direct_request(call)
+    assert direct.method == via_client.method
+    assert direct.url == via_client.url
+    assert direct.read() == via_client.read()
+    assert sorted(direct.headers.multi_items()) == sorted(via_client.headers.multi_items())
+    assert direct.extensions["timeout"] == via_client.extensions["timeout"]
+    client.close()
+
+
+def test_a_proxy_in_the_environment_keeps_requests_on_the_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With HTTPS_PROXY set the client layer (which routes through the proxy) sends everything."""
+    sent: list[str] = []
+
+    class RecordingClient(httpx.Client):
+        def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+            sent.append(request.url.path)
+            return httpx.Response(200, json=chat_completion("via client"), request=request)
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setattr(httpx, "Client", RecordingClient)
+    client = YEScaleClient(api_key=API_KEY)
+    reply = client.chat.create(model="gpt-4o-mini", messages=MESSAGES)
+    assert reply.choices[0].message.content == "via client"
+    assert sent == ["/v1/chat/completions"]
+    assert client._transport._pool(client._transport.sync_client) is None
+    client.close()
+
+
+def test_without_a_proxy_requests_skip_the_client_layer(pools: Pools) -> None:
+    client = YEScaleClient(api_key=API_KEY)
+    sync = client._transport.sync_client
+    assert client._transport._pool(sync) is not None
+    reply = client.chat.create(model="gpt-4o-mini", messages=MESSAGES, user="direct")
+    assert reply.choices[0].message.content == "direct"
+    client.close()

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import re
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, NoReturn, TypeVar
 
-from ..errors import InvalidRequestError
+from pydantic import BaseModel, ValidationError
+
+from .._json_values import json_problem
+from ..errors import InvalidRequestError, YEScaleError
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+#: The roles of OpenAI-format chat messages.
+CHAT_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
+#: OpenAI's rule for function names (Gemini's and Anthropic's are close to it).
+_TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def require_text(value: Any, name: str, hint: str = "") -> str:
@@ -18,6 +31,8 @@ def require_text(value: Any, name: str, hint: str = "") -> str:
 
 
 def require_messages(messages: Any) -> list[dict[str, Any]]:
+    """A non-empty list of message dicts, each with a role (any spelling: see
+    :func:`check_chat_messages` for the OpenAI-format rules)."""
     if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence) or not messages:
         raise InvalidRequestError(
             "`messages` must be a non-empty list of message dicts such as "
@@ -32,3 +47,267 @@ def require_messages(messages: Any) -> list[dict[str, Any]]:
             )
         out.append(dict(message))
     return out
+
+
+def _has_text(content: Any) -> bool:
+    if isinstance(content, str):
+        return bool(content.strip())
+    if isinstance(content, list):
+        return any(
+            not isinstance(part, Mapping)
+            or part.get("type") != "text"
+            or _has_text(part.get("text"))
+            for part in content
+        )
+    return False
+
+
+def check_chat_messages(messages: list[dict[str, Any]]) -> None:
+    """The OpenAI-format rules the service would otherwise refuse with an HTTP 400: known roles,
+    content a string or a list of typed parts, tool results naming their call, tool-call
+    arguments as JSON text, and something to answer."""
+    anything = False
+    for i, message in enumerate(messages):
+        role = message["role"]
+        if role not in CHAT_ROLES:
+            raise InvalidRequestError(
+                f"messages[{i}] has role {role!r}: use one of {', '.join(CHAT_ROLES)} "
+                "(e.g. 'user' for a human turn, 'assistant' for the model's)."
+            )
+        content = message.get("content")
+        calls = message.get("tool_calls")
+        if content is None:
+            if not (role == "assistant" and (calls or message.get("function_call"))):
+                raise InvalidRequestError(
+                    f"messages[{i}] ({role}) has no content: give it a string, or a list of "
+                    'parts such as [{"type": "text", "text": "..."}] (only an assistant message '
+                    "with tool_calls may go without)."
+                )
+        elif isinstance(content, list):
+            for j, part in enumerate(content):
+                if not isinstance(part, Mapping) or not isinstance(part.get("type"), str):
+                    raise InvalidRequestError(
+                        f"messages[{i}].content[{j}] must be a dict with a 'type' such as "
+                        '{"type": "text", "text": "..."} or {"type": "image_url", "image_url": '
+                        f'{{"url": "..."}}}}, got {part!r:.80}.'
+                    )
+        elif not isinstance(content, str):
+            raise InvalidRequestError(
+                f"messages[{i}].content is a {type(content).__name__}: it must be a string or a "
+                'list of parts such as [{"type": "text", "text": "..."}]. Convert it first '
+                "(e.g. str(value) or json.dumps(value))."
+            )
+        if role == "tool" and not message.get("tool_call_id"):
+            raise InvalidRequestError(
+                f"messages[{i}] is a tool result without 'tool_call_id': give the id of the "
+                "assistant's tool call it answers."
+            )
+        if calls is not None:
+            _check_tool_calls(i, calls)
+        anything = anything or bool(calls) or role in ("tool", "function") or _has_text(content)
+    if not anything:
+        raise InvalidRequestError(
+            "Every message is empty or whitespace: there is nothing for the model to answer. "
+            "Check that the prompt (or its template variables) were filled in."
+        )
+
+
+def _check_tool_calls(index: int, calls: Any) -> None:
+    if not isinstance(calls, list):
+        raise InvalidRequestError(
+            f"messages[{index}].tool_calls must be a list of tool calls, got "
+            f"{type(calls).__name__}."
+        )
+    for j, call in enumerate(calls):
+        function = call.get("function") if isinstance(call, Mapping) else None
+        if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
+            raise InvalidRequestError(
+                f"messages[{index}].tool_calls[{j}] must be a dict like "
+                '{"id": "call_1", "type": "function", "function": {"name": "...", '
+                '"arguments": "{...}"}}, ' + f"got {call!r:.100}."
+            )
+        arguments = function.get("arguments")
+        if arguments is not None and not isinstance(arguments, str):
+            raise InvalidRequestError(
+                f"messages[{index}].tool_calls[{j}].function.arguments is a "
+                f"{type(arguments).__name__}: the API takes the arguments as JSON text; pass "
+                "json.dumps(arguments)."
+            )
+
+
+def check_tools(tools: Any) -> list[dict[str, Any]]:
+    """OpenAI-format ``tools``: a list of ``{"type": "function", "function": {"name", ...}}``
+    with names the API takes (other tool types pass through unchecked)."""
+    if isinstance(tools, (str, bytes, Mapping)) or not isinstance(tools, Sequence):
+        raise InvalidRequestError(
+            f"`tools` must be a list of tool dicts, got {type(tools).__name__}. Wrap a single "
+            "tool in a list."
+        )
+    for i, tool in enumerate(tools):
+        if not isinstance(tool, Mapping):
+            raise InvalidRequestError(
+                f"tools[{i}] must be a dict such as "
+                '{"type": "function", "function": {"name": ..., "parameters": {...}}}, got '
+                f"{tool!r:.80}. (LangChain and LlamaIndex convert tools for you: bind_tools / "
+                "chat_with_tools.)"
+            )
+        if tool.get("type") != "function":
+            continue
+        function = tool.get("function")
+        if not isinstance(function, Mapping):
+            raise InvalidRequestError(f"tools[{i}] has type 'function' but no 'function' dict.")
+        name = function.get("name")
+        if not isinstance(name, str) or not _TOOL_NAME.match(name):
+            raise InvalidRequestError(
+                f"tools[{i}] is named {name!r}: tool names must be 1-64 letters, digits, '_' "
+                "or '-' (no spaces or dots). Rename the tool."
+            )
+        parameters = function.get("parameters")
+        if parameters is not None and not isinstance(parameters, Mapping):
+            raise InvalidRequestError(
+                f"tools[{i}] ({name}) has parameters of type {type(parameters).__name__}: they "
+                "must be a JSON schema dict."
+            )
+    return list(tools)
+
+
+def check_tool_choice(tool_choice: Any, tools: Any) -> None:
+    """``auto`` / ``none`` / ``required``, or ``{"type": "function", "function": {"name"}}``
+    naming one of ``tools``."""
+    names = [
+        t["function"].get("name")
+        for t in tools or []
+        if isinstance(t, Mapping) and isinstance(t.get("function"), Mapping)
+    ]
+    if isinstance(tool_choice, str):
+        if tool_choice not in ("auto", "none", "required"):
+            raise InvalidRequestError(
+                f"tool_choice {tool_choice!r} is not one of 'auto', 'none', 'required'; to force "
+                'one tool, pass {"type": "function", "function": {"name": "<tool name>"}}.'
+            )
+        if tool_choice == "required" and not tools:
+            raise InvalidRequestError(
+                "tool_choice='required' but no tools were given: pass tools=[...] too."
+            )
+        return
+    if isinstance(tool_choice, Mapping):
+        function = tool_choice.get("function")
+        name = function.get("name") if isinstance(function, Mapping) else None
+        if tool_choice.get("type") == "function":
+            if not isinstance(name, str):
+                raise InvalidRequestError(
+                    'tool_choice {"type": "function"} needs "function": {"name": "<tool name>"}.'
+                )
+            if name not in names:
+                raise InvalidRequestError(
+                    f"tool_choice names the tool {name!r}, which is not among the tools given "
+                    f"({', '.join(map(str, names)) or 'none'})."
+                )
+        return
+    raise InvalidRequestError(
+        f"tool_choice must be 'auto', 'none', 'required' or a dict naming a tool, got "
+        f"{type(tool_choice).__name__} {tool_choice!r:.40}."
+    )
+
+
+def validate_model(model: type[M], body: Mapping[str, Any], what: str) -> M:
+    """``model.model_validate(body)``, with pydantic's errors turned into one readable
+    :class:`InvalidRequestError` naming each field, the problem and the value given."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise InvalidRequestError(f"Invalid {what}: {describe_validation_error(exc)}.") from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    problems: list[str] = []
+    seen: set[str] = set()
+    for err in exc.errors():
+        # a union reports each branch; the field and the value say enough once
+        loc = ".".join(str(p) for p in err["loc"] if not _is_union_branch(p))
+        if loc in seen:
+            continue
+        seen.add(loc)
+        shown = repr(err.get("input"))
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        problems.append(f"{loc or 'body'}={shown}: {err['msg']}")
+    return "; ".join(problems)
+
+
+def _is_union_branch(part: Any) -> bool:
+    return isinstance(part, str) and (
+        part in ("str", "int", "float", "bool", "list", "dict", "none")
+        or part.startswith(("list[", "dict[", "function-", "literal["))
+    )
+
+
+# -- JSON bodies ---------------------------------------------------------------------------------
+
+
+def raise_json_problem(body: Any, what: str, cause: BaseException) -> NoReturn:
+    """Raise :class:`InvalidRequestError` naming where ``body`` is not JSON; if it is JSON,
+    re-raise ``cause`` (the failure was something else)."""
+    if isinstance(cause, (TypeError, ValueError)) and not isinstance(cause, YEScaleError):
+        problem = json_problem(body)
+        if problem is not None:
+            raise InvalidRequestError(f"Cannot send the {what}: {problem}.") from cause
+    raise cause
+
+
+@contextmanager
+def json_guard(body: Any, what: str) -> Iterator[None]:
+    """Turn the encoder's bare ``TypeError`` / ``ValueError`` for a body that is not JSON into
+    an :class:`InvalidRequestError` naming where. Free when the body is fine: the body is only
+    walked after the encoder failed (which happens before anything is sent)."""
+    try:
+        yield
+    except (TypeError, ValueError) as exc:
+        raise_json_problem(body, what, exc)
+
+
+def guard_iter(body: Any, what: str, iterator: Iterator[T]) -> Iterator[T]:
+    """:func:`json_guard` around a (lazy) stream."""
+    with json_guard(body, what):
+        yield from iterator
+
+
+async def aguard_iter(body: Any, what: str, iterator: AsyncIterator[T]) -> AsyncIterator[T]:
+    """:func:`json_guard` around an async stream (closing it when the consumer stops early)."""
+    try:
+        with json_guard(body, what):
+            async for item in iterator:
+                yield item
+    finally:
+        close = getattr(iterator, "aclose", None)
+        if close is not None:
+            await close()
+
+
+# -- pydantic-wrapped errors in framework classes ------------------------------------------------
+
+
+def wrapped_yescale_error(exc: ValidationError) -> YEScaleError | None:
+    """The :class:`YEScaleError` a validator raised inside ``exc``, if that is what failed.
+
+    pydantic wraps a ``ValueError`` raised in a validator (``InvalidRequestError`` and
+    ``MissingCredentialsError`` are ``ValueError`` s) into its own ``ValidationError``; the
+    framework classes re-raise ours instead, so users get the specific error and its message.
+    """
+    errors = exc.errors()
+    if len(errors) != 1:
+        return None
+    original = (errors[0].get("ctx") or {}).get("error")
+    return original if isinstance(original, YEScaleError) else None
+
+
+@contextmanager
+def unwrapped_errors() -> Iterator[None]:
+    """Around a framework class's ``__init__``: re-raise our error from a validator as itself
+    (see :func:`wrapped_yescale_error`), other validation errors unchanged."""
+    try:
+        yield
+    except ValidationError as exc:
+        wrapped = wrapped_yescale_error(exc)
+        if wrapped is None:
+            raise
+        raise wrapped from None

@@ -8,9 +8,20 @@ from typing import Any
 
 from .._http import Call, Transport, json_parser
 from .._streaming import StreamDecoder
+from ..model_kinds import check_chat_model
 from ..types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
 from ._stream import AsyncStream
-from ._validate import require_messages, require_text
+from ._validate import (
+    aguard_iter,
+    check_chat_messages,
+    check_tool_choice,
+    check_tools,
+    guard_iter,
+    json_guard,
+    require_messages,
+    require_text,
+    validate_model,
+)
 
 PATH = "/v1/chat/completions"
 _parse = json_parser(ChatCompletion)
@@ -25,12 +36,19 @@ def build_call(
     include_usage: bool = True,
 ) -> Call[ChatCompletion]:
     require_text(model, "model", "Pass a model YEScale serves, e.g. 'gpt-4o-mini'.")
-    body: dict[str, Any] = {"model": model, "messages": require_messages(messages), **params}
+    check_chat_model(model)
+    checked = require_messages(messages)
+    check_chat_messages(checked)
+    body: dict[str, Any] = {"model": model, "messages": checked, **params}
+    if body.get("tools") is not None:
+        check_tools(body["tools"])
+    if body.get("tool_choice") is not None:
+        check_tool_choice(body["tool_choice"], body.get("tools"))
     if stream:
         body["stream"] = True
         if include_usage:
             body.setdefault("stream_options", {"include_usage": True})
-    request = ChatCompletionRequest.model_validate(body)
+    request = validate_model(ChatCompletionRequest, body, "chat completion request")
     return Call("POST", PATH, _parse, json=request.to_wire(), what="chat completion")
 
 
@@ -45,7 +63,9 @@ class Chat:
         self, *, model: str, messages: Sequence[Mapping[str, Any]], **params: Any
     ) -> ChatCompletion:
         """One completion. ``params`` are any body fields (temperature, tools, ...)."""
-        return self._t.send(build_call(model, messages, params))
+        call = build_call(model, messages, params)
+        with json_guard(call.json, "chat completion request"):
+            return self._t.send(call)
 
     def stream(
         self,
@@ -57,7 +77,7 @@ class Chat:
     ) -> Iterator[ChatCompletionChunk]:
         """Stream chunks; the last one carries ``usage`` unless ``include_usage=False``."""
         call = build_call(model, messages, params, stream=True, include_usage=include_usage)
-        return self._t.stream(call, self._decoder)
+        return guard_iter(call.json, "chat completion request", self._t.stream(call, self._decoder))
 
 
 class AsyncChat:
@@ -70,7 +90,9 @@ class AsyncChat:
     async def create(
         self, *, model: str, messages: Sequence[Mapping[str, Any]], **params: Any
     ) -> ChatCompletion:
-        return await self._t.asend(build_call(model, messages, params))
+        call = build_call(model, messages, params)
+        with json_guard(call.json, "chat completion request"):
+            return await self._t.asend(call)
 
     def stream(
         self,
@@ -81,4 +103,5 @@ class AsyncChat:
         **params: Any,
     ) -> AsyncStream[ChatCompletionChunk]:
         call = build_call(model, messages, params, stream=True, include_usage=include_usage)
-        return AsyncStream(self._t.astream(call, self._decoder))
+        chunks = self._t.astream(call, self._decoder)
+        return AsyncStream(aguard_iter(call.json, "chat completion request", chunks))

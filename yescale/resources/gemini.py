@@ -12,12 +12,27 @@ from .._http import Call, Transport, json_parser
 from .._streaming import GeminiStreamDecoder
 from ..errors import InvalidRequestError
 from ..gemini_chat import GeminiChunkTranslator, from_gemini_response, to_gemini_request
+from ..model_kinds import check_gemini_model
 from ..types.chat import ChatCompletion, ChatCompletionChunk
 from ..types.gemini import GenerateContentRequest, GenerateContentResponse
 from ._stream import AsyncStream
-from ._validate import require_messages, require_text
+from ._validate import (
+    aguard_iter,
+    guard_iter,
+    json_guard,
+    require_messages,
+    require_text,
+    validate_model,
+)
 
 _parse = json_parser(GenerateContentResponse)
+_WHAT = "Gemini generateContent request"
+_ROLES = ("user", "model", "function")
+_ROLE_HINTS = {
+    "assistant": "use 'model' for the model's turns",
+    "system": "put system text in system_instruction",
+    "tool": "send function responses with role 'user'",
+}
 
 
 def _contents(contents: str | Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -33,16 +48,93 @@ def _contents(contents: str | Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     for i, content in enumerate(contents):
         if not isinstance(content, dict) or "parts" not in content:
             raise InvalidRequestError(f"contents[{i}] must be a dict with 'role' and 'parts'.")
+        parts = content["parts"]
+        if not isinstance(parts, list) or not parts:
+            raise InvalidRequestError(
+                f"contents[{i}].parts must be a non-empty list of parts such as "
+                '[{"text": "Hello"}].'
+            )
+        for j, part in enumerate(parts):
+            if not isinstance(part, dict) or not part:
+                raise InvalidRequestError(
+                    f"contents[{i}].parts[{j}] must be a part dict such as "
+                    f'{{"text": "Hello"}} or {{"inlineData": {{...}}}}, got {part!r:.60}.'
+                )
+        role = content.get("role")
+        if role is not None and role not in _ROLES:
+            hint = _ROLE_HINTS.get(str(role), "Gemini takes 'user' and 'model'")
+            raise InvalidRequestError(f"contents[{i}] has role {role!r}: {hint}.")
         out.append(content)
     return out
+
+
+#: ``generationConfig`` fields with the ranges Gemini takes (camelCase and snake_case spellings).
+_RANGES: dict[str, tuple[float | None, float | None, str]] = {
+    "temperature": (0, 2, "a number from 0 to 2"),
+    "topP": (0, 1, "a number from 0 to 1"),
+    "topK": (1, None, "an integer >= 1"),
+    "maxOutputTokens": (1, None, "an integer >= 1"),
+    "candidateCount": (1, 8, "an integer from 1 to 8"),
+    "presencePenalty": (-2, 2, "a number from -2 to 2"),
+    "frequencyPenalty": (-2, 2, "a number from -2 to 2"),
+}
+_SNAKE = {
+    "top_p": "topP",
+    "top_k": "topK",
+    "max_output_tokens": "maxOutputTokens",
+    "candidate_count": "candidateCount",
+    "presence_penalty": "presencePenalty",
+    "frequency_penalty": "frequencyPenalty",
+}
+_INTEGERS = {"topK", "maxOutputTokens", "candidateCount"}
+
+
+def check_generation_config(config: Any) -> None:
+    """Refuse a ``generationConfig`` Gemini would answer with an HTTP 400."""
+    if config is None:
+        return
+    if not isinstance(config, dict):
+        raise InvalidRequestError(
+            f"generation_config must be a dict of Gemini generationConfig fields such as "
+            f'{{"temperature": 0.2, "maxOutputTokens": 256}}, got {type(config).__name__}.'
+        )
+    for key, value in config.items():
+        name = _SNAKE.get(key, key)
+        if name not in _RANGES or value is None:
+            continue
+        low, high, allowed = _RANGES[name]
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if (
+            not number
+            or value != value  # NaN
+            or (name in _INTEGERS and not isinstance(value, int))
+            or (low is not None and value < low)
+            or (high is not None and value > high)
+        ):
+            raise InvalidRequestError(
+                f"generationConfig.{name}={value!r} is out of range: Gemini takes {allowed}."
+            )
+    thinking = config.get("thinkingConfig", config.get("thinking_config"))
+    if isinstance(thinking, dict):
+        budget = thinking.get("thinkingBudget", thinking.get("thinking_budget"))
+        if budget is not None and (
+            isinstance(budget, bool) or not isinstance(budget, int) or budget < -1
+        ):
+            raise InvalidRequestError(
+                f"thinkingBudget={budget!r} is not allowed: use -1 (the model decides), 0 (off, "
+                "Flash models) or a positive number of tokens."
+            )
 
 
 def build_call(
     model: str, contents: str | Sequence[dict[str, Any]], params: dict[str, Any], *, stream: bool
 ) -> Call[GenerateContentResponse]:
     require_text(model, "model", "e.g. 'gemini-2.5-flash'.")
+    check_gemini_model(model)
     name = model.removeprefix("models/")
-    request = GenerateContentRequest.model_validate({"contents": _contents(contents), **params})
+    check_generation_config(params.get("generation_config", params.get("generationConfig")))
+    body = {"contents": _contents(contents), **params}
+    request = validate_model(GenerateContentRequest, body, _WHAT)
     method = "streamGenerateContent" if stream else "generateContent"
     return Call(
         "POST",
@@ -69,13 +161,16 @@ class Gemini:
     def generate_content(
         self, *, model: str, contents: str | Sequence[dict[str, Any]], **params: Any
     ) -> GenerateContentResponse:
-        return self._t.send(build_call(model, contents, params, stream=False))
+        call = build_call(model, contents, params, stream=False)
+        with json_guard(call.json, _WHAT):
+            return self._t.send(call)
 
     def stream_generate_content(
         self, *, model: str, contents: str | Sequence[dict[str, Any]], **params: Any
     ) -> Iterator[GenerateContentResponse]:
         """Stream with ``:streamGenerateContent?alt=sse``; raises if no ``finishReason`` comes."""
-        return self._t.stream(build_call(model, contents, params, stream=True), self._decoder)
+        call = build_call(model, contents, params, stream=True)
+        return guard_iter(call.json, _WHAT, self._t.stream(call, self._decoder))
 
 
 class AsyncGemini:
@@ -89,13 +184,15 @@ class AsyncGemini:
     async def generate_content(
         self, *, model: str, contents: str | Sequence[dict[str, Any]], **params: Any
     ) -> GenerateContentResponse:
-        return await self._t.asend(build_call(model, contents, params, stream=False))
+        call = build_call(model, contents, params, stream=False)
+        with json_guard(call.json, _WHAT):
+            return await self._t.asend(call)
 
     def stream_generate_content(
         self, *, model: str, contents: str | Sequence[dict[str, Any]], **params: Any
     ) -> AsyncStream[GenerateContentResponse]:
         call = build_call(model, contents, params, stream=True)
-        return AsyncStream(self._t.astream(call, self._decoder))
+        return AsyncStream(aguard_iter(call.json, _WHAT, self._t.astream(call, self._decoder)))
 
 
 # -- OpenAI-format chat over Gemini-native generateContent ----------------------------------------
@@ -106,14 +203,19 @@ def build_chat(
     messages: Sequence[Mapping[str, Any]],
     tools: Sequence[Mapping[str, Any]] | None,
     tool_choice: str | Mapping[str, Any] | None,
-    images: Mapping[str, tuple[bytes, str]],
+    images: Mapping[str, tuple[bytes, str]] | None,
     params: dict[str, Any],
     *,
     stream: bool,
 ) -> Call[GenerateContentResponse]:
+    """The call for OpenAI-format chat; ``images`` holds the fetched image URLs (``None``: image
+    URLs become ``fileData`` parts, which is how :func:`image_urls_to_fetch` dry-runs it)."""
     require_messages(messages)
     request = to_gemini_request(
-        messages, tools=tools, tool_choice=tool_choice, fetch=images.__getitem__
+        messages,
+        tools=tools,
+        tool_choice=tool_choice,
+        fetch=images.__getitem__ if images is not None else None,
     )
     merged = {**params, **request}
     if "system_instruction" in params and "system_instruction" in request:
@@ -121,6 +223,23 @@ def build_chat(
             "parts": request["system_instruction"]["parts"] + params["system_instruction"]["parts"]
         }
     return build_call(model, merged.pop("contents"), merged, stream=stream)
+
+
+def image_urls_to_fetch(
+    model: str,
+    messages: Sequence[Mapping[str, Any]],
+    tools: Sequence[Mapping[str, Any]] | None,
+    tool_choice: str | Mapping[str, Any] | None,
+    params: dict[str, Any],
+) -> list[str]:
+    """The image URLs to fetch for a chat, after checking everything else: a bad message, tool,
+    schema or parameter is refused before any image is downloaded."""
+    require_text(model, "model", "e.g. 'gemini-2.5-flash'.")
+    check_gemini_model(model)
+    urls = image_urls(require_messages(messages))
+    if urls:
+        build_chat(model, messages, tools, tool_choice, None, params, stream=False)
+    return urls
 
 
 class GeminiChat:
@@ -144,9 +263,11 @@ class GeminiChat:
         tool_choice: str | Mapping[str, Any] | None = None,
         **params: Any,
     ) -> ChatCompletion:
-        images = fetch_all(self._t, image_urls(messages))
+        urls = image_urls_to_fetch(model, messages, tools, tool_choice, params)
+        images = fetch_all(self._t, urls)
         call = build_chat(model, messages, tools, tool_choice, images, params, stream=False)
-        return from_gemini_response(self._t.send(call))
+        with json_guard(call.json, _WHAT):
+            return from_gemini_response(self._t.send(call))
 
     def stream(
         self,
@@ -157,10 +278,12 @@ class GeminiChat:
         tool_choice: str | Mapping[str, Any] | None = None,
         **params: Any,
     ) -> Iterator[ChatCompletionChunk]:
-        images = fetch_all(self._t, image_urls(messages))
+        urls = image_urls_to_fetch(model, messages, tools, tool_choice, params)
+        images = fetch_all(self._t, urls)
         call = build_chat(model, messages, tools, tool_choice, images, params, stream=True)
         translator = GeminiChunkTranslator()
-        return (translator.translate(chunk) for chunk in self._t.stream(call, self._decoder))
+        chunks = guard_iter(call.json, _WHAT, self._t.stream(call, self._decoder))
+        return (translator.translate(chunk) for chunk in chunks)
 
 
 class AsyncGeminiChat:
@@ -179,9 +302,11 @@ class AsyncGeminiChat:
         tool_choice: str | Mapping[str, Any] | None = None,
         **params: Any,
     ) -> ChatCompletion:
-        images = await afetch_all(self._t, image_urls(messages))
+        urls = image_urls_to_fetch(model, messages, tools, tool_choice, params)
+        images = await afetch_all(self._t, urls)
         call = build_chat(model, messages, tools, tool_choice, images, params, stream=False)
-        return from_gemini_response(await self._t.asend(call))
+        with json_guard(call.json, _WHAT):
+            return from_gemini_response(await self._t.asend(call))
 
     def stream(
         self,
@@ -202,8 +327,9 @@ class AsyncGeminiChat:
         tool_choice: str | Mapping[str, Any] | None,
         params: dict[str, Any],
     ) -> AsyncIterator[ChatCompletionChunk]:
-        images = await afetch_all(self._t, image_urls(messages))
+        urls = image_urls_to_fetch(model, messages, tools, tool_choice, params)
+        images = await afetch_all(self._t, urls)
         call = build_chat(model, messages, tools, tool_choice, images, params, stream=True)
         translator = GeminiChunkTranslator()
-        async for chunk in self._t.astream(call, self._decoder):
+        async for chunk in aguard_iter(call.json, _WHAT, self._t.astream(call, self._decoder)):
             yield translator.translate(chunk)

@@ -9,8 +9,9 @@ from typing import Any, Union
 
 from .._http import Call, Transport, json_parser
 from ..errors import InvalidRequestError
+from ..image_models import validate_image_params
 from ..types.images import ImageGenerateRequest, ImagesResponse
-from ._validate import require_text
+from ._validate import json_guard, require_text, validate_model
 
 GENERATE_PATH = "/v1/images/generations"
 EDIT_PATH = "/v1/images/edits"
@@ -48,7 +49,11 @@ def image_part(image: ImageInput, index: int = 0) -> tuple[str, bytes, str]:
 def build_generate(prompt: str, model: str, params: dict[str, Any]) -> Call[ImagesResponse]:
     require_text(prompt, "prompt", "Describe the image to generate.")
     require_text(model, "model", "e.g. 'gpt-image-1' or 'dall-e-3'.")
-    request = ImageGenerateRequest.model_validate({"prompt": prompt, "model": model, **params})
+    # the model's documented values (yescale.image_models); parameters we know nothing about
+    # are passed through for the service to judge
+    validate_image_params(model, params, prompt=prompt, unknown="pass")
+    body = {"prompt": prompt, "model": model, **params}
+    request = validate_model(ImageGenerateRequest, body, "image generation request")
     return Call("POST", GENERATE_PATH, _parse, json=request.to_wire(), what="image generation")
 
 
@@ -61,6 +66,7 @@ def build_edit(
 ) -> Call[ImagesResponse]:
     require_text(prompt, "prompt", "Describe the edit to make.")
     require_text(model, "model", "e.g. 'gpt-image-1'.")
+    validate_image_params(model, params, prompt=prompt, edit=True, unknown="pass")
     images = (
         list(image) if isinstance(image, (list, tuple)) and not _is_file_tuple(image) else [image]
     )
@@ -93,8 +99,14 @@ class Images:
         self._t = transport
 
     def generate(self, *, prompt: str, model: str = "gpt-image-1", **params: Any) -> ImagesResponse:
-        """Generate images. ``params``: ``n``, ``size``, ``quality``, ``background``, ..."""
-        return self._t.send(build_generate(prompt, model, params))
+        """Generate images. ``params``: ``n``, ``size``, ``quality``, ``background``, ...
+
+        Values a model documents (``n``, ``size``, ``quality``... of gpt-image-1 and dall-e-3)
+        are checked before sending: see :mod:`yescale.image_models`.
+        """
+        call = build_generate(prompt, model, params)
+        with json_guard(call.json, "image generation request"):
+            return self._t.send(call)
 
     def edit(
         self,
@@ -118,7 +130,9 @@ class AsyncImages:
     async def generate(
         self, *, prompt: str, model: str = "gpt-image-1", **params: Any
     ) -> ImagesResponse:
-        return await self._t.asend(build_generate(prompt, model, params))
+        call = build_generate(prompt, model, params)
+        with json_guard(call.json, "image generation request"):
+            return await self._t.asend(call)
 
     async def edit(
         self,

@@ -16,7 +16,13 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from .._http import Call, Transport, json_parser
-from ..errors import InvalidRequestError, TaskFailedError, TaskTimeoutError, YEScaleError
+from ..errors import (
+    InvalidRequestError,
+    InvalidResponseError,
+    TaskFailedError,
+    TaskTimeoutError,
+    YEScaleError,
+)
 from ..types.media import MediaTask, MediaTaskRequest, TaskResult
 from ._validate import require_text
 
@@ -41,7 +47,12 @@ def build_submit(model: str, prompt: str, config: Mapping[str, Any] | None) -> C
 
 def build_get(task_id: str) -> Call[MediaTask]:
     require_text(task_id, "task_id", "Use the task_id returned by submit().")
-    return Call("GET", f"/task/{quote(task_id.strip(), safe='')}", _parse, what="media task poll")
+    segment = quote(task_id.strip(), safe="")
+    if segment in (".", ".."):  # URL normalization would turn /task/.. into another endpoint
+        raise InvalidRequestError(
+            f"{task_id.strip()!r} is not a task id: use the task_id returned by submit()."
+        )
+    return Call("GET", f"/task/{segment}", _parse, what="media task poll")
 
 
 class TaskWaiter:
@@ -91,8 +102,17 @@ class TaskWaiter:
         return task.state == "succeeded", changed
 
     def observe_error(self, error: YEScaleError) -> None:
-        """Keep polling through transient errors; raise anything else."""
-        if not self.retry.is_retryable(error):
+        """Keep polling through transient errors; raise anything else.
+
+        A success status with an unreadable body (a proxy's page, garbage) is transient too once
+        the task is known to exist (submitted here, or polled fine before): a poll is a GET, and
+        raising would lose a task that is paid for (``run`` never returned its id). On a first
+        poll it is raised at once: then it more likely means a wrong ``base_url``.
+        """
+        known = self._seen is not None
+        if not (
+            self.retry.is_retryable(error) or (known and isinstance(error, InvalidResponseError))
+        ):
             raise error
         self.last_error = error
 

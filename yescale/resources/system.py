@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from .._http import Call, Transport, json_parser
-from ..errors import InvalidRequestError, InvalidResponseError, error_from_response
+from ..errors import InvalidRequestError, InvalidResponseError, envelope_error
 from ..types.system import (
     CREDITS_PER_USD,
     APIKeyInfo,
@@ -29,19 +29,20 @@ T = TypeVar("T")
 _envelope = json_parser(SystemEnvelope)
 
 
-def _unwrap(adapter: TypeAdapter[T], what: str, secrets: tuple[str, ...]) -> Callable[[bytes], T]:
+def _unwrap(
+    adapter: TypeAdapter[T], what: str, secrets: tuple[str, ...], endpoint: str | None = None
+) -> Callable[[bytes], T]:
     def parse(content: bytes) -> T:
         envelope = _envelope(content)
         if envelope.success is False:
-            body = envelope.model_dump_json(include={"message", "success"}).encode()
-            raise error_from_response(
-                400,
-                {"content-type": "application/json"},
-                body,
-                credential_env="YESCALE_ACCESS_KEY",
-                secrets=secrets,
-                what=f"system API {what}",
+            # An HTTP 200 whose envelope says the request was refused: not an "HTTP 400".
+            error = envelope_error(
+                envelope.message, what=f"system API {what}", endpoint=endpoint, secrets=secrets
             )
+            # The answer may echo the access key: keep it out of this frame's locals, which
+            # error trackers capture along with the traceback.
+            del content, envelope
+            raise error
         data = envelope.data
         if data is None and adapter is _OK:
             data = envelope.model_dump()
@@ -72,12 +73,41 @@ def _quota(remain_quota: int | None, remain_quota_usd: float | None) -> int:
     if (remain_quota is None) == (remain_quota_usd is None):
         raise InvalidRequestError("Pass exactly one of remain_quota (credits) or remain_quota_usd.")
     if remain_quota is not None:
-        value = int(remain_quota)
+        value = _integer(remain_quota, "remain_quota", "Credits are whole numbers.")
     else:
-        value = round(float(remain_quota_usd or 0) * CREDITS_PER_USD)
+        usd = remain_quota_usd
+        if isinstance(usd, bool) or not isinstance(usd, (int, float)) or usd != usd:
+            raise InvalidRequestError(
+                f"`remain_quota_usd` must be a number of US dollars, got {usd!r:.40}."
+            )
+        value = round(float(usd) * CREDITS_PER_USD)
     if value < 0:
         raise InvalidRequestError(f"A key's quota cannot be negative, got {value}.")
     return int(value)
+
+
+_KEY_HINT = "Use the numeric id from client.system.list_api_keys() (APIKeyInfo.id)."
+
+
+def _integer(value: Any, name: str, hint: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)
+        raise InvalidRequestError(f"`{name}` must be an integer, got {value!r:.40}. {hint}")
+    return value
+
+
+def _period(start: Any, end: Any) -> tuple[int, int]:
+    hint = "Use Unix timestamps in seconds, e.g. int(time.time())."
+    first = _integer(start, "start_timestamp", hint)
+    last = _integer(end, "end_timestamp", hint)
+    if first < 0 or last < 0:
+        raise InvalidRequestError(f"Timestamps cannot be negative. {hint}")
+    if first > last:
+        raise InvalidRequestError(
+            f"start_timestamp ({first}) is after end_timestamp ({last}): swap them."
+        )
+    return first, last
 
 
 class SystemCalls:
@@ -87,38 +117,40 @@ class SystemCalls:
         self.secrets = transport.secrets
 
     def user(self) -> Call[UserInfo]:
-        return Call("GET", "/yescale/user", _unwrap(_USER, "user", self.secrets), what="user info")
+        parse = _unwrap(_USER, "user", self.secrets, "/yescale/user")
+        return Call("GET", "/yescale/user", parse, what="user info")
 
     def models(self) -> Call[list[ModelInfo]]:
-        parse = _unwrap(_MODELS, "models", self.secrets)
+        parse = _unwrap(_MODELS, "models", self.secrets, "/yescale/models")
         return Call("GET", "/yescale/models", parse, what="models")
 
     def list_api_keys(self, keyword: str | None, token: str | None) -> Call[list[APIKeyInfo]]:
         params = {k: v for k, v in {"keyword": keyword, "token": token}.items() if v is not None}
-        parse = _unwrap(_KEYS, "apikeylist", self.secrets)
+        parse = _unwrap(_KEYS, "apikeylist", self.secrets, "/yescale/apikeylist")
         return Call("GET", "/yescale/apikeylist", parse, params=params or None, what="API key list")
 
     def delete_api_key(self, key_id: int) -> Call[OkResponse]:
-        parse = _unwrap(_OK, "deletekey", self.secrets)
-        return Call("DELETE", f"/yescale/deletekey/{int(key_id)}", parse, what="API key delete")
+        path = f"/yescale/deletekey/{_integer(key_id, 'key_id', _KEY_HINT)}"
+        parse = _unwrap(_OK, "deletekey", self.secrets, path)
+        return Call("DELETE", path, parse, what="API key delete")
 
     def edit_api_key_quota(
         self, key_id: int, remain_quota: int | None, remain_quota_usd: float | None
     ) -> Call[OkResponse]:
         body = {"remain_quota": _quota(remain_quota, remain_quota_usd)}
-        parse = _unwrap(_OK, "editquota", self.secrets)
-        return Call(
-            "PUT", f"/yescale/editquota/{int(key_id)}", parse, json=body, what="API key quota edit"
-        )
+        path = f"/yescale/editquota/{_integer(key_id, 'key_id', _KEY_HINT)}"
+        parse = _unwrap(_OK, "editquota", self.secrets, path)
+        return Call("PUT", path, parse, json=body, what="API key quota edit")
 
     def tasks(self, start_timestamp: int, end_timestamp: int) -> Call[list[SystemTask]]:
-        params = {"start_timestamp": int(start_timestamp), "end_timestamp": int(end_timestamp)}
-        parse = _unwrap(_TASKS, "task", self.secrets)
+        first, last = _period(start_timestamp, end_timestamp)
+        params = {"start_timestamp": first, "end_timestamp": last}
+        parse = _unwrap(_TASKS, "task", self.secrets, "/yescale/task")
         return Call("GET", "/yescale/task", parse, params=params, what="task list")
 
     def logs(self, filters: dict[str, Any]) -> Call[Any]:
         params = {k: v for k, v in filters.items() if v is not None}
-        parse = _unwrap(_LOGS, "logs", self.secrets)
+        parse = _unwrap(_LOGS, "logs", self.secrets, "/yescale/logs")
         return Call("GET", "/yescale/logs", parse, params=params or None, what="logs")
 
 

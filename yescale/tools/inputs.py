@@ -161,21 +161,30 @@ class InputPolicy:
         candidates = [raw] if raw.is_absolute() else [d / raw for d in self.allowed]
         outside = True
         for candidate in candidates:
-            real = candidate.resolve()  # follows every symlink, collapses ..
-            if not any(real.is_relative_to(d) for d in self.allowed):
-                continue
-            outside = False
-            if real.is_file():
-                return real
+            try:
+                real = candidate.resolve()  # follows every symlink, collapses ..
+                if not any(real.is_relative_to(d) for d in self.allowed):
+                    continue
+                outside = False
+                if real.is_file():
+                    return real
+            except OSError as exc:  # a name too long, a loop of links...: refused, not raised
+                raise self._refuse(shown, f"it cannot be used ({exc.strerror or exc})") from None
         if outside:
             raise self._refuse(shown, "it is outside the allowed folders (after resolving links)")
         raise self._refuse(shown, "no such file in the allowed folders")
 
     def read(self, value: str | os.PathLike[str]) -> InputImage:
         path = self.resolve(value)
-        if path.stat().st_size > MAX_INPUT_BYTES:
-            raise InputImageError(f"Input image {path} is larger than {MAX_INPUT_BYTES >> 20} MiB.")
-        return checked_image(path.read_bytes(), "path", str(path), str(path))
+        try:
+            if path.stat().st_size > MAX_INPUT_BYTES:
+                raise InputImageError(
+                    f"Input image {path} is larger than {MAX_INPUT_BYTES >> 20} MiB."
+                )
+            data = path.read_bytes()
+        except OSError as exc:  # e.g. no permission to read it
+            raise self._refuse(str(path), f"it cannot be read ({exc.strerror or exc})") from None
+        return checked_image(data, "path", str(path), str(path))
 
 
 def check_public_url(url: str) -> str:

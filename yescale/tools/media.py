@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,7 +28,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
+from .._json_values import json_problem
 from ..errors import InvalidRequestError, TaskTimeoutError
+from ..model_kinds import check_media_model
 from ..resources.media import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT
 from ..types.media import MediaTask
 from .inputs import InputPolicy, as_list, media_image_ref
@@ -194,6 +197,8 @@ def build_config(
         )
     merged: dict[str, Any] = dict(config or {})
     standard = {"size": size, "aspect_ratio": aspect_ratio, "duration": duration, "images": images}
+    _check_duration(duration if duration is not None else merged.get("duration"))
+    _check_aspect_ratio(aspect_ratio if aspect_ratio is not None else merged.get("aspect_ratio"))
     for key, value in standard.items():
         if value is None:
             continue
@@ -209,7 +214,44 @@ def build_config(
             raw = as_list(raw)
         checked = policy or InputPolicy()
         merged["images"] = [media_image_ref(value, checked) for value in raw]
+    problem = json_problem(merged, "config")
+    if problem:
+        raise InvalidRequestError(f"Cannot send the media task: {problem}.")
     return merged
+
+
+_SECONDS = re.compile(r"^\s*\d+(\.\d+)?\s*s?\s*$", re.IGNORECASE)
+_RATIO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
+
+
+def _check_duration(duration: Any) -> None:
+    """A video length: a positive number of seconds (``8``, ``"8"`` or ``"8s"``)."""
+    if duration is None:
+        return
+    if isinstance(duration, str) and _SECONDS.match(duration):
+        seconds = float(duration.strip().rstrip("sS"))
+    elif isinstance(duration, (int, float)) and not isinstance(duration, bool):
+        seconds = float(duration)
+    else:
+        raise InvalidRequestError(
+            f"duration must be a number of seconds such as 8, got {duration!r:.40}."
+        )
+    if not seconds > 0 or seconds == float("inf"):
+        raise InvalidRequestError(
+            f"duration must be a positive number of seconds (e.g. 8), got {duration!r}."
+        )
+
+
+def _check_aspect_ratio(ratio: Any) -> None:
+    """``"W:H"`` with positive numbers, e.g. ``"16:9"`` or ``"2.39:1"``."""
+    if ratio is None:
+        return
+    match = _RATIO.match(ratio) if isinstance(ratio, str) else None
+    if match is None or not (float(match.group(1)) > 0 and float(match.group(2)) > 0):
+        raise InvalidRequestError(
+            f"aspect_ratio must be width:height such as '16:9', '9:16' or '1:1', got "
+            f"{ratio!r:.40}."
+        )
 
 
 class MediaTaskRunner:
@@ -282,6 +324,7 @@ class MediaTaskRunner:
         **standard: Any,
     ) -> MediaOutcome:
         """Submit ``{model, prompt, config}``; wait for the result unless ``wait`` is false."""
+        check_media_model(model)
         payload = self.config(config, **standard)
         task = self.client.media.submit(model=model, prompt=prompt, config=payload)
         if on_progress is not None:
@@ -355,6 +398,7 @@ class MediaTaskRunner:
         **standard: Any,
     ) -> MediaOutcome:
         """Async twin of :meth:`generate`; ``on_progress`` may be a coroutine function."""
+        check_media_model(model)
         payload = await asyncio.to_thread(self.config, config, **standard)
         task = await self.client.aio.media.submit(model=model, prompt=prompt, config=payload)
         if on_progress is not None:

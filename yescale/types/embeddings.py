@@ -10,7 +10,8 @@ from typing import Any
 
 from pydantic import Field
 
-from ..errors import InvalidResponseError
+from .._json_values import json_problem
+from ..errors import InvalidRequestError, InvalidResponseError
 from ._base import WireModel
 
 
@@ -20,6 +21,14 @@ class EmbeddingRequest(WireModel):
     dimensions: int | None = None
     encoding_format: str | None = None
     user: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        """The body; an extra parameter that is not JSON (a NaN, an object...) is refused here,
+        naming it, before anything is sent (the inputs are strings, checked already)."""
+        problem = json_problem(self.model_extra or {})
+        if problem:
+            raise InvalidRequestError(f"Cannot send the embeddings request: {problem}.")
+        return super().to_wire()
 
 
 class Embedding(WireModel):

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import Field
 
+from .._json_values import json_problem
+from ..errors import InvalidRequestError
 from ._base import WireModel
 
 #: Statuses the gateway uses. Anything else is treated as still running until the deadline.
@@ -24,6 +26,14 @@ class MediaTaskRequest(WireModel):
     model: str
     prompt: str
     config: dict[str, Any] = Field(default_factory=dict)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The payload; a ``config`` value that is not JSON (a datetime, a NaN...) is refused
+        here, naming it, before anything is sent."""
+        problem = json_problem(self.config, "config")
+        if problem:
+            raise InvalidRequestError(f"Cannot send the media task: {problem}.")
+        return super().to_wire()
 
 
 class TaskResult(WireModel):

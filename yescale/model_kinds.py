@@ -1,0 +1,140 @@
+"""Which endpoint a model name belongs to, where the name says so for certain.
+
+YEScale serves hundreds of models and new ones appear weekly, so these checks only refuse a
+model on an endpoint it certainly cannot serve (an embedding model asked to chat, a chat model
+asked to draw or to embed, a GPT model on Gemini's native endpoint); any name they do not know
+passes, and the service decides. Each refusal says which endpoint or class to use instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Literal
+
+from .errors import InvalidRequestError
+from .model_families import family
+from .model_limits import model_limits
+
+Kind = Literal["embedding", "image", "video", "audio", "chat", "unknown"]
+
+_EMBEDDING = re.compile(r"embed", re.IGNORECASE)
+#: Image-only models: they answer on /v1/images/* or as media tasks, never on chat.
+_IMAGE = re.compile(r"^(gpt-image|dall-e|imagen|flux|seedream|recraft|ideogram|mj_)", re.IGNORECASE)
+_VIDEO = re.compile(
+    r"^(sora|veo[\d-]|kling|hailuo|seedance|runway|luma|pika|wan\d|minimax-video)", re.IGNORECASE
+)
+_AUDIO = re.compile(r"^(whisper|tts-|gpt-4o(-mini)?-(tts|transcribe))", re.IGNORECASE)
+#: Families that Gemini's native ``generateContent`` endpoint does not serve.
+_NOT_GEMINI = {"openai", "claude", "deepseek", "qwen", "xai", "moonshot", "zhipu"}
+
+
+def _name(model: str) -> str:
+    return model.strip().lower().removeprefix("models/").rsplit("/", 1)[-1]
+
+
+@functools.lru_cache(maxsize=1024)
+def kind(model: str) -> Kind:
+    """What ``model`` is, from its name: ``"unknown"`` unless the name is unambiguous."""
+    name = _name(model)
+    if _EMBEDDING.search(name):
+        return "embedding"
+    if _AUDIO.match(name):
+        return "audio"
+    if _IMAGE.match(name):
+        return "image"
+    if _VIDEO.match(name):
+        return "video"
+    if model_limits(name).source == "known" and "image" not in name:
+        return "chat"
+    return "unknown"
+
+
+def _refuse(model: str, what: str, use: str) -> InvalidRequestError:
+    return InvalidRequestError(f"{model!r} is {what}. {use}")
+
+
+_ARTICLE = {
+    "embedding": "an embedding model",
+    "image": "an image model",
+    "video": "a video model",
+    "audio": "an audio model",
+    "chat": "a chat model",
+}
+_USE = {
+    "embedding": "Embed with it (YEScaleEmbeddings / YEScaleEmbedding, client.embeddings).",
+    "image": "Generate images with it (client.images, the image tools) or as a media task.",
+    "video": "Run it as a media task (client.media, the media tools).",
+    "audio": "It is served on YEScale's audio endpoints, not here.",
+    "chat": "Chat with it (ChatYEScale / YEScale, client.chat).",
+}
+
+
+def check_chat_model(model: str) -> None:
+    """Refuse models that certainly do not answer on ``/v1/chat/completions``."""
+    found = kind(model)
+    if found in ("embedding", "image", "video", "audio"):
+        raise _refuse(model, f"{_ARTICLE[found]}, not a chat model", _USE[found])
+
+
+def check_gemini_model(model: str) -> None:
+    """Refuse models Gemini's native ``generateContent`` certainly does not serve."""
+    name = _name(model)
+    found = kind(model)
+    if found == "embedding":
+        raise _refuse(model, "an embedding model", _USE["embedding"])
+    if family(name) in _NOT_GEMINI:
+        raise _refuse(
+            model,
+            "not a Gemini model",
+            "Gemini's native endpoint (ChatYEScaleGemini, YEScaleGemini, client.gemini) serves "
+            "Gemini models such as 'gemini-2.5-flash'; use ChatYEScale / YEScale (client.chat) "
+            "for this one.",
+        )
+
+
+def check_embedding_model(model: str) -> None:
+    """Refuse chat, image and video models as embedding models."""
+    found = kind(model)
+    if found in ("chat", "image", "video", "audio"):
+        raise _refuse(
+            model,
+            f"{_ARTICLE[found]}, not an embedding model",
+            "Use an embedding model such as 'text-embedding-3-small' or "
+            "'gemini-embedding-001'. " + _USE[found],
+        )
+
+
+def check_image_model(model: str) -> None:
+    """Refuse chat, embedding, video and audio models as image models."""
+    found = kind(model)
+    if found in ("chat", "embedding", "video", "audio"):
+        raise _refuse(
+            model,
+            f"{_ARTICLE[found]}, not an image model",
+            "Use an image model such as 'gpt-image-1', 'dall-e-3', 'imagen-4.0-generate-001', "
+            "'flux-kontext-pro' or 'seedream-4-0'. " + _USE[found],
+        )
+
+
+def check_media_model(model: str) -> None:
+    """Refuse chat, embedding and audio models as media-task models."""
+    found = kind(model)
+    if found in ("chat", "embedding", "audio"):
+        raise _refuse(
+            model,
+            f"{_ARTICLE[found]}, not a media model",
+            "Media tasks take models such as 'sora-2', 'veo3.1', 'kling-2.5-turbo', "
+            "'hailuo-2.3', 'gpt-image' or 'nano-banana'. " + _USE[found],
+        )
+
+
+__all__ = [
+    "Kind",
+    "check_chat_model",
+    "check_embedding_model",
+    "check_gemini_model",
+    "check_image_model",
+    "check_media_model",
+    "kind",
+]
