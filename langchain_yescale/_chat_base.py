@@ -31,6 +31,7 @@ from langchain_core.utils.function_calling import convert_to_json_schema, conver
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict, Field, model_validator
 
+from yescale.model_kinds import check_chat_model
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._client_params import YEScaleClientParams
@@ -84,12 +85,18 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
 
     @model_validator(mode="after")
     def _validate_common(self) -> BaseChatYEScale:
-        self._require_key()
+        self._check_settings()
+        self._check_model(self.model_name)
         if self.n is not None and self.n < 1:
             raise ValueError("n must be at least 1")
         if self.n is not None and self.n > 1 and self.streaming:
             raise ValueError("n must be 1 when streaming")
         return self
+
+    @staticmethod
+    def _check_model(model: str) -> None:
+        """Refuse a model this class certainly cannot talk to (an embedding model, say)."""
+        check_chat_model(model)
 
     # -- LangChain plumbing -------------------------------------------------------------------
 

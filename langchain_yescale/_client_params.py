@@ -9,6 +9,8 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from yescale import YEScaleClient
+from yescale._settings import check_settings
+from yescale.resources._validate import unwrapped_errors
 
 
 class YEScaleClientParams(BaseModel):
@@ -45,7 +47,10 @@ class YEScaleClientParams(BaseModel):
         # errors a model validator raises (``input_value={...}``), and the key with it.
         if isinstance(data.get("api_key"), str):
             data["api_key"] = SecretStr(data["api_key"])
-        super().__init__(**data)
+        # A missing key or a bad setting raised by a validator reaches the user as the yescale
+        # error itself (MissingCredentialsError, InvalidRequestError), not wrapped by pydantic.
+        with unwrapped_errors():
+            super().__init__(**data)
 
     def _client_settings(self) -> dict[str, Any]:
         return {
@@ -70,6 +75,12 @@ class YEScaleClientParams(BaseModel):
             else:
                 self._client = YEScaleClient.shared(**settings)
         return self._client
+
+    def _check_settings(self) -> None:
+        """Refuse a missing key or a bad setting (``timeout=0``, a base URL without scheme) now,
+        not at the first request."""
+        self._require_key()
+        check_settings(**self._client_settings())
 
     def _require_key(self) -> None:
         """Fail at construction, naming the env var, when no key is configured."""

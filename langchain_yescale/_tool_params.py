@@ -12,8 +12,6 @@ from pydantic import Field, model_validator
 
 import yescale
 from yescale import YEScaleClient
-from yescale._settings import check_settings
-from yescale.resources._validate import unwrapped_errors
 from yescale.resources.media import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT
 from yescale.tools import StructuredOutputError
 
@@ -53,17 +51,9 @@ class YEScaleToolParams(YEScaleClientParams):
     by default their message goes back to the model so it can correct itself. ``False``
     raises them instead. API errors (auth, quota, 5xx) always raise."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        # A missing key, a bad setting or schema raised by a validator reaches the user as the
-        # yescale error itself, not wrapped in pydantic's ValidationError.
-        with unwrapped_errors():
-            super().__init__(**kwargs)
-
     @model_validator(mode="after")
     def _check_key(self) -> Any:
-        self._require_key()
-        # a timeout of 0, a base URL without scheme...: refused now, not at the first call
-        check_settings(**self._client_settings())
+        self._check_settings()
         return self
 
     @property

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from yescale.gemini_chat import gemini_params
 from yescale.gemini_schema import to_gemini_schema
+from yescale.model_kinds import check_gemini_model
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._chat_base import BaseChatYEScale, StructuredMethod, json_schema_of
@@ -120,6 +121,10 @@ class ChatYEScaleGemini(BaseChatYEScale):
         ``model_name`` (``modelVersion``), ``id`` (``responseId``), ``finish_reason`` (OpenAI
         spelling) and ``gemini_finish_reason``, ``safety_ratings``, ``grounding_metadata``.
     """
+
+    @staticmethod
+    def _check_model(model: str) -> None:
+        check_gemini_model(model)  # a GPT or Claude model is not served on generateContent
 
     model_name: str = Field(default="gemini-2.5-flash", alias="model")
     top_k: int | None = None

@@ -10,9 +10,7 @@ from langchain_core.embeddings import Embeddings
 from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, model_validator
 
 from yescale import InvalidRequestError, embedding_batches
-from yescale._settings import check_settings
 from yescale.model_kinds import check_embedding_model
-from yescale.resources._validate import unwrapped_errors
 
 from ._client_params import YEScaleClientParams
 from ._errors import langchain_errors
@@ -149,15 +147,9 @@ class YEScaleEmbeddings(YEScaleClientParams, Embeddings):
 
     _limit: embedding_batches.ConcurrencyLimit | None = PrivateAttr(default=None)
 
-    def __init__(self, **kwargs: Any) -> None:
-        # A missing key or a bad setting raised by a validator reaches the user as the yescale
-        # error itself (MissingCredentialsError, InvalidRequestError), not wrapped by pydantic.
-        with unwrapped_errors():
-            super().__init__(**kwargs)
-
     @model_validator(mode="after")
     def _validate(self) -> YEScaleEmbeddings:
-        self._require_key()
+        self._check_settings()
         reserved = _RESERVED & set(self.model_kwargs)
         if reserved:
             raise InvalidRequestError(
@@ -165,7 +157,6 @@ class YEScaleEmbeddings(YEScaleClientParams, Embeddings):
                 "texts to embed_documents / embed_query."
             )
         check_embedding_model(self.model)  # a chat model here would fail every request
-        check_settings(**self._client_settings())  # e.g. timeout=0, a base URL without scheme
         return self
 
     def _concurrency(self) -> embedding_batches.ConcurrencyLimit:

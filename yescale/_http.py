@@ -67,6 +67,9 @@ class Call(Generic[T]):
     files: list[tuple[str, tuple[str, bytes, str]]] | None = None
     what: str = "request"
     headers: dict[str, str] = field(default_factory=dict)
+    #: False for a request the service may act on twice if repeated (a paid media task submit):
+    #: then only failures that show it was not acted on (no connection, 408, 429) are retried.
+    repeatable: bool = True
 
 
 def json_parser(model: type[M]) -> Callable[[bytes], M]:
@@ -95,6 +98,15 @@ def _unreadable(content: bytes, expected: str, exc: ValidationError) -> InvalidR
         f"YEScale answered with a success status but {detail}. This usually means a proxy or "
         "the gateway misbehaved; retry, or check base_url."
     )
+
+
+#: Transport failures that happen before a request is sent.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def _not_acted_on(error: YEScaleError) -> bool:
+    """Whether the service certainly did nothing with the request that failed."""
+    return error.request_unsent or error.status_code in (408, 429)
 
 
 def _direct_ok() -> bool:
@@ -325,6 +337,11 @@ class Transport:
         )
 
     def _transport_error(self, call: Call[Any], exc: Exception) -> YEScaleError:
+        error = self._describe_transport_error(call, exc)
+        error.request_unsent = isinstance(exc, _NOT_SENT)
+        return error
+
+    def _describe_transport_error(self, call: Call[Any], exc: Exception) -> YEScaleError:
         where = f"{call.what} ({call.method} {call.path})"
         detail = scrub(_describe(exc), self.secrets)
         download = call.what == "download"  # from a result host, not from base_url
@@ -354,6 +371,15 @@ class Transport:
         )
 
     def _give_up_or_wait(self, call: Call[Any], attempt: int, error: YEScaleError) -> float:
+        if not call.repeatable and self.retry.is_retryable(error) and not _not_acted_on(error):
+            error.message = (
+                f"{error.message} The service may have accepted this {call.what} before the "
+                "failure, so it is not sent again automatically (it could be billed twice). "
+                "Check your recent tasks (client.system.tasks, or the YEScale dashboard) before "
+                "submitting again."
+            )
+            error.args = (error.message,)
+            raise error
         delay = self.retry.delay_for(attempt, error)
         if delay is None:
             if attempt and self.retry.is_retryable(error):

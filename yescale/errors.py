@@ -65,6 +65,9 @@ class YEScaleError(Exception):
         self.request_id = request_id
         self.body = body
         self.retry_after: float | None = None
+        #: True when the request certainly never reached the service (the connection was never
+        #: made), so repeating it cannot do anything twice.
+        self.request_unsent = False
 
     def __str__(self) -> str:
         return self.message

@@ -28,6 +28,7 @@ import pytest
 
 from yescale import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     InternalServerError,
     InvalidResponseError,
@@ -500,7 +501,7 @@ def test_submit_wait_download_with_a_fault_at_every_step(
     fault_server: FaultServer, clock: FakeClock, tmp_path: Path, mode: str
 ) -> None:
     fault_server.script(
-        reply_json(503, error_body("busy")),  # submit: retried
+        reply_json(429, error_body("busy"), {"Retry-After": "0"}),  # submit refused: retried
         reply_json(200, SUBMITTED),
         reset,  # poll: retried
         task("QUEUED"),
@@ -532,3 +533,34 @@ def test_submit_wait_download_with_a_fault_at_every_step(
         "GET /files/clip.mp4",
     ]
     assert "authorization" not in fault_server.seen[-1].headers
+
+
+def test_submit_is_retried_when_the_connection_was_never_made(clock: FakeClock) -> None:
+    """No connection, no task: repeating the submit cannot bill twice, so it is retried."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    waits: list[float] = []
+    client = YEScaleClient(
+        api_key=API_KEY, base_url=f"http://127.0.0.1:{port}", max_retries=2, sleep=waits.append
+    )
+    with pytest.raises(APIConnectionError, match="Could not reach YEScale") as caught:
+        client.media.submit(model="sora-2", prompt="a cat surfing")
+    assert len(waits) == 2  # two retries
+    assert caught.value.request_unsent
+    assert "not sent again" not in str(caught.value)
+    client.close()
+
+
+@pytest.mark.parametrize("status", [401, 403, 404])
+def test_a_fatal_poll_error_keeps_the_task_id(
+    fault_server: FaultServer, clock: FakeClock, status: int
+) -> None:
+    fault_server.script(reply_json(200, SUBMITTED), reply_json(status, error_body("no")))
+    client = make_client(fault_server, clock)
+    with pytest.raises(APIStatusError) as caught:
+        client.media.run(model="sora-2", prompt="a cat surfing", poll_interval=2)
+    assert f"client.media.wait({TASK_ID!r})" in str(caught.value)
+    client.close()

@@ -729,10 +729,8 @@ ROWS: list[Row] = [
         "client.embeddings.create",
         'model="gpt-4o" (a chat model)',
         lambda e: e.client().embeddings.create(model="gpt-4o", input="hi"),
-        BadRequestError,
-        "does not support embeddings",
-        sent=1,
-        server=server_error(400, "The model gpt-4o does not support embeddings."),
+        InvalidRequestError,
+        "is a chat model",
     ),
     # ---------------------------------------------------------------- yescale client: images
     Row(
@@ -1561,7 +1559,7 @@ ROWS: list[Row] = [
         "ChatYEScale(...)",
         "no key anywhere",
         lambda e: ChatYEScale() if e.no_key() else None,
-        ValidationError,
+        MissingCredentialsError,
         "set the YESCALE_API_KEY environment variable",
     ),
     Row(

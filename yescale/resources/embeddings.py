@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from .._http import Call, Transport, json_parser
 from ..errors import InvalidRequestError
+from ..model_kinds import check_embedding_model
 from ..types.embeddings import EmbeddingRequest, EmbeddingResponse
 from ._validate import require_text
 
@@ -58,6 +59,7 @@ def build_call(
     model: str, inputs: str | Sequence[str], params: dict[str, Any]
 ) -> Call[EmbeddingResponse]:
     require_text(model, "model", "e.g. 'text-embedding-3-small'.")
+    check_embedding_model(model)
     check_dimensions(params.get("dimensions"))
     body = {"model": model, "input": check_inputs(inputs), **params}
     try:

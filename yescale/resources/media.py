@@ -23,6 +23,7 @@ from ..errors import (
     TaskTimeoutError,
     YEScaleError,
 )
+from ..model_kinds import check_media_model
 from ..types.media import MediaTask, MediaTaskRequest, TaskResult
 from ._validate import require_text
 
@@ -37,12 +38,20 @@ MAX_POLL_INTERVAL = 30.0
 def build_submit(model: str, prompt: str, config: Mapping[str, Any] | None) -> Call[MediaTask]:
     require_text(model, "model", "e.g. 'sora-2', 'veo3.1', 'gpt-image', 'nano-banana'.")
     require_text(prompt, "prompt", "Describe the media to generate.")
+    check_media_model(model)
     if config is not None and not isinstance(config, Mapping):
         raise InvalidRequestError(
             f"`config` must be a dict of model parameters, got {type(config).__name__}."
         )
     request = MediaTaskRequest(model=model, prompt=prompt, config=dict(config or {}))
-    return Call("POST", SUBMIT_PATH, _parse, json=request.to_wire(), what="media task submit")
+    return Call(
+        "POST",
+        SUBMIT_PATH,
+        _parse,
+        json=request.to_wire(),
+        what="media task submit",
+        repeatable=False,  # a repeated submit after a lost answer would be a second paid task
+    )
 
 
 def build_get(task_id: str) -> Call[MediaTask]:
@@ -113,6 +122,12 @@ class TaskWaiter:
         if not (
             self.retry.is_retryable(error) or (known and isinstance(error, InvalidResponseError))
         ):
+            # The id must survive whatever ends the wait: ``run`` has not returned it yet.
+            error.message = (
+                f"{error.message} (while waiting for media task {self.task_id}; once fixed, "
+                f"resume with client.media.wait({self.task_id!r}))"
+            )
+            error.args = (error.message,)
             raise error
         self.last_error = error
 
