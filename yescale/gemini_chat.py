@@ -27,6 +27,7 @@ from typing import Any
 
 from .errors import InvalidRequestError
 from .gemini_schema import to_gemini_parameters
+from .resources._validate import require_tool_list
 from .types.chat import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -282,12 +283,7 @@ def to_gemini_tools(tools: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """OpenAI tools -> one ``functionDeclarations`` entry; native Gemini tools pass through."""
     declarations: list[dict[str, Any]] = []
     native: list[dict[str, Any]] = []
-    if isinstance(tools, (str, bytes, Mapping)) or not isinstance(tools, Sequence):
-        raise InvalidRequestError(
-            f"`tools` must be a list of tool dicts, got {type(tools).__name__}. Wrap a single "
-            "tool in a list."
-        )
-    for i, tool in enumerate(tools):
+    for i, tool in enumerate(require_tool_list(tools)):
         if not isinstance(tool, Mapping):
             raise InvalidRequestError(
                 f"tools[{i}] must be a dict (an OpenAI tool, or a native Gemini tool such as "

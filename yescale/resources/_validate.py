@@ -135,15 +135,20 @@ def _check_tool_calls(index: int, calls: Any) -> None:
             )
 
 
-def check_tools(tools: Any) -> list[dict[str, Any]]:
-    """OpenAI-format ``tools``: a list of ``{"type": "function", "function": {"name", ...}}``
-    with names the API takes (other tool types pass through unchecked)."""
+def require_tool_list(tools: Any) -> Sequence[Any]:
+    """``tools`` as a list (not a single tool dict, not a string)."""
     if isinstance(tools, (str, bytes, Mapping)) or not isinstance(tools, Sequence):
         raise InvalidRequestError(
             f"`tools` must be a list of tool dicts, got {type(tools).__name__}. Wrap a single "
             "tool in a list."
         )
-    for i, tool in enumerate(tools):
+    return tools
+
+
+def check_tools(tools: Any) -> list[dict[str, Any]]:
+    """OpenAI-format ``tools``: a list of ``{"type": "function", "function": {"name", ...}}``
+    with names the API takes (other tool types pass through unchecked)."""
+    for i, tool in enumerate(require_tool_list(tools)):
         if not isinstance(tool, Mapping):
             raise InvalidRequestError(
                 f"tools[{i}] must be a dict such as "
