@@ -5,7 +5,6 @@ Only object conversion lives here; HTTP, retries and wire parsing are the client
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -26,7 +25,7 @@ from langchain_core.messages.block_translators.openai import convert_to_openai_d
 from langchain_core.messages.tool import tool_call_chunk
 
 from yescale import InvalidRequestError
-from yescale._json_values import json_problem
+from yescale._json_values import dump_tool_arguments, load_tool_arguments
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk, Usage
 from yescale.types.chat import ChatMessage as WireMessage
 from yescale.types.chat import ToolCall as WireToolCall
@@ -97,14 +96,7 @@ def _text_only(content: str | list[Any]) -> str:
 def _tool_call_to_openai(call: ToolCall, raw: dict[str, Any] | None) -> dict[str, Any]:
     wire: dict[str, Any] = dict(raw or {})  # keeps unknown fields (thought signatures, ...)
     wire.pop("index", None)
-    try:
-        arguments = json.dumps(call["args"], allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        problem = json_problem(call["args"], "args") or str(exc)
-        raise InvalidRequestError(
-            f"The arguments of tool call {call['name']!r} (id {call.get('id')!r}) cannot be sent "
-            f"back: {problem}. Tool-call arguments must be JSON values."
-        ) from exc
+    arguments = dump_tool_arguments(call["args"], f"{call['name']!r} (id {call.get('id')!r})")
     wire.update(
         {
             "id": call["id"],
@@ -246,26 +238,11 @@ def _parse_tool_calls(
         name = raw.function.name or ""
         arguments = raw.function.arguments or ""
         try:
-            args = json.loads(arguments) if arguments.strip() else {}
+            args = load_tool_arguments(arguments)
         except ValueError as exc:
             invalid.append(
                 InvalidToolCall(
-                    type="invalid_tool_call",
-                    name=name,
-                    args=arguments,
-                    id=raw.id,
-                    error=f"Arguments are not valid JSON: {exc}",
-                )
-            )
-            continue
-        if not isinstance(args, dict):
-            invalid.append(
-                InvalidToolCall(
-                    type="invalid_tool_call",
-                    name=name,
-                    args=arguments,
-                    id=raw.id,
-                    error="Arguments must be a JSON object.",
+                    type="invalid_tool_call", name=name, args=arguments, id=raw.id, error=str(exc)
                 )
             )
             continue

@@ -1,12 +1,45 @@
-"""Where a value stops being JSON: the one check behind every "cannot send this" message."""
+"""Where a value stops being JSON: the one check behind every "cannot send this" message; and
+tool-call arguments, which travel as JSON text, to and from the wire."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["json_problem"]
+from .errors import InvalidRequestError
+
+__all__ = ["dump_tool_arguments", "json_problem", "load_tool_arguments"]
+
+
+def dump_tool_arguments(args: Any, name: str, path: str = "args") -> str:
+    """A tool call's arguments as the JSON text the wire carries; a clear error when not JSON."""
+    try:
+        return json.dumps(args, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        problem = json_problem(args, path) or str(exc)
+        raise InvalidRequestError(
+            f"The arguments of tool call {name} cannot be sent back: {problem}. Tool-call "
+            "arguments must be JSON values."
+        ) from exc
+
+
+def load_tool_arguments(text: str | None) -> dict[str, Any]:
+    """A tool call's JSON arguments as a dict (``{}`` when empty).
+
+    Raises ``ValueError`` saying what is wrong when the text is not a JSON object (the model
+    wrote broken JSON, or a list or a string).
+    """
+    if not text or not text.strip():
+        return {}
+    try:
+        args = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"Arguments are not valid JSON: {exc}") from None
+    if not isinstance(args, dict):
+        raise ValueError("Arguments must be a JSON object.")
+    return args
 
 
 def json_problem(value: Any, path: str = "") -> str | None:

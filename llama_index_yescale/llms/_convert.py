@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -30,7 +29,7 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.llms.utils import parse_partial_json
 
 from yescale import InvalidRequestError
-from yescale._json_values import json_problem
+from yescale._json_values import dump_tool_arguments, load_tool_arguments
 from yescale.types.chat import ChatMessage as WireMessage
 from yescale.types.chat import Usage
 
@@ -161,16 +160,11 @@ def _as_dict(call: Any) -> dict[str, Any]:
 
 
 def _arguments(kwargs: dict[str, Any] | str, name: str = "") -> str:
-    if isinstance(kwargs, str):
-        return kwargs
-    try:
-        return json.dumps(kwargs, ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        problem = json_problem(kwargs, "tool_kwargs") or str(exc)
-        raise InvalidRequestError(
-            f"The arguments of tool call {name!r} cannot be sent back: {problem}. Tool-call "
-            "arguments must be JSON values."
-        ) from exc
+    return (
+        kwargs
+        if isinstance(kwargs, str)
+        else dump_tool_arguments(kwargs, repr(name), "tool_kwargs")
+    )
 
 
 def assistant_tool_calls(message: ChatMessage) -> list[dict[str, Any]]:
@@ -270,13 +264,10 @@ def to_openai_messages(
 def tool_kwargs(arguments: str | None) -> dict[str, Any] | str:
     """Tool-call arguments as a dict when they are a complete JSON object, else the raw text
     (streamed arguments so far, or what the model wrote when it is not valid JSON)."""
-    if not arguments or not arguments.strip():
-        return {}
     try:
-        parsed = json.loads(arguments)
+        return load_tool_arguments(arguments)
     except ValueError:
-        return arguments
-    return parsed if isinstance(parsed, dict) else arguments
+        return arguments or ""
 
 
 def parse_tool_kwargs(kwargs: dict[str, Any] | str) -> dict[str, Any]:
