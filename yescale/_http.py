@@ -278,10 +278,18 @@ class Transport:
             return settings.base_url, {"x-goog-api-key": key}
         return settings.base_url, {"Authorization": f"Bearer {key}"}
 
-    def build(self, call: Call[Any], client: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+    def _addressed(self, call: Call[Any], first: Mapping[str, str]) -> tuple[str, httpx.Headers]:
+        """The base URL and the headers of ``call``: ``first``, then ``default_headers``, the
+        call's own, and auth last, merged case-insensitively (auth cannot be overridden)."""
         base, auth = self._route(call.path)
-        headers = {"User-Agent": USER_AGENT, **self.settings.default_headers, **call.headers}
+        headers = httpx.Headers(first)
+        headers.update(self.settings.default_headers)
+        headers.update(call.headers)
         headers.update(auth)
+        return base, headers
+
+    def build(self, call: Call[Any], client: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+        base, headers = self._addressed(call, {"User-Agent": USER_AGENT})
         if call.files is not None:
             headers["Content-Type"] = f"multipart/form-data; boundary={MULTIPART_BOUNDARY}"
         return client.build_request(
@@ -301,11 +309,7 @@ class Transport:
         default headers, the compact JSON encoding, the timeout extension. Multipart and form
         bodies go through ``build``.
         """
-        base, auth = self._route(call.path)
-        headers = httpx.Headers(self._client_headers)  # merged case-insensitively, like httpx
-        headers.update(self.settings.default_headers)
-        headers.update(call.headers)
-        headers.update(auth)
+        base, headers = self._addressed(call, self._client_headers)
         content: bytes | None = None
         if call.json is not None:
             headers["Content-Type"] = "application/json"
