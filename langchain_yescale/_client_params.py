@@ -9,7 +9,7 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from yescale import YEScaleClient
-from yescale._settings import check_settings
+from yescale._settings import check_framework_settings, secret_key_inputs
 from yescale.resources._validate import unwrapped_errors
 
 
@@ -45,8 +45,7 @@ class YEScaleClientParams(BaseModel):
     def __init__(self, **data: Any) -> None:
         # The key becomes a SecretStr before validation: pydantic puts the whole input into the
         # errors a model validator raises (``input_value={...}``), and the key with it.
-        if isinstance(data.get("api_key"), str):
-            data["api_key"] = SecretStr(data["api_key"])
+        secret_key_inputs(data)
         # A missing key or a bad setting raised by a validator reaches the user as the yescale
         # error itself (MissingCredentialsError, InvalidRequestError), not wrapped by pydantic.
         with unwrapped_errors():
@@ -79,15 +78,4 @@ class YEScaleClientParams(BaseModel):
     def _check_settings(self) -> None:
         """Refuse a missing key or a bad setting (``timeout=0``, a base URL without scheme) now,
         not at the first request."""
-        self._require_key()
-        check_settings(**self._client_settings())
-
-    def _require_key(self) -> None:
-        """Fail at construction, naming the env var, when no key is configured."""
-        if self.api_key is None or not self.api_key.get_secret_value():
-            from yescale import MissingCredentialsError
-
-            raise MissingCredentialsError(
-                f"{type(self).__name__} needs a YEScale API key: pass api_key=... or set the "
-                "YESCALE_API_KEY environment variable."
-            )
+        check_framework_settings(type(self).__name__, **self._client_settings())

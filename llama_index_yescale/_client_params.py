@@ -16,8 +16,8 @@ from pydantic import (
     model_validator,
 )
 
-from yescale import MissingCredentialsError, YEScaleClient
-from yescale._settings import check_settings
+from yescale import YEScaleClient
+from yescale._settings import check_framework_settings, secret_key_inputs
 from yescale.resources._validate import unwrapped_errors
 
 
@@ -44,8 +44,7 @@ class YEScaleClientParams(BaseModel):
     def __init__(self, **data: Any) -> None:
         # The key becomes a SecretStr before validation: pydantic puts the whole input into the
         # errors a model validator raises (``input_value={...}``), and the key with it.
-        if isinstance(data.get("api_key"), str):
-            data["api_key"] = SecretStr(data["api_key"])
+        secret_key_inputs(data)
         # Our own error from a validator (no key, a bad setting or schema) reaches the user as
         # itself, not wrapped in pydantic's ValidationError.
         with unwrapped_errors():
@@ -55,13 +54,9 @@ class YEScaleClientParams(BaseModel):
     def _resolve_key(self) -> Any:
         if self.api_key is None and os.environ.get("YESCALE_API_KEY"):
             self.api_key = SecretStr(os.environ["YESCALE_API_KEY"])
-        if self.api_key is None or not self.api_key.get_secret_value():
-            raise MissingCredentialsError(
-                f"{type(self).__name__} needs a YEScale API key: pass api_key=... or set the "
-                "YESCALE_API_KEY environment variable."
-            )
-        # a timeout of 0, a base URL without scheme...: refused now, not at the first request
-        check_settings(
+        # no key, a timeout of 0, a base URL without scheme...: refused now, not at the first call
+        check_framework_settings(
+            type(self).__name__,
             api_key=self.api_key,
             base_url=self.base_url,
             timeout=self.timeout,

@@ -14,7 +14,13 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
-from .errors import InsecureURLWarning, InvalidRequestError, SecretValues, register_secrets
+from .errors import (
+    InsecureURLWarning,
+    InvalidRequestError,
+    MissingCredentialsError,
+    SecretValues,
+    register_secrets,
+)
 
 DEFAULT_BASE_URL = "https://api.yescale.io"
 DEFAULT_SYSTEM_BASE_URL = "https://yescale.bogia.app"
@@ -219,6 +225,30 @@ class ClientSettings:
             f"{self.system_base_url!r}, api_key={'set' if self.api_key else None}, "
             f"access_key={'set' if self.access_key else None}, max_retries={self.max_retries})"
         )
+
+
+def secret_key_inputs(data: dict[str, Any]) -> dict[str, Any]:
+    """Turn string ``api_key`` / ``access_key`` arguments into ``SecretStr`` (in place).
+
+    Framework classes do this before pydantic validates them: pydantic puts the whole input into
+    the errors a model validator raises (``input_value={...}``), and a plain key with it.
+    """
+    for name in ("api_key", "access_key"):
+        if isinstance(data.get(name), str):
+            data[name] = SecretStr(data[name])
+    return data
+
+
+def check_framework_settings(owner: str, **settings: Any) -> None:
+    """What a framework class checks when it is built: a key is configured (else an error naming
+    ``owner`` and the environment variable), and :func:`check_settings`."""
+    key = settings.get("api_key")
+    if key is None or not (key.get_secret_value() if isinstance(key, SecretStr) else key):
+        raise MissingCredentialsError(
+            f"{owner} needs a YEScale API key: pass api_key=... or set the {API_KEY_ENV} "
+            "environment variable."
+        )
+    check_settings(**settings)
 
 
 def check_settings(**settings: Any) -> None:
