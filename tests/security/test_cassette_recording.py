@@ -17,6 +17,8 @@ import pytest
 import vcr
 import yaml
 
+from yescale import AuthenticationError
+
 from .conftest import ACCESS_KEY, API_KEY, BY_NAME, USER, Service, _client, assert_clean
 
 
@@ -47,7 +49,7 @@ def test_a_recorded_cassette_holds_no_key(
             subject = BY_NAME[name]
             assert subject.call is not None
             subject.call(subject.build(service))
-        with pytest.raises(Exception, match="401"):
+        with pytest.raises(AuthenticationError, match="401"):
             _client(failing).chat.create(model="gpt-4o-mini", messages=USER)
     text = cassette.read_text()
     interactions = yaml.safe_load(text)["interactions"]
