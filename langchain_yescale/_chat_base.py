@@ -31,6 +31,7 @@ from langchain_core.utils.function_calling import convert_to_json_schema, conver
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict, Field, model_validator
 
+from yescale._signature import presigned
 from yescale.model_kinds import check_chat_model
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
@@ -116,6 +117,13 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_name": self.model_name, **self._default_params}
 
+    def _get_invocation_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        # What BaseChatModel's version returns (``dict()`` plus stop and the call's kwargs),
+        # without going through the deprecated ``dict()`` and its warning filter on every call.
+        return {**self._identifying_params, "_type": self._llm_type, "stop": stop, **kwargs}
+
     @property
     def _default_params(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -191,6 +199,16 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
 
     def _combine_llm_outputs(self, llm_outputs: list[dict[str, Any] | None]) -> dict[str, Any]:
         """One ``llm_output`` for ``generate`` over several prompts: token usage summed."""
+        if len(llm_outputs) == 1 and llm_outputs[0]:
+            # The common case (one prompt): nothing to sum.
+            only = llm_outputs[0]
+            single = {
+                "token_usage": _without_none(only.get("token_usage") or {}),
+                "model_name": only.get("model_name") or self.model_name,
+            }
+            if only.get("system_fingerprint"):
+                single["system_fingerprint"] = only["system_fingerprint"]
+            return single
         usage: dict[str, Any] = {}
         combined: dict[str, Any] = {}
         for output in llm_outputs:
@@ -278,6 +296,7 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
 
     # -- calls ----------------------------------------------------------------------------------
 
+    @presigned  # BaseChatModel inspects it on every call
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -291,6 +310,7 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         with langchain_errors():
             return self._to_result(self._complete(wire_messages, params))
 
+    @presigned
     async def _agenerate(
         self,
         messages: list[BaseMessage],
@@ -453,6 +473,15 @@ def _add_usage(total: dict[str, Any], usage: dict[str, Any]) -> None:
             total[key] = total.get(key, 0) + value
         elif value is not None:
             total.setdefault(key, value)
+
+
+def _without_none(usage: dict[str, Any]) -> dict[str, Any]:
+    """``usage`` as ``_add_usage`` would total it on its own: ``None`` counts dropped."""
+    return {
+        key: _without_none(value) if isinstance(value, dict) else value
+        for key, value in usage.items()
+        if value is not None
+    }
 
 
 def json_schema_of(schema: dict[str, Any] | type) -> dict[str, Any]:

@@ -100,12 +100,12 @@ def _normalize(model: str) -> str:
 def model_limits(model: str) -> ModelLimits:
     """The limits of ``model``; never raises, whatever the name."""
     name = _normalize(model or "")
-    best = ""
-    for prefix in KNOWN_LIMITS:
-        if name.startswith(prefix) and len(prefix) > len(best):
-            best = prefix
-    if best:
-        return ModelLimits(*KNOWN_LIMITS[best], source="known")
+    # Longest known prefix first: one dict lookup per prefix length, not a scan of the table
+    # (LlamaIndex reads the limits on every call, through ``metadata``).
+    for end in range(len(name), 0, -1):
+        known = KNOWN_LIMITS.get(name[:end])
+        if known is not None:
+            return ModelLimits(*known, source="known")
     fam = family(name)
     if fam in FAMILY_LIMITS:
         return ModelLimits(*FAMILY_LIMITS[fam], source="family")

@@ -44,6 +44,7 @@ from llama_index.core.types import Model, PydanticProgramMode
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from yescale import InvalidRequestError
+from yescale._signature import presigned
 from yescale.model_kinds import check_chat_model
 from yescale.model_limits import model_limits
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
@@ -302,41 +303,49 @@ class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
         return gen()
 
     # -- the LlamaIndex LLM interface -------------------------------------------------------------
-
+    # ``presigned``: the instrumentation dispatcher inspects these on every call.
+    @presigned
     @llm_chat_callback()
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         return self._chat(messages, **kwargs)
 
+    @presigned
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         return self._stream_chat(messages, **kwargs)
 
+    @presigned
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
         return chat_to_completion_decorator(self._chat)(prompt, **kwargs)
 
+    @presigned
     @llm_completion_callback()
     def stream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseGen:
         return stream_chat_to_completion_decorator(self._stream_chat)(prompt, **kwargs)
 
+    @presigned
     @llm_chat_callback()
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         return await self._achat(messages, **kwargs)
 
+    @presigned
     @llm_chat_callback()
     async def astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         return await self._astream_chat(messages, **kwargs)
 
+    @presigned
     @llm_completion_callback()
     async def acomplete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponse:
         return await achat_to_completion_decorator(self._achat)(prompt, **kwargs)
 
+    @presigned
     @llm_completion_callback()
     async def astream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any

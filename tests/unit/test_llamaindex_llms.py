@@ -125,6 +125,13 @@ def test_metadata_overrides() -> None:
         ("o3-mini", (200_000, 100_000), "known"),
         ("claude-opus-4-1-20250805", (200_000, 32_000), "known"),
         ("claude-opus-4-5", (200_000, 64_000), "known"),
+        # the longest known prefix wins over shorter ones
+        ("claude-opus-4-5-20251101", (200_000, 64_000), "known"),
+        ("o1-mini-2024-09-12", (128_000, 65_536), "known"),
+        ("o1-2024-12-17", (200_000, 100_000), "known"),
+        ("gpt-5-chat-latest", (128_000, 16_384), "known"),
+        ("gemini-2.5-flash-image-preview", (32_768, 32_768), "known"),
+        ("", DEFAULT_LIMITS, "default"),
         ("claude-9-ultra", (200_000, 8_192), "family"),
         ("deepseek-v9", (65_536, 8_192), "family"),
         ("mystery", DEFAULT_LIMITS, "default"),
