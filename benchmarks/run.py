@@ -8,7 +8,7 @@ prints medians, ratios and the issue's targets as Markdown tables; the same goes
 Examples::
 
     python -m benchmarks.run                        # everything (a few minutes on 2 cores)
-    python -m benchmarks.run --measures chat,stream --rounds 3
+    python -m benchmarks.run --measures chat,stream --chat-rounds 10 --rounds 3
     python -m benchmarks.run --quick                # fewer rounds and smaller workloads
     python -m benchmarks.run --profile chat         # pyinstrument over our contenders' loop
 """
@@ -96,12 +96,22 @@ class Table:
     #: the column the ratios are taken on
     ratio_key: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: per contender, its ``ratio_key`` value in each round (rounds in the same order for all)
+    rounds: dict[str, list[float]] = field(default_factory=dict)
 
     def row(self, name: str) -> Row | None:
         return next((r for r in self.rows if r.contender == name), None)
 
     def ratio(self, name: str, other: str, key: str | None = None) -> float | None:
+        """``name``'s value over ``other``'s: the median of the per-round ratios when both ran
+        the same rounds (each round runs every contender once, back to back, so a slow spell of
+        the machine weighs on both sides of a ratio alike), else the ratio of the medians."""
         key = key or self.ratio_key
+        mine, theirs = self.rounds.get(name), self.rounds.get(other)
+        if key == self.ratio_key and mine and theirs and len(mine) == len(theirs):
+            paired = [x / y for x, y in zip(mine, theirs, strict=True) if y]
+            if paired:
+                return median(paired)
         a, b = self.row(name), self.row(other)
         if a is None or b is None or key is None:
             return None
@@ -223,11 +233,11 @@ def measure_chat(port: int, args: argparse.Namespace, targets: list[Target]) -> 
     skipped: list[str] = []
     built = build_all(C.CHAT, port, 2, args.only, skipped)
     for c, fn in built:  # warm-up: connections, lazy imports, caches
-        for _ in range(max(5, args.calls // 10)):
+        for _ in range(max(20, args.calls // 5)):
             check_answer(c.name, fn())
     cpu: dict[str, list[float]] = {c.name: [] for c, _ in built}
     wall: dict[str, list[float]] = {c.name: [] for c, _ in built}
-    for r in range(args.rounds):
+    for r in range(args.chat_rounds):
         for c, fn in rotated(built, r):
             with quiet_gc():
                 c0, w0 = time.process_time(), time.perf_counter()
@@ -237,9 +247,11 @@ def measure_chat(port: int, args: argparse.Namespace, targets: list[Target]) -> 
                 wall[c.name].append((time.perf_counter() - w0) / args.calls * 1e6)
     table = Table(
         f"Client CPU per non-streaming chat call ({args.calls} sequential calls x "
-        f"{args.rounds} rounds, median of rounds)",
+        f"{args.chat_rounds} rounds; values: median of rounds, ratios: median of per-round "
+        "ratios)",
         [("cpu", "CPU µs/call"), ("wall", "wall µs/call")],
         ratio_key="cpu",
+        rounds=cpu,
     )
     for c, _ in built:
         table.rows.append(
@@ -313,9 +325,11 @@ def measure_stream(port: int, args: argparse.Namespace, targets: list[Target]) -
                 wall[c.name].append((time.perf_counter() - w0) / args.streams * 1e3)
     table = Table(
         f"Streaming a {STREAM_CHUNKS}-chunk answer ({args.streams} streams x {args.rounds} "
-        "rounds; CPU per content chunk, time to first chunk, wall per stream)",
+        "rounds; CPU per content chunk, time to first chunk, wall per stream; ratios: median "
+        "of per-round ratios)",
         [("cpu", "CPU µs/chunk"), ("ttfc", "first chunk ms"), ("wall", "wall ms/stream")],
         ratio_key="cpu",
+        rounds=cpu,
     )
     for c, _ in built:
         values = {
@@ -910,9 +924,15 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         default=",".join(ALL_MEASURES),
         help=f"comma-separated, from {', '.join(ALL_MEASURES)} (default: all)",
     )
-    p.add_argument("--rounds", type=int, default=5, help="rounds of chat and stream")
+    p.add_argument("--rounds", type=int, default=5, help="rounds of stream")
+    p.add_argument(
+        "--chat-rounds",
+        type=int,
+        default=30,
+        help="rounds of chat (many short rounds: ratios are taken round by round)",
+    )
     p.add_argument("--concurrency-rounds", type=int, default=3)
-    p.add_argument("--calls", type=int, default=200, help="chat calls per contender and round")
+    p.add_argument("--calls", type=int, default=50, help="chat calls per contender and round")
     p.add_argument("--streams", type=int, default=4, help="streams per contender and round")
     p.add_argument("--concurrency", type=int, default=256, help="async calls per burst")
     p.add_argument(
@@ -935,11 +955,13 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     args = p.parse_args(argv)
     args.argv = list(argv)
     if args.quick:
-        args.rounds, args.calls, args.streams, args.concurrency_rounds = 3, 60, 2, 2
+        args.rounds, args.calls, args.streams, args.concurrency_rounds = 3, 30, 2, 2
+        args.chat_rounds = 8
         args.texts, args.embed_rounds, args.import_rounds = 5000, 2, 3
         args.tokens = min(args.tokens, 20_000)
     for name in (
         "rounds",
+        "chat_rounds",
         "calls",
         "streams",
         "concurrency",

@@ -109,13 +109,15 @@ def _not_acted_on(error: YEScaleError) -> bool:
     return error.request_unsent or error.status_code in (408, 429)
 
 
-def _direct_ok() -> bool:
-    """Whether requests may go straight to our pool: not when the environment sets a proxy.
+def _environment_proxy() -> bool:
+    """Whether the environment sets a proxy (``HTTP(S)_PROXY``, ``ALL_PROXY``...).
 
-    ``httpx.Client`` routes through ``HTTP(S)_PROXY`` / ``ALL_PROXY``; the pool alone does not,
-    so with a proxy configured every request goes through the client.
+    ``NO_PROXY`` alone sets none. With a proxy, our clients are built the way ``httpx`` honours
+    it (``httpx`` reads the environment only for transports it builds itself), and every request
+    goes through the client, which picks the proxy (or none, per ``NO_PROXY``) for each URL.
+    Without one, requests may skip the client layer and go straight to our own pool.
     """
-    return not urllib.request.getproxies()
+    return any(scheme != "no" for scheme in urllib.request.getproxies())
 
 
 def _encode_json(value: Any) -> bytes:
@@ -204,10 +206,17 @@ class Transport:
             with self._lock:
                 client = self._sync
                 if client is None or client.is_closed:
-                    pool = httpx.HTTPTransport(limits=CONNECTION_LIMITS)
-                    client = httpx.Client(timeout=self.settings.timeout, transport=pool)
+                    if _environment_proxy():
+                        client = httpx.Client(
+                            timeout=self.settings.timeout, limits=CONNECTION_LIMITS
+                        )
+                        self._sync_pool = None
+                    else:
+                        self._sync_pool = httpx.HTTPTransport(limits=CONNECTION_LIMITS)
+                        client = httpx.Client(
+                            timeout=self.settings.timeout, transport=self._sync_pool
+                        )
                     self._sync = client
-                    self._sync_pool = pool if _direct_ok() else None
                     self._client_headers = {**client.headers, "user-agent": USER_AGENT}
         return client
 
@@ -226,11 +235,15 @@ class Transport:
             with self._lock:
                 client = self._async.get(loop)
                 if client is None or client.is_closed:
-                    pool = httpx.AsyncHTTPTransport(limits=CONNECTION_LIMITS)
-                    client = httpx.AsyncClient(timeout=self.settings.timeout, transport=pool)
-                    self._async[loop] = client
-                    if _direct_ok():
+                    if _environment_proxy():
+                        client = httpx.AsyncClient(
+                            timeout=self.settings.timeout, limits=CONNECTION_LIMITS
+                        )
+                    else:
+                        pool = httpx.AsyncHTTPTransport(limits=CONNECTION_LIMITS)
+                        client = httpx.AsyncClient(timeout=self.settings.timeout, transport=pool)
                         self._async_pools[client] = pool
+                    self._async[loop] = client
                     self._client_headers = {**client.headers, "user-agent": USER_AGENT}
                     self._closers[loop] = _close_with_loop(client)
         return client
