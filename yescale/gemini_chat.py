@@ -27,7 +27,7 @@ from typing import Any
 
 from .errors import InvalidRequestError
 from .gemini_schema import to_gemini_parameters
-from .resources._validate import require_tool_list
+from .resources._validate import note_tool_name, require_tool_list
 from .types.chat import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -283,6 +283,7 @@ def to_gemini_tools(tools: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """OpenAI tools -> one ``functionDeclarations`` entry; native Gemini tools pass through."""
     declarations: list[dict[str, Any]] = []
     native: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
     for i, tool in enumerate(require_tool_list(tools)):
         if not isinstance(tool, Mapping):
             raise InvalidRequestError(
@@ -298,6 +299,7 @@ def to_gemini_tools(tools: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                     "or '_' and use at most 64 letters, digits, '_', '.', ':' or '-'."
                 )
             assert isinstance(fn, Mapping)
+            note_tool_name(seen, name, i)
             declaration: dict[str, Any] = {"name": name}
             if fn.get("description"):
                 declaration["description"] = fn["description"]

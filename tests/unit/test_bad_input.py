@@ -421,6 +421,17 @@ ROWS: list[Row] = [
         "tool names must be 1-64 letters, digits, '_' or '-'",
     ),
     Row(
+        "chat-tool-duplicate-name",
+        "client",
+        "client.chat.create",
+        "two tools named get_weather",
+        lambda e: e.client().chat.create(
+            model="gpt-4o-mini", messages=HI, tools=[WEATHER_TOOL, WEATHER_TOOL]
+        ),
+        InvalidRequestError,
+        "tools[0] and tools[1] are both named 'get_weather'",
+    ),
+    Row(
         "chat-tool-not-a-dict",
         "client",
         "client.chat.create",
@@ -1482,6 +1493,24 @@ ROWS: list[Row] = [
         "tools[0].function.parameters.properties.day.default is a date",
     ),
     Row(
+        "lc-chat-tool-duplicate-name",
+        "LangChain",
+        "ChatYEScale.bind_tools",
+        "two tools with the same name",
+        lambda e: e.lc(ChatYEScale).bind_tools([GetWeather, GetWeather]).invoke("Weather?"),
+        InvalidRequestError,
+        "tools[0] and tools[1] are both named 'GetWeather'",
+    ),
+    Row(
+        "lc-gemini-tool-duplicate-name",
+        "LangChain",
+        "ChatYEScaleGemini.bind_tools",
+        "two tools with the same name",
+        lambda e: e.lc(ChatYEScaleGemini).bind_tools([GetWeather, GetWeather]).invoke("Weather?"),
+        InvalidRequestError,
+        "both named 'GetWeather'",
+    ),
+    Row(
         "lc-chat-tool-choice-unknown",
         "LangChain",
         "ChatYEScale.bind_tools",
@@ -2177,6 +2206,17 @@ ROWS: list[Row] = [
         ),
         InvalidRequestError,
         "logit_bias.1 is inf, and JSON has no NaN or Infinity",
+    ),
+    Row(
+        "li-tool-duplicate-name",
+        "LlamaIndex",
+        "YEScale.chat_with_tools",
+        "two tools with the same name",
+        lambda e: e.li(YEScale).chat_with_tools(
+            [FunctionTool.from_defaults(weather), FunctionTool.from_defaults(weather)], "Weather?"
+        ),
+        InvalidRequestError,
+        "tools[0] and tools[1] are both named 'weather'",
     ),
     Row(
         "li-tool-choice-unknown",

@@ -145,9 +145,23 @@ def require_tool_list(tools: Any) -> Sequence[Any]:
     return tools
 
 
+def note_tool_name(seen: dict[str, int], name: str, index: int) -> None:
+    """Record that ``tools[index]`` is named ``name``; refuse a name already in ``seen``.
+
+    A model answers with a tool's name only, so of two tools with one name, which it meant
+    cannot be known."""
+    if name in seen:
+        raise InvalidRequestError(
+            f"tools[{seen[name]}] and tools[{index}] are both named {name!r}: a model calls a "
+            "tool by name, so names must be unique. Rename one of them."
+        )
+    seen[name] = index
+
+
 def check_tools(tools: Any) -> list[dict[str, Any]]:
     """OpenAI-format ``tools``: a list of ``{"type": "function", "function": {"name", ...}}``
-    with names the API takes (other tool types pass through unchecked)."""
+    with names the API takes, each once (other tool types pass through unchecked)."""
+    seen: dict[str, int] = {}
     for i, tool in enumerate(require_tool_list(tools)):
         if not isinstance(tool, Mapping):
             raise InvalidRequestError(
@@ -167,6 +181,7 @@ def check_tools(tools: Any) -> list[dict[str, Any]]:
                 f"tools[{i}] is named {name!r}: tool names must be 1-64 letters, digits, '_' "
                 "or '-' (no spaces or dots). Rename the tool."
             )
+        note_tool_name(seen, name, i)
         parameters = function.get("parameters")
         if parameters is not None and not isinstance(parameters, Mapping):
             raise InvalidRequestError(
