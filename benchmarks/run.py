@@ -149,6 +149,8 @@ class Target:
     unit: str = "x"
     extra_ok: bool = True  # another condition that must hold (e.g. no connection errors)
     detail: str = ""
+    #: False for a row we add to be complete, which the issue does not ask for
+    in_issue: bool = True
 
     @property
     def met(self) -> bool | None:
@@ -165,6 +167,8 @@ class Target:
             shown = f"{self.value:.2f} {self.unit}"
         bound = f"<= {self.bound:g}{'x' if self.unit == 'x' else ' ' + self.unit}"
         status = {True: "met", False: "**missed**", None: "not measured"}[self.met]
+        if not self.in_issue and self.met is not None:
+            status = ("within" if self.met else "above") + " (not an issue target)"
         return [self.what, shown, bound, status, self.detail]
 
 
@@ -625,6 +629,7 @@ def measure_import(port: int, args: argparse.Namespace, targets: list[Target]) -
             ours / theirs if ours is not None and theirs else None,
             0.4,
             detail=_import_detail(table, ours, theirs),
+            in_issue=False,
         )
     )
     row = table.row("llama_index.core, then YEScale + YEScaleEmbedding")
@@ -652,6 +657,12 @@ def _import_detail(table: Table, ours: float | None, theirs: float | None) -> st
             f"BaseChatModel alone {fmt(base.values.get('first'))} s; on top of it ours adds "
             f"{fmt(y.values.get('added'))} s, langchain_openai {fmt(o.values.get('added'))} s"
         )
+        alone = base.values.get("first")
+        if isinstance(alone, (int, float)) and theirs:
+            parts.append(
+                f"BaseChatModel alone is {alone / theirs:.2f}x ChatOpenAI's import, the least any "
+                "LangChain chat model can cost"
+            )
     return "; ".join(parts)
 
 
