@@ -597,6 +597,7 @@ class Transport:
                     if response.status_code >= 400:
                         response.read()
                         raise self._status_error(call, response)
+                    _refuse_web_page(url, response, path)
                     with tmp.open("wb") as fh:
                         for block in response.iter_bytes(1 << 16):
                             fh.write(block)
@@ -625,9 +626,11 @@ class Transport:
                     if response.status_code >= 400:
                         await response.aread()
                         raise self._status_error(call, response)
+                    _refuse_web_page(url, response, path)
                     with tmp.open("wb") as fh:
                         async for block in response.aiter_bytes(1 << 16):
-                            fh.write(block)
+                            # the disk write in a thread: a slow disk must not stall the loop
+                            await asyncio.to_thread(fh.write, block)
                 os.replace(tmp, path)
                 return path
             except httpx.RequestError as exc:
@@ -745,6 +748,25 @@ def _describe(exc: BaseException) -> str:
 def _shown(url: str) -> str:
     """A download URL for messages: without its query (result links carry signatures)."""
     return url.split("?", 1)[0].split("#", 1)[0]
+
+
+#: what a file host sends instead of the file: a sign-in, an "expired link" or an error page
+_WEB_PAGE_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def _refuse_web_page(url: str, response: httpx.Response, path: Path) -> None:
+    """Refuse a web page where a media file was expected (unless an .html file was asked for).
+
+    File hosts answer an expired or unauthorised link with a 200 and an HTML page; saved under
+    ``video.mp4`` it would look like a download that worked."""
+    kind = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if kind in _WEB_PAGE_TYPES and path.suffix.lower() not in (".html", ".htm", ".xhtml"):
+        raise InvalidResponseError(
+            f"The download link {_shown(url)} answered with a web page ({kind}), not the file, "
+            "so nothing was saved. The link may have expired or need a sign-in: fetch the task "
+            "again (client.media.get) for a fresh result link.",
+            status_code=response.status_code,
+        )
 
 
 def _temp_beside(path: Path) -> Path:

@@ -557,6 +557,17 @@ FAULTS: list[Fault] = [
         error=APIConnectionError,
         says=("download", "peer closed connection", "received 5000 bytes", "Check the network"),
     ),
+    Fault(
+        "download-web-page-200",
+        _always(
+            reply(200, b"<html><body>Link expired</body></html>", {"Content-Type": "text/html"})
+        ),
+        DOWNLOAD,
+        requests=1,
+        error=InvalidResponseError,
+        says=("answered with a web page", "nothing was saved", "fresh result link"),
+        names_request=False,
+    ),
 ]
 
 #: The class a fault surfaces as when it is not retried, by the fault's family.

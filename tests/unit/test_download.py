@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from yescale import APIConnectionError, NotFoundError, PermissionDeniedError
+from yescale import APIConnectionError, InvalidResponseError, NotFoundError, PermissionDeniedError
 from yescale.types.media import MediaTask
 
 from .conftest import (
@@ -206,3 +207,70 @@ def test_error_message_hides_the_signed_query(tmp_path: Path) -> None:
     assert "https://cdn.example.com/v.mp4" in str(info.value)
     assert "deadbeefcafe" not in str(info.value)
     assert str(handler.requests[0].url) == signed  # the full link is still what is fetched
+
+
+# -- a web page where the file should be ----------------------------------------------------------
+
+EXPIRED_PAGE = b"<!DOCTYPE html><html><body><h1>This link has expired</h1></body></html>"
+
+
+def web_page(content_type: str = "text/html; charset=utf-8") -> httpx.Response:
+    return httpx.Response(200, headers={"content-type": content_type}, content=EXPIRED_PAGE)
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/html; charset=utf-8", "TEXT/HTML", "application/xhtml+xml"]
+)
+def test_a_web_page_is_not_saved_as_the_file(tmp_path: Path, content_type: str) -> None:
+    signed = URL + "?sig=deadbeefcafe"
+    handler = Recorder(web_page(content_type))
+    existing = tmp_path / "video.mp4"
+    existing.write_bytes(b"old")
+    with pytest.raises(InvalidResponseError) as info:
+        make_client(handler).media.download(signed, existing)
+    message = str(info.value)
+    assert "answered with a web page" in message
+    assert "client.media.get" in message
+    assert URL in message
+    assert "deadbeefcafe" not in message
+    assert handler.calls == 1  # not retried: another try gets the same page
+    assert files_in(tmp_path) == ["video.mp4"]
+    assert existing.read_bytes() == b"old"
+
+
+def test_a_web_page_asked_for_is_saved(tmp_path: Path) -> None:
+    target = make_client(Recorder(web_page())).media.download(URL, tmp_path / "page.html")
+    assert target.read_bytes() == EXPIRED_PAGE
+
+
+async def test_async_web_page_is_not_saved(tmp_path: Path) -> None:
+    handler = Recorder(web_page())
+    with pytest.raises(InvalidResponseError, match="answered with a web page"):
+        await make_client(handler).aio.media.download(URL, tmp_path)
+    assert files_in(tmp_path) == []
+    assert handler.calls == 1
+
+
+async def test_async_download_writes_off_the_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import threading
+
+    loop_thread = threading.get_ident()
+    writers: set[int] = set()
+    real_to_thread = asyncio.to_thread
+
+    async def recording_to_thread(func: Any, /, *args: Any, **kwargs: Any) -> Any:
+        def run() -> Any:
+            writers.add(threading.get_ident())
+            return func(*args, **kwargs)
+
+        return await real_to_thread(run)
+
+    monkeypatch.setattr(asyncio, "to_thread", recording_to_thread)
+    chunks: list[bytes | BaseException] = [PAYLOAD[:1000], PAYLOAD[1000:]]
+    path = await make_client(Recorder(video(chunks))).aio.media.download(URL, tmp_path)
+    assert path.read_bytes() == PAYLOAD
+    assert writers
+    assert loop_thread not in writers
