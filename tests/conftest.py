@@ -44,9 +44,7 @@ DROPPED_RESPONSE_HEADERS = {
     "openai-organization",
     "x-goog-request-id",
 }
-_SECRET_JSON_FIELDS = re.compile(
-    rb'("(?:access_token|api_key|apikey|key|secret)"\s*:\s*)"[^"]*"'
-)
+_SECRET_JSON_FIELDS = re.compile(rb'("(?:access_token|api_key|apikey|key|secret)"\s*:\s*)"[^"]*"')
 _KEY_SHAPES = re.compile(rb"sk-[A-Za-z0-9_\-]{8,}|AIza[0-9A-Za-z_\-]{20,}")
 
 

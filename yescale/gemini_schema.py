@@ -298,8 +298,7 @@ class _Converter:
             required = schema.get("required", [])
             if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
                 raise InvalidRequestError(
-                    f"required at {path} must be a list of property names, got "
-                    f"{_shown(required)}."
+                    f"required at {path} must be a list of property names, got {_shown(required)}."
                 )
             required = [r for r in dict.fromkeys(required) if r in properties]
             if required:
@@ -313,9 +312,7 @@ class _Converter:
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, (int, float)) or value != value
             ):
-                raise InvalidRequestError(
-                    f"{key} at {path} must be a number, got {_shown(value)}."
-                )
+                raise InvalidRequestError(f"{key} at {path} must be a number, got {_shown(value)}.")
         for key in _STRINGS & set(schema):
             value = schema[key]
             if value is not None and not isinstance(value, str):

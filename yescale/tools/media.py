@@ -249,8 +249,7 @@ def _check_aspect_ratio(ratio: Any) -> None:
     match = _RATIO.match(ratio) if isinstance(ratio, str) else None
     if match is None or not (float(match.group(1)) > 0 and float(match.group(2)) > 0):
         raise InvalidRequestError(
-            f"aspect_ratio must be width:height such as '16:9', '9:16' or '1:1', got "
-            f"{ratio!r:.40}."
+            f"aspect_ratio must be width:height such as '16:9', '9:16' or '1:1', got {ratio!r:.40}."
         )
 
 
