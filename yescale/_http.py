@@ -70,6 +70,18 @@ class Call(Generic[T]):
     #: False for a request the service may act on twice if repeated (a paid media task submit):
     #: then only failures that show it was not acted on (no connection, 408, 429) are retried.
     repeatable: bool = True
+    #: Seconds the caller can still give this request (a media wait's deadline): every timeout
+    #: is capped to it and the request is sent once, its caller deciding what comes next.
+    time_left: float | None = None
+
+
+def capped_timeout(timeout: httpx.Timeout, limit: float | None) -> httpx.Timeout:
+    """``timeout`` with each part (connect, read, write, pool) at most ``limit`` seconds."""
+    if limit is None:
+        return timeout
+    parts = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+    connect, read, write, pool = (limit if p is None else min(p, limit) for p in parts)
+    return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
 
 
 def json_parser(model: type[M]) -> Callable[[bytes], M]:
@@ -305,7 +317,7 @@ class Transport:
         base, headers = self._addressed(call, {"User-Agent": USER_AGENT})
         if call.files is not None:
             headers["Content-Type"] = f"multipart/form-data; boundary={MULTIPART_BOUNDARY}"
-        return client.build_request(
+        request = client.build_request(
             call.method,
             base + call.path,
             json=call.json,
@@ -314,6 +326,9 @@ class Transport:
             files=call.files,
             headers=headers,
         )
+        if call.time_left is not None:
+            request.extensions["timeout"] = capped_timeout(client.timeout, call.time_left).as_dict()
+        return request
 
     def _direct_request(self, call: Call[Any]) -> httpx.Request:
         """The request ``build`` makes for a JSON (or empty) body, built without a client.
@@ -336,7 +351,7 @@ class Transport:
             url,
             headers=headers,
             content=content,
-            extensions={"timeout": self.settings.timeout.as_dict()},
+            extensions={"timeout": capped_timeout(self.settings.timeout, call.time_left).as_dict()},
         )
 
     def _credential_env(self, call: Call[Any]) -> str:
@@ -388,6 +403,8 @@ class Transport:
         )
 
     def _give_up_or_wait(self, call: Call[Any], attempt: int, error: YEScaleError) -> float:
+        if call.time_left is not None:
+            raise error  # sent once: its caller polls again, or stops at its deadline
         if not call.repeatable and self.retry.is_retryable(error) and not _not_acted_on(error):
             error.message = (
                 f"{error.message} The service may have accepted this {call.what} before the "

@@ -36,6 +36,7 @@ from yescale import (
     YEScaleClient,
     YEScaleError,
 )
+from yescale.resources.media import MIN_POLL_TIME
 from yescale.types.media import MediaTask
 
 from .conftest import (
@@ -322,8 +323,8 @@ def test_timeout_while_every_poll_fails_keeps_the_task(
 def test_wait_is_bounded_when_every_poll_stalls(fault_server: FaultServer, mode: str) -> None:
     """Real time: polls that stall past the read timeout; wait gives up about when it should.
 
-    A poll that has begun is not abandoned, so ``wait`` may overrun its ``timeout`` by up to one
-    poll: (max_retries + 1) read timeouts plus the backoff between them.
+    Each poll is sent once (the wait polls again), so ``wait`` ends at most one read timeout
+    after its ``timeout``.
     """
     fault_server.script(stall(3.0))
     client = YEScaleClient(
@@ -343,8 +344,32 @@ def test_wait_is_bounded_when_every_poll_stalls(fault_server: FaultServer, mode:
     elapsed = time.monotonic() - started
     assert info.value.task_id == TASK_ID
     assert "timed out" in str(info.value)  # the last poll error says why
-    assert 0.5 <= elapsed < 0.5 + 2 * READ + 0.5 + 2.0  # timeout + one poll + backoff + slack
-    assert fault_server.count % 2 == 0  # each poll: one attempt and one retry
+    assert 0.5 <= elapsed < 0.5 + READ + 0.5  # timeout + one poll + slack
+    polls = elapsed // (READ + 0.05) + 1
+    assert 1 <= fault_server.count <= polls  # no retries inside a poll
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_stalled_poll_is_cut_at_the_wait_deadline(fault_server: FaultServer, mode: str) -> None:
+    """Real time: a read timeout far longer than the wait; the poll gets the time left only
+    (at least ``MIN_POLL_TIME``), so ``wait(timeout=...)`` is kept, not overrun by 20 s."""
+    fault_server.script(stall(10.0))
+    client = YEScaleClient(
+        api_key=API_KEY, base_url=fault_server.url, timeout=httpx.Timeout(20.0), max_retries=2
+    )
+    started = time.monotonic()
+    with pytest.raises(TaskTimeoutError) as info:
+        in_mode(
+            mode,
+            client,
+            lambda c: c.media.wait(TASK_ID, poll_interval=0.05, timeout=0.3),
+            lambda c: c.aio.media.wait(TASK_ID, poll_interval=0.05, timeout=0.3),
+        )
+    elapsed = time.monotonic() - started
+    assert info.value.task_id == TASK_ID
+    assert f"client.media.wait({TASK_ID!r})" in str(info.value)
+    assert elapsed < 0.3 + MIN_POLL_TIME + 1.0  # the wait, one shortened poll, slack
+    assert fault_server.count == 1
 
 
 # -- downloads: retried, and never a partial file under the final name -------------------------

@@ -142,15 +142,19 @@ def test_transient_errors_keep_polling(clock: FakeClock) -> None:
     assert all(r.url.path == "/task/task-1" for r in handler.requests)
 
 
-def test_transient_errors_with_inner_retries(clock: FakeClock) -> None:
-    # The transport's own retry (Retry-After honoured) happens inside one poll.
+@pytest.mark.parametrize(("retry_after", "slept"), [("8", 8.0), ("2", 5.0)])
+def test_retry_after_is_honoured_between_polls(
+    clock: FakeClock, retry_after: str, slept: float
+) -> None:
+    # A poll is sent once (the waiter polls again), after at least the pause the service asked.
     handler = Recorder(
-        json_response({"error": {"message": "busy"}}, 503, **{"retry-after": "2"}),
+        json_response({"error": {"message": "busy"}}, 503, **{"retry-after": retry_after}),
         task("SUCCESS"),
     )
     done = client_for(handler, clock, max_retries=2).media.wait("task-1", poll_interval=5)
     assert done.status == "SUCCESS"
-    assert clock.sleeps == [2.0]
+    assert clock.sleeps == [slept]
+    assert handler.calls == 2
 
 
 @pytest.mark.parametrize(("status", "cls"), [(401, AuthenticationError), (404, NotFoundError)])

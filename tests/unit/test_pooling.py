@@ -347,3 +347,22 @@ def test_without_a_proxy_requests_skip_the_client_layer(pools: Pools) -> None:
     reply = client.chat.create(model="gpt-4o-mini", messages=MESSAGES, user="direct")
     assert reply.choices[0].message.content == "direct"
     client.close()
+
+
+def test_a_call_with_time_left_has_its_timeouts_capped_both_ways() -> None:
+    """A media poll near its wait's deadline: every timeout part at most the time left, the
+    same whether the request goes through the client or straight to the pool."""
+    from yescale._http import Call, capped_timeout
+
+    client = YEScaleClient(api_key=API_KEY, timeout=httpx.Timeout(30.0, connect=5.0, pool=None))
+    transport = client._transport
+    call: Call[bytes] = Call("GET", "/task/t-1", bytes, time_left=2.5)
+    via_client = transport.build(call, transport.sync_client)
+    direct = transport._direct_request(call)
+    expected = {"connect": 2.5, "read": 2.5, "write": 2.5, "pool": 2.5}
+    assert via_client.extensions["timeout"] == expected
+    assert direct.extensions["timeout"] == expected
+    roomy = capped_timeout(httpx.Timeout(30.0, connect=5.0), 10.0)
+    assert (roomy.connect, roomy.read, roomy.write, roomy.pool) == (5.0, 10.0, 10.0, 10.0)
+    assert capped_timeout(client.settings.timeout, None) is client.settings.timeout
+    client.close()

@@ -8,6 +8,7 @@ succeeds (returned), fails (:class:`TaskFailedError`) or outlives ``timeout``
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 from collections.abc import Awaitable, Callable, Mapping
@@ -33,6 +34,8 @@ ProgressCallback = Callable[[MediaTask], Any]
 DEFAULT_POLL_INTERVAL = 5.0
 DEFAULT_TIMEOUT = 900.0
 MAX_POLL_INTERVAL = 30.0
+#: the least time a poll is given, however close the deadline
+MIN_POLL_TIME = 1.0
 
 
 def build_submit(model: str, prompt: str, config: Mapping[str, Any] | None) -> Call[MediaTask]:
@@ -131,13 +134,22 @@ class TaskWaiter:
             raise error
         self.last_error = error
 
+    def poll_call(self) -> Call[MediaTask]:
+        """The next poll: sent once, with its timeouts capped to the time left (at least
+        ``MIN_POLL_TIME``), so a stalled poll cannot hold ``wait`` past its ``timeout``; a failed
+        poll is simply polled again after the next delay."""
+        time_left = max(self.deadline - self.clock(), MIN_POLL_TIME)
+        return dataclasses.replace(build_get(self.task_id), time_left=time_left)
+
     def next_delay(self) -> float:
         remaining = self.deadline - self.clock()
         if remaining <= 0:
             raise self.timed_out()
-        delay = min(self.delay, remaining)
+        delay = self.delay
+        if self.last_error is not None and self.last_error.retry_after is not None:
+            delay = max(delay, self.last_error.retry_after)  # the service asked for a pause
         self.delay = min(self.delay * 1.5, self.max_delay)
-        return delay
+        return min(delay, remaining)
 
     def timed_out(self) -> TaskTimeoutError:
         status = self.last.status if self.last else None
@@ -225,7 +237,7 @@ class Media:
         waiter = TaskWaiter(task_id, self._t, poll_interval, timeout, reported=reported)
         while True:
             try:
-                task = self.get(task_id)
+                task = self._t.send(waiter.poll_call())
             except YEScaleError as error:
                 waiter.observe_error(error)
             else:
@@ -296,7 +308,7 @@ class AsyncMedia:
         waiter = TaskWaiter(task_id, self._t, poll_interval, timeout, reported=reported)
         while True:
             try:
-                task = await self.get(task_id)
+                task = await self._t.asend(waiter.poll_call())
             except YEScaleError as error:
                 waiter.observe_error(error)
             else:
