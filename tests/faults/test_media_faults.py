@@ -319,6 +319,19 @@ def test_timeout_while_every_poll_fails_keeps_the_task(
         assert again.media.wait(TASK_ID).url == RESULT_URL
 
 
+def wait_out(client: YEScaleClient, mode: str, timeout: float) -> tuple[TaskTimeoutError, float]:
+    """``wait`` on the task until it gives up (real time): the error, and the seconds it took."""
+    started = time.monotonic()
+    with pytest.raises(TaskTimeoutError) as info:
+        in_mode(
+            mode,
+            client,
+            lambda c: c.media.wait(TASK_ID, poll_interval=0.05, timeout=timeout),
+            lambda c: c.aio.media.wait(TASK_ID, poll_interval=0.05, timeout=timeout),
+        )
+    return info.value, time.monotonic() - started
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_wait_is_bounded_when_every_poll_stalls(fault_server: FaultServer, mode: str) -> None:
     """Real time: polls that stall past the read timeout; wait gives up about when it should.
@@ -333,17 +346,9 @@ def test_wait_is_bounded_when_every_poll_stalls(fault_server: FaultServer, mode:
         timeout=httpx.Timeout(5.0, read=READ),
         max_retries=1,
     )
-    started = time.monotonic()
-    with pytest.raises(TaskTimeoutError) as info:
-        in_mode(
-            mode,
-            client,
-            lambda c: c.media.wait(TASK_ID, poll_interval=0.05, timeout=0.5),
-            lambda c: c.aio.media.wait(TASK_ID, poll_interval=0.05, timeout=0.5),
-        )
-    elapsed = time.monotonic() - started
-    assert info.value.task_id == TASK_ID
-    assert "timed out" in str(info.value)  # the last poll error says why
+    error, elapsed = wait_out(client, mode, timeout=0.5)
+    assert error.task_id == TASK_ID
+    assert "timed out" in str(error)  # the last poll error says why
     assert 0.5 <= elapsed < 0.5 + READ + 0.5  # timeout + one poll + slack
     polls = elapsed // (READ + 0.05) + 1
     assert 1 <= fault_server.count <= polls  # no retries inside a poll
@@ -357,17 +362,9 @@ def test_a_stalled_poll_is_cut_at_the_wait_deadline(fault_server: FaultServer, m
     client = YEScaleClient(
         api_key=API_KEY, base_url=fault_server.url, timeout=httpx.Timeout(20.0), max_retries=2
     )
-    started = time.monotonic()
-    with pytest.raises(TaskTimeoutError) as info:
-        in_mode(
-            mode,
-            client,
-            lambda c: c.media.wait(TASK_ID, poll_interval=0.05, timeout=0.3),
-            lambda c: c.aio.media.wait(TASK_ID, poll_interval=0.05, timeout=0.3),
-        )
-    elapsed = time.monotonic() - started
-    assert info.value.task_id == TASK_ID
-    assert f"client.media.wait({TASK_ID!r})" in str(info.value)
+    error, elapsed = wait_out(client, mode, timeout=0.3)
+    assert error.task_id == TASK_ID
+    assert f"client.media.wait({TASK_ID!r})" in str(error)
     assert elapsed < 0.3 + MIN_POLL_TIME + 1.0  # the wait, one shortened poll, slack
     assert fault_server.count == 1
 
