@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from ._http import USER_AGENT, Transport
+from ._http import USER_AGENT, Call, Transport
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -24,16 +24,11 @@ from .errors import (
     YEScaleError,
     error_from_response,
     scrub,
+    shown_url,
 )
 
 MAX_FETCH_BYTES = 20 * 1024 * 1024
 _CHUNK = 1 << 16
-
-
-def _shown(url: str) -> str:
-    """A URL for messages: without its query or fragment (signed links carry signatures)."""
-    text = url.split("?", 1)[0].split("#", 1)[0]
-    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def _mime(response: httpx.Response, url: str) -> str:
@@ -45,7 +40,7 @@ def _mime(response: httpx.Response, url: str) -> str:
 
 def _too_large(url: str) -> InvalidRequestError:
     return InvalidRequestError(
-        f"The image at {_shown(url)} is larger than {MAX_FETCH_BYTES >> 20} MiB; give a smaller "
+        f"The image at {shown_url(url)} is larger than {MAX_FETCH_BYTES >> 20} MiB; give a smaller "
         "image."
     )
 
@@ -58,7 +53,7 @@ def _status_error(
         response.headers,
         body,
         secrets=transport.secrets,
-        what=f"image fetch (GET {_shown(url)})",
+        what=f"image fetch (GET {shown_url(url)})",
         endpoint=url,
     )
 
@@ -77,7 +72,7 @@ def _add(buffer: bytearray, block: bytes, url: str) -> None:
 
 def _fetch_error(transport: Transport, url: str, exc: Exception) -> YEScaleError:
     """A yescale error for an httpx failure: retryable when the network may recover."""
-    shown = _shown(url)
+    shown = shown_url(url)
     detail = scrub(str(exc) or type(exc).__name__, transport.secrets)
     if isinstance(exc, httpx.TooManyRedirects):
         return InvalidRequestError(
@@ -96,9 +91,14 @@ def _fetch_error(transport: Transport, url: str, exc: Exception) -> YEScaleError
     )
 
 
+def _call(url: str) -> Call[None]:
+    """The fetch as the transport's retry policy sees it (for its decision and its log)."""
+    return Call("GET", shown_url(url), parse=lambda _: None, what="image fetch")
+
+
 def _check_url(url: str) -> None:
     if not url.lower().startswith(("http://", "https://")):
-        raise InvalidRequestError(f"Cannot fetch the image URL {_shown(url)}: not http(s).")
+        raise InvalidRequestError(f"Cannot fetch the image URL {shown_url(url)}: not http(s).")
 
 
 def fetch(transport: Transport, url: str) -> tuple[bytes, str]:
@@ -128,10 +128,7 @@ def fetch(transport: Transport, url: str) -> tuple[bytes, str]:
             error = exc
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             error = _fetch_error(transport, url, exc)
-        delay = transport.retry.delay_for(attempt, error)
-        if delay is None:
-            raise error
-        transport.sleep(delay)
+        transport.sleep(transport._give_up_or_wait(_call(url), attempt, error))
         attempt += 1
 
 
@@ -162,10 +159,7 @@ async def afetch(transport: Transport, url: str) -> tuple[bytes, str]:
             error = exc
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             error = _fetch_error(transport, url, exc)
-        delay = transport.retry.delay_for(attempt, error)
-        if delay is None:
-            raise error
-        await transport.async_sleep(delay)
+        await transport.async_sleep(transport._give_up_or_wait(_call(url), attempt, error))
         attempt += 1
 
 

@@ -27,6 +27,7 @@ import httpx
 from httpx_sse import EventSource
 from pydantic import BaseModel, ValidationError
 
+from ._json_values import json_problem
 from ._retry import RetryPolicy
 from ._settings import ACCESS_KEY_ENV, API_KEY_ENV, ClientSettings
 from ._streaming import StreamDecoder
@@ -35,12 +36,15 @@ from .errors import (
     APIConnectionError,
     APITimeoutError,
     IncompleteStreamError,
+    InvalidRequestError,
     InvalidResponseError,
     MissingCredentialsError,
     YEScaleError,
     error_from_payload,
     error_from_response,
+    extend_message,
     scrub,
+    shown_url,
 )
 
 logger = logging.getLogger("yescale")
@@ -135,6 +139,21 @@ def _environment_proxy() -> bool:
 def _encode_json(value: Any) -> bytes:
     """JSON as ``httpx`` encodes a ``json=`` body."""
     return jsonlib.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+@contextlib.contextmanager
+def _json_body(call: Call[Any]) -> Iterator[None]:
+    """Around the encoding of ``call.json``: the encoder's bare ``TypeError`` / ``ValueError``
+    ("Object of type datetime is not JSON serializable") becomes an :class:`InvalidRequestError`
+    naming where the body stops being JSON. Free when the body is fine (it is only walked after
+    the encoder failed, before anything is sent)."""
+    try:
+        yield
+    except (TypeError, ValueError) as exc:
+        problem = None if isinstance(exc, YEScaleError) else json_problem(call.json)
+        if problem is None:
+            raise
+        raise InvalidRequestError(f"Cannot send the {call.what}: {problem}.") from exc
 
 
 @functools.lru_cache(maxsize=512)
@@ -317,15 +336,16 @@ class Transport:
         base, headers = self._addressed(call, {"User-Agent": USER_AGENT})
         if call.files is not None:
             headers["Content-Type"] = f"multipart/form-data; boundary={MULTIPART_BOUNDARY}"
-        request = client.build_request(
-            call.method,
-            base + call.path,
-            json=call.json,
-            params=call.params,
-            data=call.data,
-            files=call.files,
-            headers=headers,
-        )
+        with _json_body(call):
+            request = client.build_request(
+                call.method,
+                base + call.path,
+                json=call.json,
+                params=call.params,
+                data=call.data,
+                files=call.files,
+                headers=headers,
+            )
         if call.time_left is not None:
             request.extensions["timeout"] = capped_timeout(client.timeout, call.time_left).as_dict()
         return request
@@ -341,7 +361,8 @@ class Transport:
         content: bytes | None = None
         if call.json is not None:
             headers["Content-Type"] = "application/json"
-            content = _encode_json(call.json)
+            with _json_body(call):
+                content = _encode_json(call.json)
         if call.params:
             url = httpx.URL(base + call.path, params=call.params)
         else:
@@ -406,23 +427,22 @@ class Transport:
         if call.time_left is not None:
             raise error  # sent once: its caller polls again, or stops at its deadline
         if not call.repeatable and self.retry.is_retryable(error) and not _not_acted_on(error):
-            error.message = (
-                f"{error.message} The service may have accepted this {call.what} before the "
-                "failure, so it is not sent again automatically (it could be billed twice). "
-                "Check your recent tasks (client.system.tasks, or the YEScale dashboard) before "
-                "submitting again."
+            extend_message(
+                error,
+                f" The service may have accepted this {call.what} before the failure, so it is "
+                "not sent again automatically (it could be billed twice). Check your recent tasks "
+                "(client.system.tasks, or the YEScale dashboard) before submitting again.",
             )
-            error.args = (error.message,)
             raise error
         delay = self.retry.delay_for(attempt, error)
         if delay is None:
             if attempt and self.retry.is_retryable(error):
                 # Say that retrying did not help, and which setting governs it.
-                error.message = (
-                    f"{error.message} (gave up after {attempt + 1} attempts; "
-                    f"max_retries={self.retry.max_retries})"
+                extend_message(
+                    error,
+                    f" (gave up after {attempt + 1} attempts; "
+                    f"max_retries={self.retry.max_retries})",
                 )
-                error.args = (error.message,)
             raise error
         logger.info(
             "Retrying YEScale %s %s in %.2fs (attempt %d of %d): %s",
@@ -605,7 +625,7 @@ class Transport:
     def download(self, url: str, path: Path) -> Path:
         """Save ``url`` to ``path`` without our auth headers; never leaves a partial file there."""
         client = self.sync_client
-        call: Call[None] = Call("GET", _shown(url), parse=lambda _: None, what="download")
+        call: Call[None] = Call("GET", shown_url(url), parse=lambda _: None, what="download")
         attempt = 0
         while True:
             tmp = _temp_beside(path)
@@ -632,7 +652,7 @@ class Transport:
     async def adownload(self, url: str, path: Path) -> Path:
         """Async twin of :meth:`download`."""
         client = self.async_client
-        call: Call[None] = Call("GET", _shown(url), parse=lambda _: None, what="download")
+        call: Call[None] = Call("GET", shown_url(url), parse=lambda _: None, what="download")
         attempt = 0
         while True:
             tmp = _temp_beside(path)
@@ -762,11 +782,6 @@ def _describe(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _shown(url: str) -> str:
-    """A download URL for messages: without its query (result links carry signatures)."""
-    return url.split("?", 1)[0].split("#", 1)[0]
-
-
 #: what a file host sends instead of the file: a sign-in, an "expired link" or an error page
 _WEB_PAGE_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -779,7 +794,7 @@ def _refuse_web_page(url: str, response: httpx.Response, path: Path) -> None:
     kind = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if kind in _WEB_PAGE_TYPES and path.suffix.lower() not in (".html", ".htm", ".xhtml"):
         raise InvalidResponseError(
-            f"The download link {_shown(url)} answered with a web page ({kind}), not the file, "
+            f"The download link {shown_url(url)} answered with a web page ({kind}), not the file, "
             "so nothing was saved. The link may have expired or need a sign-in: fetch the task "
             "again (client.media.get) for a fresh result link.",
             status_code=response.status_code,

@@ -243,7 +243,8 @@ def check_framework_settings(owner: str, **settings: Any) -> None:
     """What a framework class checks when it is built: a key is configured (else an error naming
     ``owner`` and the environment variable), and :func:`check_settings`."""
     key = settings.get("api_key")
-    if key is None or not (key.get_secret_value() if isinstance(key, SecretStr) else key):
+    text = key.get_secret_value() if isinstance(key, SecretStr) else key
+    if not isinstance(text, str) or not text.strip():  # blank: resolve() would find no key
         raise MissingCredentialsError(
             f"{owner} needs a YEScale API key: pass api_key=... or set the {API_KEY_ENV} "
             "environment variable."

@@ -35,7 +35,9 @@ from .errors import (
     ContextLengthExceededError,
     InvalidRequestError,
     InvalidResponseError,
+    extend_message,
 )
+from .resources._validate import require_text
 from .resources.embeddings import AsyncEmbeddings, Embeddings, check_dimensions, check_inputs
 from .types.embeddings import EmbeddingResponse
 
@@ -242,12 +244,12 @@ class _Run:
             slot = batch[0]
             where = self.plan.inputs_of(slot)
             shown = ", ".join(map(str, where[:5])) + (", ..." if len(where) > 5 else "")
-            error.message = (
-                f"{error.message} -- text {shown} (about {estimate_tokens(self.plan.unique[slot])}"
-                f" tokens by a rough estimate) is too long for {self.model} on its own: shorten "
-                "or split it before embedding."
+            extend_message(
+                error,
+                f" -- text {shown} (about {estimate_tokens(self.plan.unique[slot])} tokens by a "
+                f"rough estimate) is too long for {self.model} on its own: shorten or split it "
+                "before embedding.",
             )
-            error.args = (error.message,)
             raise error
         half = len(batch) // 2
         return batch[:half], batch[half:]
@@ -272,10 +274,7 @@ def _prepare(
     limit: ConcurrencyLimit | None,
     params: dict[str, Any],
 ) -> tuple[BatchPlan, ConcurrencyLimit]:
-    if not isinstance(model, str) or not model.strip():
-        raise InvalidRequestError(
-            f"`model` must be a non-empty string, got {model!r}. e.g. 'text-embedding-3-small'."
-        )
+    require_text(model, "model", "e.g. 'text-embedding-3-small'.")
     check_dimensions(params.get("dimensions"))
     if limit is None:
         limit = ConcurrencyLimit(max_concurrency)

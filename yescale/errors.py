@@ -77,6 +77,12 @@ class YEScaleError(Exception):
         return (_rebuild, (type(self), self.message, self.__dict__.copy()))
 
 
+def extend_message(error: YEScaleError, text: str) -> None:
+    """Add ``text`` to ``error``'s message, which ``str(error)`` and ``error.args`` both show."""
+    error.message = f"{error.message}{text}"
+    error.args = (error.message,)
+
+
 def _rebuild(cls: type[YEScaleError], message: str, state: dict[str, Any]) -> YEScaleError:
     err = cls.__new__(cls)
     Exception.__init__(err, message)
@@ -425,7 +431,7 @@ def error_from_response(
     family = endpoint_family(endpoint, credential_env)
     cls, hint = _classify(status_code, code, error_type, service_msg, family, endpoint)
     if 300 <= status_code < 400:
-        location = _shown_url(headers.get("location", "")) or "no Location given"
+        location = shown_url(headers.get("location", "")) or "no Location given"
         hint = hint.format(location=location)
     message = f"YEScale {what} failed with HTTP {status_code}"
     if service_msg:
@@ -545,9 +551,11 @@ def endpoint_family(endpoint: str | None, credential_env: str = "YESCALE_API_KEY
     return "model"
 
 
-def _shown_url(url: str) -> str:
-    """A URL for messages: without its query or fragment (signed links carry signatures)."""
-    return url.split("?", 1)[0].split("#", 1)[0].strip()
+def shown_url(url: str) -> str:
+    """A URL for messages: without its query or fragment (signed links carry signatures), and
+    at most 200 characters."""
+    text = url.split("?", 1)[0].split("#", 1)[0].strip()
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def _classify(

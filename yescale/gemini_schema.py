@@ -32,24 +32,27 @@ _TYPES = {
     "array": "ARRAY",
     "object": "OBJECT",
 }
+#: Constraints Gemini checks, kept when they hold a number / a string.
+_NUMBERS = {
+    "minItems",
+    "maxItems",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "minProperties",
+    "maxProperties",
+}
+_STRINGS = {"description", "format", "pattern"}
+#: Keys copied from the input schema as they are.
+_KEPT = _NUMBERS | _STRINGS | {"example"}
 #: Every key :func:`to_gemini_schema` may put in its output (a subset of Gemini's ``Schema``).
 GEMINI_SCHEMA_KEYS = frozenset(
-    {
+    _KEPT
+    | {
         "type",
-        "format",
-        "description",
         "nullable",
         "enum",
-        "minItems",
-        "maxItems",
-        "minimum",
-        "maximum",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "minProperties",
-        "maxProperties",
-        "example",
         "properties",
         "propertyOrdering",
         "required",
@@ -57,20 +60,6 @@ GEMINI_SCHEMA_KEYS = frozenset(
         "anyOf",
     }
 )
-_KEPT = {
-    "description",
-    "format",
-    "minItems",
-    "maxItems",
-    "minimum",
-    "maximum",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minProperties",
-    "maxProperties",
-    "example",
-}
 #: The ``format`` values Gemini's Schema takes, per type; others go into the description (an
 #: unsupported one is an HTTP 400: "only 'enum' and 'date-time' are supported for STRING type").
 _FORMATS = {
@@ -102,19 +91,6 @@ _MAX_DEPTH = 40
 #: Keys that describe a value without constraining it: a schema of only these allows anything
 #: (pydantic's ``Any`` is ``{"title": ...}``).
 _ANNOTATIONS = {"title", "description", "default", "examples", "$comment", "deprecated"}
-
-
-_NUMBERS = {
-    "minItems",
-    "maxItems",
-    "minimum",
-    "maximum",
-    "minLength",
-    "maxLength",
-    "minProperties",
-    "maxProperties",
-}
-_STRINGS = {"description", "format", "pattern"}
 
 
 def _shown(value: Any) -> str:

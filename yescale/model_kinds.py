@@ -14,7 +14,7 @@ from typing import Literal
 
 from .errors import InvalidRequestError
 from .model_families import family
-from .model_limits import model_limits
+from .model_limits import base_name, model_limits
 
 Kind = Literal["embedding", "image", "video", "audio", "chat", "unknown"]
 
@@ -29,14 +29,10 @@ _AUDIO = re.compile(r"^(whisper|tts-|gpt-4o(-mini)?-(tts|transcribe))", re.IGNOR
 _NOT_GEMINI = {"openai", "claude", "deepseek", "qwen", "xai", "moonshot", "zhipu"}
 
 
-def _name(model: str) -> str:
-    return model.strip().lower().removeprefix("models/").rsplit("/", 1)[-1]
-
-
 @functools.lru_cache(maxsize=1024)
 def kind(model: str) -> Kind:
     """What ``model`` is, from its name: ``"unknown"`` unless the name is unambiguous."""
-    name = _name(model)
+    name = base_name(model)
     if _EMBEDDING.search(name):
         return "embedding"
     if _AUDIO.match(name):
@@ -79,7 +75,7 @@ def check_chat_model(model: str) -> None:
 
 def check_gemini_model(model: str) -> None:
     """Refuse models Gemini's native ``generateContent`` certainly does not serve."""
-    name = _name(model)
+    name = base_name(model)
     found = kind(model)
     if found == "embedding":
         raise _refuse(model, "an embedding model", _USE["embedding"])

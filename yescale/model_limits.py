@@ -92,14 +92,15 @@ class ModelLimits:
     """``"known"`` (a table entry), ``"family"`` or ``"default"``."""
 
 
-def _normalize(model: str) -> str:
+def base_name(model: str) -> str:
+    """The model's own name: lower case, without ``models/`` or a provider prefix."""
     name = model.strip().lower().removeprefix("models/")
     return name.rsplit("/", 1)[-1]  # "openai/gpt-4o" -> "gpt-4o"
 
 
 def model_limits(model: str) -> ModelLimits:
     """The limits of ``model``; never raises, whatever the name."""
-    name = _normalize(model or "")
+    name = base_name(model or "")
     # Longest known prefix first: one dict lookup per prefix length, not a scan of the table
     # (LlamaIndex reads the limits on every call, through ``metadata``).
     for end in range(len(name), 0, -1):

@@ -29,7 +29,13 @@ from yescale import (
     TaskTimeoutError,
     YEScaleError,
 )
-from yescale.errors import error_from_payload, error_from_response, scrub
+from yescale.errors import (
+    error_from_payload,
+    error_from_response,
+    extend_message,
+    scrub,
+    shown_url,
+)
 from yescale.types.media import MediaTask
 
 from .conftest import ACCESS_KEY, API_KEY, MESSAGES, Recorder, json_response, make_client
@@ -437,6 +443,28 @@ def test_status_error_pickles_with_fields() -> None:
     for name in ("message", "status_code", "code", "error_type", "request_id", "body"):
         assert getattr(clone, name) == getattr(err, name)
     assert clone.retry_after == 3.0
+
+
+def test_an_extended_message_shows_everywhere_and_survives_pickling() -> None:
+    err = error_from_response(500, {}, b"down")
+    extend_message(err, " (gave up after 3 attempts)")
+    assert str(err).endswith("(gave up after 3 attempts)")
+    assert err.args == (err.message,) == (str(err),)
+    clone = pickle.loads(pickle.dumps(err))
+    assert str(clone) == str(err)
+    assert clone.args == err.args
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://cdn.example.com/v.mp4?X-Amz-Signature=abc", "https://cdn.example.com/v.mp4"),
+        ("https://cdn.example.com/v.mp4#sig=abc", "https://cdn.example.com/v.mp4"),
+        ("https://cdn.example.com/" + "a" * 300, "https://cdn.example.com/" + "a" * 176 + "..."),
+    ],
+)
+def test_shown_url_drops_the_query_and_long_tails(url: str, shown: str) -> None:
+    assert shown_url(url) == shown
 
 
 def test_task_errors_pickle_with_fields() -> None:

@@ -15,6 +15,7 @@ from yescale import (
     MissingCredentialsError,
     YEScaleClient,
 )
+from yescale._settings import check_framework_settings
 from yescale.errors import error_from_response
 
 from .conftest import (
@@ -205,6 +206,16 @@ def test_empty_key_is_missing(clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("YESCALE_API_KEY", "   ")
     assert ClientSettings.resolve().api_key is None
     assert ClientSettings.resolve(api_key=SecretStr("")).api_key is None
+
+
+@pytest.mark.parametrize("key", [None, "", "   ", SecretStr(" \n")])
+def test_framework_classes_refuse_a_blank_key_when_built(
+    clean_env: pytest.MonkeyPatch, key: str | SecretStr | None
+) -> None:
+    # the client would find no key in it, so the first request would fail instead
+    with pytest.raises(MissingCredentialsError, match="ChatYEScale needs a YEScale API key"):
+        check_framework_settings("ChatYEScale", api_key=key)
+    check_framework_settings("ChatYEScale", api_key=SecretStr(f" {API_KEY}\n"))
 
 
 def test_keys_are_stripped(clean_env: pytest.MonkeyPatch) -> None:

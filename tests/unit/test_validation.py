@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -9,7 +11,7 @@ import pytest
 
 from yescale import InvalidRequestError, YEScaleClient
 
-from .conftest import ACCESS_KEY, MESSAGES, make_client, never_called
+from .conftest import ACCESS_KEY, API_KEY, MESSAGES, make_client, never_called
 
 
 @pytest.fixture
@@ -216,3 +218,62 @@ def test_async_stream_refused_when_called(client: YEScaleClient) -> None:
         client.aio.chat.stream(model="gpt-4o-mini", messages=[])
     with pytest.raises(InvalidRequestError, match="contents"):
         client.aio.gemini.stream_generate_content(model="gemini-2.5-flash", contents=[])
+
+
+# -- a body that is not JSON: refused by the transport, naming where, before anything is sent --
+
+_DATED = [{"role": "user", "content": "Hi", "sent_at": datetime.datetime(2025, 1, 1)}]
+NOT_JSON_CASES: list[tuple[str, Callable[[YEScaleClient], Any], str]] = [
+    (
+        "chat",
+        lambda c: c.chat.create(model="gpt-4o-mini", messages=_DATED),
+        "Cannot send the chat completion: messages[0].sent_at is a datetime",
+    ),
+    (
+        "chat stream",
+        lambda c: list(c.chat.stream(model="gpt-4o-mini", messages=_DATED)),
+        "Cannot send the chat completion: messages[0].sent_at is a datetime",
+    ),
+    (
+        "async chat",
+        lambda c: asyncio.run(c.aio.chat.create(model="gpt-4o-mini", messages=_DATED)),
+        "messages[0].sent_at is a datetime",
+    ),
+    (
+        "gemini",
+        lambda c: c.gemini.generate_content(
+            model="gemini-2.5-flash", contents="Hi", generation_config={"seed": float("nan")}
+        ),
+        "generationConfig.seed is nan, and JSON has no NaN",
+    ),
+    (
+        "gemini stream",
+        lambda c: list(
+            c.gemini.stream_generate_content(
+                model="gemini-2.5-flash", contents="Hi", labels={"at": datetime.date(2025, 1, 1)}
+            )
+        ),
+        "labels.at is a date",
+    ),
+]
+
+
+@pytest.mark.parametrize("own_pool", [False, True], ids=["injected client", "own pool"])
+@pytest.mark.parametrize(
+    ("call", "says"), [(c, m) for _, c, m in NOT_JSON_CASES], ids=[i for i, _, _ in NOT_JSON_CASES]
+)
+def test_a_body_that_is_not_json_is_refused_naming_where(
+    own_pool: bool, call: Callable[[YEScaleClient], Any], says: str
+) -> None:
+    # Both ways a request is built (through an httpx client, or straight to our own pool). A
+    # request that got out would fail differently: the injected client refuses any, and the
+    # own pool points at a closed local port.
+    client = (
+        YEScaleClient(api_key=API_KEY, base_url="http://127.0.0.1:9", max_retries=0)
+        if own_pool
+        else make_client(never_called)
+    )
+    with pytest.raises(InvalidRequestError) as info:
+        call(client)
+    assert says in str(info.value)
+    assert isinstance(info.value.__cause__, (TypeError, ValueError))

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .._json_values import json_problem
 from ..errors import InvalidRequestError, YEScaleError
 
 M = TypeVar("M", bound=BaseModel)
-T = TypeVar("T")
 
 #: The roles of OpenAI-format chat messages.
 CHAT_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
@@ -259,48 +257,6 @@ def _is_union_branch(part: Any) -> bool:
         part in ("str", "int", "float", "bool", "list", "dict", "none")
         or part.startswith(("list[", "dict[", "function-", "literal["))
     )
-
-
-# -- JSON bodies ---------------------------------------------------------------------------------
-
-
-def raise_json_problem(body: Any, what: str, cause: BaseException) -> NoReturn:
-    """Raise :class:`InvalidRequestError` naming where ``body`` is not JSON; if it is JSON,
-    re-raise ``cause`` (the failure was something else)."""
-    if isinstance(cause, (TypeError, ValueError)) and not isinstance(cause, YEScaleError):
-        problem = json_problem(body)
-        if problem is not None:
-            raise InvalidRequestError(f"Cannot send the {what}: {problem}.") from cause
-    raise cause
-
-
-@contextmanager
-def json_guard(body: Any, what: str) -> Iterator[None]:
-    """Turn the encoder's bare ``TypeError`` / ``ValueError`` for a body that is not JSON into
-    an :class:`InvalidRequestError` naming where. Free when the body is fine: the body is only
-    walked after the encoder failed (which happens before anything is sent)."""
-    try:
-        yield
-    except (TypeError, ValueError) as exc:
-        raise_json_problem(body, what, exc)
-
-
-def guard_iter(body: Any, what: str, iterator: Iterator[T]) -> Iterator[T]:
-    """:func:`json_guard` around a (lazy) stream."""
-    with json_guard(body, what):
-        yield from iterator
-
-
-async def aguard_iter(body: Any, what: str, iterator: AsyncIterator[T]) -> AsyncIterator[T]:
-    """:func:`json_guard` around an async stream (closing it when the consumer stops early)."""
-    try:
-        with json_guard(body, what):
-            async for item in iterator:
-                yield item
-    finally:
-        close = getattr(iterator, "aclose", None)
-        if close is not None:
-            await close()
 
 
 # -- pydantic-wrapped errors in framework classes ------------------------------------------------

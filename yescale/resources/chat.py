@@ -12,12 +12,9 @@ from ..model_kinds import check_chat_model
 from ..types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
 from ._stream import AsyncStream
 from ._validate import (
-    aguard_iter,
     check_chat_messages,
     check_tool_choice,
     check_tools,
-    guard_iter,
-    json_guard,
     require_messages,
     require_text,
     validate_model,
@@ -63,9 +60,7 @@ class Chat:
         self, *, model: str, messages: Sequence[Mapping[str, Any]], **params: Any
     ) -> ChatCompletion:
         """One completion. ``params`` are any body fields (temperature, tools, ...)."""
-        call = build_call(model, messages, params)
-        with json_guard(call.json, "chat completion request"):
-            return self._t.send(call)
+        return self._t.send(build_call(model, messages, params))
 
     def stream(
         self,
@@ -77,7 +72,7 @@ class Chat:
     ) -> Iterator[ChatCompletionChunk]:
         """Stream chunks; the last one carries ``usage`` unless ``include_usage=False``."""
         call = build_call(model, messages, params, stream=True, include_usage=include_usage)
-        return guard_iter(call.json, "chat completion request", self._t.stream(call, self._decoder))
+        return self._t.stream(call, self._decoder)
 
 
 class AsyncChat:
@@ -90,9 +85,7 @@ class AsyncChat:
     async def create(
         self, *, model: str, messages: Sequence[Mapping[str, Any]], **params: Any
     ) -> ChatCompletion:
-        call = build_call(model, messages, params)
-        with json_guard(call.json, "chat completion request"):
-            return await self._t.asend(call)
+        return await self._t.asend(build_call(model, messages, params))
 
     def stream(
         self,
@@ -103,5 +96,4 @@ class AsyncChat:
         **params: Any,
     ) -> AsyncStream[ChatCompletionChunk]:
         call = build_call(model, messages, params, stream=True, include_usage=include_usage)
-        chunks = self._t.astream(call, self._decoder)
-        return AsyncStream(aguard_iter(call.json, "chat completion request", chunks))
+        return AsyncStream(self._t.astream(call, self._decoder))

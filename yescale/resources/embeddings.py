@@ -9,13 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import ValidationError
-
 from .._http import Call, Transport, json_parser
 from ..errors import InvalidRequestError
 from ..model_kinds import check_embedding_model
 from ..types.embeddings import EmbeddingRequest, EmbeddingResponse
-from ._validate import require_text
+from ._validate import require_text, validate_model
 
 PATH = "/v1/embeddings"
 _parse = json_parser(EmbeddingResponse)
@@ -62,10 +60,7 @@ def build_call(
     check_embedding_model(model)
     check_dimensions(params.get("dimensions"))
     body = {"model": model, "input": check_inputs(inputs), **params}
-    try:
-        request = EmbeddingRequest.model_validate(body)
-    except ValidationError as error:
-        raise InvalidRequestError(f"Invalid embeddings request: {error}") from None
+    request = validate_model(EmbeddingRequest, body, "embeddings request")
     return Call("POST", PATH, _parse, json=request.to_wire(), what="embeddings request")
 
 

@@ -16,14 +16,7 @@ from ..model_kinds import check_gemini_model
 from ..types.chat import ChatCompletion, ChatCompletionChunk
 from ..types.gemini import GenerateContentRequest, GenerateContentResponse
 from ._stream import AsyncStream
-from ._validate import (
-    aguard_iter,
-    guard_iter,
-    json_guard,
-    require_messages,
-    require_text,
-    validate_model,
-)
+from ._validate import require_messages, require_text, validate_model
 
 _parse = json_parser(GenerateContentResponse)
 _WHAT = "Gemini generateContent request"
@@ -161,16 +154,13 @@ class Gemini:
     def generate_content(
         self, *, model: str, contents: str | Sequence[dict[str, Any]], **params: Any
     ) -> GenerateContentResponse:
-        call = build_call(model, contents, params, stream=False)
-        with json_guard(call.json, _WHAT):
-            return self._t.send(call)
+        return self._t.send(build_call(model, contents, params, stream=False))
 
     def stream_generate_content(
         self, *, model: str, contents: str | Sequence[dict[str, Any]], **params: Any
     ) -> Iterator[GenerateContentResponse]:
         """Stream with ``:streamGenerateContent?alt=sse``; raises if no ``finishReason`` comes."""
-        call = build_call(model, contents, params, stream=True)
-        return guard_iter(call.json, _WHAT, self._t.stream(call, self._decoder))
+        return self._t.stream(build_call(model, contents, params, stream=True), self._decoder)
 
 
 class AsyncGemini:
@@ -184,15 +174,13 @@ class AsyncGemini:
     async def generate_content(
         self, *, model: str, contents: str | Sequence[dict[str, Any]], **params: Any
     ) -> GenerateContentResponse:
-        call = build_call(model, contents, params, stream=False)
-        with json_guard(call.json, _WHAT):
-            return await self._t.asend(call)
+        return await self._t.asend(build_call(model, contents, params, stream=False))
 
     def stream_generate_content(
         self, *, model: str, contents: str | Sequence[dict[str, Any]], **params: Any
     ) -> AsyncStream[GenerateContentResponse]:
         call = build_call(model, contents, params, stream=True)
-        return AsyncStream(aguard_iter(call.json, _WHAT, self._t.astream(call, self._decoder)))
+        return AsyncStream(self._t.astream(call, self._decoder))
 
 
 # -- OpenAI-format chat over Gemini-native generateContent ----------------------------------------
@@ -266,8 +254,7 @@ class GeminiChat:
         urls = image_urls_to_fetch(model, messages, tools, tool_choice, params)
         images = fetch_all(self._t, urls)
         call = build_chat(model, messages, tools, tool_choice, images, params, stream=False)
-        with json_guard(call.json, _WHAT):
-            return from_gemini_response(self._t.send(call))
+        return from_gemini_response(self._t.send(call))
 
     def stream(
         self,
@@ -282,7 +269,7 @@ class GeminiChat:
         images = fetch_all(self._t, urls)
         call = build_chat(model, messages, tools, tool_choice, images, params, stream=True)
         translator = GeminiChunkTranslator()
-        chunks = guard_iter(call.json, _WHAT, self._t.stream(call, self._decoder))
+        chunks = self._t.stream(call, self._decoder)
         return (translator.translate(chunk) for chunk in chunks)
 
 
@@ -305,8 +292,7 @@ class AsyncGeminiChat:
         urls = image_urls_to_fetch(model, messages, tools, tool_choice, params)
         images = await afetch_all(self._t, urls)
         call = build_chat(model, messages, tools, tool_choice, images, params, stream=False)
-        with json_guard(call.json, _WHAT):
-            return from_gemini_response(await self._t.asend(call))
+        return from_gemini_response(await self._t.asend(call))
 
     def stream(
         self,
@@ -331,5 +317,5 @@ class AsyncGeminiChat:
         images = await afetch_all(self._t, urls)
         call = build_chat(model, messages, tools, tool_choice, images, params, stream=True)
         translator = GeminiChunkTranslator()
-        async for chunk in aguard_iter(call.json, _WHAT, self._t.astream(call, self._decoder)):
+        async for chunk in self._t.astream(call, self._decoder):
             yield translator.translate(chunk)

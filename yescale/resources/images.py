@@ -11,7 +11,7 @@ from .._http import Call, Transport, json_parser
 from ..errors import InvalidRequestError
 from ..image_models import validate_image_params
 from ..types.images import ImageGenerateRequest, ImagesResponse
-from ._validate import json_guard, require_text, validate_model
+from ._validate import require_text, validate_model
 
 GENERATE_PATH = "/v1/images/generations"
 EDIT_PATH = "/v1/images/edits"
@@ -104,9 +104,7 @@ class Images:
         Values a model documents (``n``, ``size``, ``quality``... of gpt-image-1 and dall-e-3)
         are checked before sending: see :mod:`yescale.image_models`.
         """
-        call = build_generate(prompt, model, params)
-        with json_guard(call.json, "image generation request"):
-            return self._t.send(call)
+        return self._t.send(build_generate(prompt, model, params))
 
     def edit(
         self,
@@ -130,9 +128,7 @@ class AsyncImages:
     async def generate(
         self, *, prompt: str, model: str = "gpt-image-1", **params: Any
     ) -> ImagesResponse:
-        call = build_generate(prompt, model, params)
-        with json_guard(call.json, "image generation request"):
-            return await self._t.asend(call)
+        return await self._t.asend(build_generate(prompt, model, params))
 
     async def edit(
         self,

@@ -23,6 +23,7 @@ from ..errors import (
     TaskFailedError,
     TaskTimeoutError,
     YEScaleError,
+    extend_message,
 )
 from ..model_kinds import check_media_model
 from ..types.media import MediaTask, MediaTaskRequest, TaskResult
@@ -126,11 +127,11 @@ class TaskWaiter:
             self.retry.is_retryable(error) or (known and isinstance(error, InvalidResponseError))
         ):
             # The id must survive whatever ends the wait: ``run`` has not returned it yet.
-            error.message = (
-                f"{error.message} (while waiting for media task {self.task_id}; once fixed, "
-                f"resume with client.media.wait({self.task_id!r}))"
+            extend_message(
+                error,
+                f" (while waiting for media task {self.task_id}; once fixed, resume with "
+                f"client.media.wait({self.task_id!r}))",
             )
-            error.args = (error.message,)
             raise error
         self.last_error = error
 
