@@ -290,10 +290,6 @@ class YEScaleToolSpec(BaseToolSpec):
             )
         return self._extractor
 
-    @staticmethod
-    def _image_params(**params: Any) -> dict[str, Any]:
-        return {k: v for k, v in params.items() if v is not None}
-
     # -- images --------------------------------------------------------------------------------
 
     def generate_image(
@@ -324,7 +320,10 @@ class YEScaleToolSpec(BaseToolSpec):
             images (list[str] | None): Input images to edit: URLs, base64 or allowed paths.
             mask (str | None): Optional mask for an edit (PNG; transparent areas are redrawn).
         """
-        params = self._image_params(
+        result = self._images().run(
+            prompt,
+            images=images,
+            mask=mask,
             size=size,
             quality=quality,
             background=background,
@@ -332,8 +331,8 @@ class YEScaleToolSpec(BaseToolSpec):
             output_format=output_format,
             moderation=moderation,
             style=style,
-        )
-        return image_blocks(self._images().run(prompt, images=images, mask=mask, **params))
+        )  # arguments left at None are dropped there
+        return image_blocks(result)
 
     async def agenerate_image(
         self,
@@ -349,7 +348,10 @@ class YEScaleToolSpec(BaseToolSpec):
         mask: str | None = None,
     ) -> list[ContentBlock]:
         """Async twin of :meth:`generate_image`."""
-        params = self._image_params(
+        result = await self._images().arun(
+            prompt,
+            images=images,
+            mask=mask,
             size=size,
             quality=quality,
             background=background,
@@ -358,7 +360,7 @@ class YEScaleToolSpec(BaseToolSpec):
             moderation=moderation,
             style=style,
         )
-        return image_blocks(await self._images().arun(prompt, images=images, mask=mask, **params))
+        return image_blocks(result)
 
     # -- media ---------------------------------------------------------------------------------
 

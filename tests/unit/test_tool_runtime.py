@@ -4,6 +4,7 @@ output parsing, and base64 never reaching a model's context."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from pathlib import Path
@@ -30,6 +31,8 @@ from yescale.tools import (
     InputImageError,
     InputPolicy,
     MediaOutcome,
+    MediaProgress,
+    MediaTaskRunner,
     SchemaValidator,
     StructuredOutputError,
     build_config,
@@ -45,6 +48,8 @@ from yescale.tools.outputs import reserve
 from yescale.tools.structured import build_request, parse_response
 from yescale.types.gemini import GenerateContentResponse
 from yescale.types.media import MediaTask
+
+from .conftest import Recorder, json_response, make_client
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR42mO4o6EBRAwQCgAjrgSxd194GgAAAABJRU5ErkJggg=="
@@ -176,16 +181,26 @@ def test_read_local_bytes_and_base64() -> None:
         "http://169.254.169.254/latest/meta-data",
         "http://[::1]/a.png",
         "http://printer.local/a.png",
+        # spellings the resolver maps to loopback / "this host" although they are no IP literal
+        "http://localhost./a.png",
+        "http://metadata.google.internal./a",
+        "http://127.1/a.png",
+        "http://2130706433/a.png",
+        "http://0x7f000001/a.png",
+        "http://017700000001/a.png",
+        "http://0/a.png",
+        "http://[::ffff:169.254.169.254]/a.png",
     ],
 )
 def test_urls_we_will_not_fetch(url: str) -> None:
-    with pytest.raises(InputImageError):
+    with pytest.raises(InputImageError, match=r"not an http|local host|private, loopback"):
         check_public_url(url)
 
 
 def test_public_urls_are_fetched() -> None:
     assert check_public_url("https://cdn.yescale.vip/x.png") == "https://cdn.yescale.vip/x.png"
     assert check_public_url("https://8.8.8.8/x.png") == "https://8.8.8.8/x.png"
+    assert check_public_url("https://cdn.yescale.vip./x.png") == "https://cdn.yescale.vip./x.png"
 
 
 def test_media_image_refs(allowed: Path) -> None:
@@ -340,6 +355,73 @@ def test_media_outcome_texts() -> None:
         _task(status="SUCCESS", results={"url": "https://x.example/a"}), None
     )
     assert "The link may expire" in no_expiry.summary()
+
+
+# -- media runner: progress, downloads ------------------------------------------------------------
+
+SUBMITTED = {"task_id": "t-1", "status": "SUBMITTED", "progress": "0%"}
+RESULT_URL = "https://cdn.yescale.vip/t-1.mp4"
+SUCCEEDED = {
+    "task_id": "t-1",
+    "status": "SUCCESS",
+    "progress": "100%",
+    "task_result": {"url": RESULT_URL, "url_expires_at": "2025-11-11 21:54:21"},
+}
+RESUME = "call get_media_task with task_id={task_id!r}"
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_media_progress_reports_the_submitted_state_once(mode: str) -> None:
+    """The first poll still says SUBMITTED 0%: that is no news, so no second event."""
+    service = Recorder(json_response(SUBMITTED), json_response(SUBMITTED), json_response(SUCCEEDED))
+    runner = MediaTaskRunner(make_client(service))
+    seen: list[MediaProgress] = []
+    if mode == "sync":
+        outcome = runner.generate("sora-2", "a cat", on_progress=seen.append)
+    else:
+        outcome = asyncio.run(runner.agenerate("sora-2", "a cat", on_progress=seen.append))
+    assert outcome.state == "succeeded"
+    assert outcome.url == RESULT_URL
+    assert [(p.status, p.progress, p.model) for p in seen] == [
+        ("SUBMITTED", "0%", "sora-2"),
+        ("SUCCESS", "100%", "sora-2"),
+    ]
+    assert [r.method for r in service.requests] == ["POST", "GET", "GET"]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_failed_download_keeps_the_task_id_and_url(tmp_path: Path, mode: str) -> None:
+    """The task is paid for: an error saving its result says where the result is and how to
+    try the download again, and leaves no empty file behind."""
+
+    def service(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "cdn.yescale.vip":
+            return httpx.Response(404, text="gone")
+        return json_response(SUCCEEDED)
+
+    runner = MediaTaskRunner(
+        make_client(service, max_retries=0), output_dir=tmp_path, resume_hint=RESUME
+    )
+    get = runner.get if mode == "sync" else lambda task_id: asyncio.run(runner.aget(task_id))
+    with pytest.raises(yescale.NotFoundError) as info:
+        get("t-1")
+    text = str(info.value)
+    assert "Media task t-1 succeeded but its result could not be saved" in text
+    assert f"it is at {RESULT_URL} (expires 2025-11-11 21:54:21 GMT+7)" in text
+    assert "To retry the download: call get_media_task with task_id='t-1'." in text
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unusable_output_dir_keeps_the_task_id(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    runner = MediaTaskRunner(
+        make_client(lambda request: json_response(SUCCEEDED)), output_dir=blocker
+    )
+    with pytest.raises(yescale.InvalidRequestError, match="Cannot use output_dir") as info:
+        runner.get("t-1")
+    assert "Media task t-1 succeeded" in str(info.value)
+    assert "To retry the download: get('t-1')." in str(info.value)
 
 
 # -- structured output --------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from .inputs import (
     read_local,
     sniff_image,
 )
-from .outputs import reserve, save_bytes, stem_for
+from .outputs import removed_on_failure, reserve, save_bytes, stem_for
 
 if TYPE_CHECKING:
     from .._client import YEScaleClient
@@ -221,12 +221,8 @@ class ImageGenerator:
                 image.data = None
             elif item.url and self.output_dir is not None:
                 target = reserve(self.output_dir, stem, _url_ext(item.url, params))
-                try:
-                    self.client._transport.download(item.url, target)
-                except BaseException:
-                    target.unlink(missing_ok=True)
-                    raise
-                image.path = target
+                with removed_on_failure(target):
+                    image.path = self.client._transport.download(item.url, target)
         return result
 
     # -- async ---------------------------------------------------------------------------------
@@ -285,12 +281,8 @@ class ImageGenerator:
                 target = await asyncio.to_thread(
                     reserve, self.output_dir, stem, _url_ext(item.url, params)
                 )
-                try:
-                    await self.client._transport.adownload(item.url, target)
-                except BaseException:
-                    target.unlink(missing_ok=True)
-                    raise
-                image.path = target
+                with removed_on_failure(target):
+                    image.path = await self.client._transport.adownload(item.url, target)
         return result
 
 

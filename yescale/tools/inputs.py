@@ -14,6 +14,7 @@ import binascii
 import ipaddress
 import os
 import re
+import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,7 +182,8 @@ class InputPolicy:
                 raise InputImageError(
                     f"Input image {path} is larger than {MAX_INPUT_BYTES >> 20} MiB."
                 )
-            data = path.read_bytes()
+            with path.open("rb") as fh:  # capped: the file may grow after stat()
+                data = fh.read(MAX_INPUT_BYTES + 1)
         except OSError as exc:  # e.g. no permission to read it
             raise self._refuse(str(path), f"it cannot be read ({exc.strerror or exc})") from None
         return checked_image(data, "path", str(path), str(path))
@@ -194,20 +196,33 @@ def check_public_url(url: str) -> str:
     so run agents that take URLs from untrusted text behind an egress proxy if that matters.
     """
     parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
+    host = (parts.hostname or "").lower().rstrip(".")  # "localhost." is localhost
     if parts.scheme not in ("http", "https") or not host:
         raise InputImageError(f"Input image URL {url[:200]!r} is not an http(s) URL.")
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
         raise InputImageError(f"Input image URL {url[:200]!r} points at a local host.")
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return url.strip()
-    if not address.is_global:
+    address = _ip_address(host)
+    if address is not None and not address.is_global:
         raise InputImageError(
             f"Input image URL {url[:200]!r} points at a private, loopback or link-local address."
         )
     return url.strip()
+
+
+def _ip_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host written as an IP stands for, ``None`` for a name.
+
+    Besides the usual forms this reads the legacy IPv4 spellings the resolver still accepts
+    (``127.1``, ``2130706433``, ``0x7f000001``, ``0``), which would otherwise pass as names.
+    """
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
 
 
 def read_local(value: str | bytes | os.PathLike[str], policy: InputPolicy) -> InputImage | None:

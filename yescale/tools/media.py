@@ -21,7 +21,8 @@ import asyncio
 import inspect
 import os
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,12 +30,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from .._json_values import json_problem
-from ..errors import InvalidRequestError, TaskTimeoutError
+from ..errors import InvalidRequestError, TaskTimeoutError, YEScaleError, extend_message
 from ..model_kinds import check_media_model
 from ..resources.media import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT
 from ..types.media import MediaTask
 from .inputs import InputPolicy, as_list, media_image_ref
-from .outputs import reserve, slug
+from .outputs import removed_on_failure, reserve, slug
 
 if TYPE_CHECKING:
     from .._client import YEScaleClient
@@ -267,8 +268,8 @@ class MediaTaskRunner:
             task id: resume with :meth:`get`).
         wait: wait for the result (default) or return as soon as the task is submitted.
         resume_hint: how a caller resumes a task, added to :class:`~yescale.TaskTimeoutError`
-            messages (``{task_id}`` is filled in), e.g. "call get_media_task with task_id
-            {task_id!r}".
+            messages and to errors saving a succeeded task's result (``{task_id}`` is filled
+            in), e.g. "call get_media_task with task_id {task_id!r}".
     """
 
     def __init__(
@@ -294,21 +295,39 @@ class MediaTaskRunner:
         self.wait = wait
         self.resume_hint = resume_hint
 
-    def _timed_out(self, error: TaskTimeoutError) -> TaskTimeoutError:
-        """The same error, its message telling this tool's caller how to resume."""
-        if not self.resume_hint:
-            return error
-        hint = self.resume_hint.format(task_id=error.task_id)
-        message = f"{error.message} To resume here: {hint}."
-        extended = type(error).__new__(type(error))
-        Exception.__init__(extended, message)
-        extended.__dict__.update(error.__dict__)
-        extended.message = message
-        return extended
-
     def config(self, config: Mapping[str, Any] | None = None, **standard: Any) -> dict[str, Any]:
         """:func:`build_config` with this runner's input policy."""
         return build_config(config, policy=self.policy, **standard)
+
+    @contextmanager
+    def _resumable(self) -> Iterator[None]:
+        """A timeout's message also tells this tool's caller how to resume (``resume_hint``)."""
+        try:
+            yield
+        except TaskTimeoutError as error:
+            if self.resume_hint:
+                hint = self.resume_hint.format(task_id=error.task_id)
+                extend_message(error, f" To resume here: {hint}.")
+            raise
+
+    @contextmanager
+    def _saving(self, outcome: MediaOutcome) -> Iterator[None]:
+        """An error saving a succeeded (paid) task's result keeps the task id and URL."""
+        try:
+            yield
+        except YEScaleError as error:
+            expiry = f" (expires {outcome.url_expires_at} GMT+7)" if outcome.url_expires_at else ""
+            retry = (
+                self.resume_hint.format(task_id=outcome.task_id)
+                if self.resume_hint
+                else f"get({outcome.task_id!r})"
+            )
+            extend_message(
+                error,
+                f" Media task {outcome.task_id} succeeded but its result could not be saved to "
+                f"output_dir; it is at {outcome.url}{expiry}. To retry the download: {retry}.",
+            )
+            raise
 
     # -- sync ----------------------------------------------------------------------------------
 
@@ -323,14 +342,24 @@ class MediaTaskRunner:
         **standard: Any,
     ) -> MediaOutcome:
         """Submit ``{model, prompt, config}``; wait for the result unless ``wait`` is false."""
-        check_media_model(model)
+        check_media_model(model)  # before any input image is read
         payload = self.config(config, **standard)
-        task = self.client.media.submit(model=model, prompt=prompt, config=payload)
-        if on_progress is not None:
-            on_progress(MediaProgress.of(task, model))
+        report = _reporter(on_progress, model)
         if not (self.wait if wait is None else wait):
+            task = self.client.media.submit(model=model, prompt=prompt, config=payload)
+            if report is not None:
+                report(task)
             return MediaOutcome.of(task, model, state="submitted")
-        return self._wait(task.task_id, model, on_progress)
+        with self._resumable():
+            task = self.client.media.run(
+                model=model,
+                prompt=prompt,
+                config=payload,
+                poll_interval=self.poll_interval,
+                timeout=self.task_timeout,
+                on_progress=report,
+            )
+        return self._finish(MediaOutcome.of(task, model, state="succeeded"))
 
     def get(
         self,
@@ -342,47 +371,28 @@ class MediaTaskRunner:
     ) -> MediaOutcome:
         """Resume a task: wait for it (default: as configured) or look once."""
         if self.wait if wait is None else wait:
-            return self._wait(task_id, model, on_progress)
-        task = self.client.media.get(task_id)
-        if task.state == "failed":
-            _raise_failed(task, self.client)
-        outcome = MediaOutcome.of(task, model)
-        if outcome.state == "succeeded":
-            self._download(outcome)
+            with self._resumable():
+                task = self.client.media.wait(
+                    task_id,
+                    poll_interval=self.poll_interval,
+                    timeout=self.task_timeout,
+                    on_progress=_reporter(on_progress, model),
+                )
+        else:
+            task = self.client.media.get(task_id)
+            if task.state == "failed":
+                _raise_failed(task, self.client)
+        return self._finish(MediaOutcome.of(task, model))
+
+    def _finish(self, outcome: MediaOutcome) -> MediaOutcome:
+        """Download a succeeded task's result into ``output_dir`` (when one is set)."""
+        if self.output_dir is None or outcome.state != "succeeded" or not outcome.url:
+            return outcome
+        with self._saving(outcome):
+            target = reserve(self.output_dir, _stem(outcome), _ext(outcome.url))
+            with removed_on_failure(target):
+                outcome.path = self.client.media.download(outcome.url, target)
         return outcome
-
-    def _wait(
-        self, task_id: str, model: str | None, on_progress: ProgressHandler | None
-    ) -> MediaOutcome:
-        callback = None
-        if on_progress is not None:
-            handler = on_progress
-
-            def callback(task: MediaTask) -> None:
-                handler(MediaProgress.of(task, model))
-
-        try:
-            task = self.client.media.wait(
-                task_id,
-                poll_interval=self.poll_interval,
-                timeout=self.task_timeout,
-                on_progress=callback,
-            )
-        except TaskTimeoutError as error:
-            raise self._timed_out(error) from None
-        outcome = MediaOutcome.of(task, model, state="succeeded")
-        self._download(outcome)
-        return outcome
-
-    def _download(self, outcome: MediaOutcome) -> None:
-        if self.output_dir is None or not outcome.url:
-            return
-        target = reserve(self.output_dir, _stem(outcome), _ext(outcome.url))
-        try:
-            outcome.path = self.client.media.download(outcome.url, target)
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
 
     # -- async ---------------------------------------------------------------------------------
 
@@ -399,12 +409,22 @@ class MediaTaskRunner:
         """Async twin of :meth:`generate`; ``on_progress`` may be a coroutine function."""
         check_media_model(model)
         payload = await asyncio.to_thread(self.config, config, **standard)
-        task = await self.client.aio.media.submit(model=model, prompt=prompt, config=payload)
-        if on_progress is not None:
-            await _maybe_await(on_progress(MediaProgress.of(task, model)))
+        report = _async_reporter(on_progress, model)
         if not (self.wait if wait is None else wait):
+            task = await self.client.aio.media.submit(model=model, prompt=prompt, config=payload)
+            if report is not None:
+                await report(task)
             return MediaOutcome.of(task, model, state="submitted")
-        return await self._await(task.task_id, model, on_progress)
+        with self._resumable():
+            task = await self.client.aio.media.run(
+                model=model,
+                prompt=prompt,
+                config=payload,
+                poll_interval=self.poll_interval,
+                timeout=self.task_timeout,
+                on_progress=report,
+            )
+        return await self._afinish(MediaOutcome.of(task, model, state="succeeded"))
 
     async def aget(
         self,
@@ -416,49 +436,60 @@ class MediaTaskRunner:
     ) -> MediaOutcome:
         """Async twin of :meth:`get`."""
         if self.wait if wait is None else wait:
-            return await self._await(task_id, model, on_progress)
-        task = await self.client.aio.media.get(task_id)
-        if task.state == "failed":
-            _raise_failed(task, self.client)
-        outcome = MediaOutcome.of(task, model)
-        if outcome.state == "succeeded":
-            await self._adownload(outcome)
-        return outcome
+            with self._resumable():
+                task = await self.client.aio.media.wait(
+                    task_id,
+                    poll_interval=self.poll_interval,
+                    timeout=self.task_timeout,
+                    on_progress=_async_reporter(on_progress, model),
+                )
+        else:
+            task = await self.client.aio.media.get(task_id)
+            if task.state == "failed":
+                _raise_failed(task, self.client)
+        return await self._afinish(MediaOutcome.of(task, model))
 
-    async def _await(
-        self, task_id: str, model: str | None, on_progress: AsyncProgressHandler | None
-    ) -> MediaOutcome:
-        callback = None
-        if on_progress is not None:
-            handler = on_progress
-
-            async def callback(task: MediaTask) -> None:
-                await _maybe_await(handler(MediaProgress.of(task, model)))
-
-        try:
-            task = await self.client.aio.media.wait(
-                task_id,
-                poll_interval=self.poll_interval,
-                timeout=self.task_timeout,
-                on_progress=callback,
+    async def _afinish(self, outcome: MediaOutcome) -> MediaOutcome:
+        """Async twin of :meth:`_finish`."""
+        if self.output_dir is None or outcome.state != "succeeded" or not outcome.url:
+            return outcome
+        with self._saving(outcome):
+            target = await asyncio.to_thread(
+                reserve, self.output_dir, _stem(outcome), _ext(outcome.url)
             )
-        except TaskTimeoutError as error:
-            raise self._timed_out(error) from None
-        outcome = MediaOutcome.of(task, model, state="succeeded")
-        await self._adownload(outcome)
+            with removed_on_failure(target):
+                outcome.path = await self.client.aio.media.download(outcome.url, target)
         return outcome
 
-    async def _adownload(self, outcome: MediaOutcome) -> None:
-        if self.output_dir is None or not outcome.url:
-            return
-        target = await asyncio.to_thread(
-            reserve, self.output_dir, _stem(outcome), _ext(outcome.url)
-        )
-        try:
-            outcome.path = await self.client.aio.media.download(outcome.url, target)
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
+
+def _reporter(
+    on_progress: ProgressHandler | None, model: str | None
+) -> Callable[[MediaTask], None] | None:
+    """``on_progress`` as the client's callback: the task, as :class:`MediaProgress`."""
+    if on_progress is None:
+        return None
+    handler = on_progress
+
+    def report(task: MediaTask) -> None:
+        handler(MediaProgress.of(task, model))
+
+    return report
+
+
+def _async_reporter(
+    on_progress: AsyncProgressHandler | None, model: str | None
+) -> Callable[[MediaTask], Awaitable[None]] | None:
+    """Async twin of :func:`_reporter` (``on_progress`` may be sync or a coroutine function)."""
+    if on_progress is None:
+        return None
+    handler = on_progress
+
+    async def report(task: MediaTask) -> None:
+        value = handler(MediaProgress.of(task, model))
+        if inspect.isawaitable(value):
+            await value
+
+    return report
 
 
 def _raise_failed(task: MediaTask, client: YEScaleClient) -> None:
@@ -466,11 +497,6 @@ def _raise_failed(task: MediaTask, client: YEScaleClient) -> None:
     from ..resources.media import TaskWaiter
 
     TaskWaiter(task.task_id, client._transport, 1.0, 1.0).observe(task)
-
-
-async def _maybe_await(value: Any) -> None:
-    if inspect.isawaitable(value):
-        await value
 
 
 def _stem(outcome: MediaOutcome) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import InvalidRequestError
@@ -65,12 +67,18 @@ def reserve(output_dir: str | os.PathLike[str], stem: str, ext: str) -> Path:
     raise InvalidRequestError(f"Too many files named like {name!r} in {folder}.")
 
 
-def save_bytes(output_dir: str | os.PathLike[str], stem: str, ext: str, data: bytes) -> Path:
-    """Write ``data`` to a new, uniquely named file in ``output_dir``; returns its path."""
-    path = reserve(output_dir, stem, ext)
+@contextmanager
+def removed_on_failure(path: Path) -> Iterator[Path]:
+    """Remove ``path`` (a file :func:`reserve` made) if the block fails: no empty file is left."""
     try:
-        path.write_bytes(data)
+        yield path
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+
+
+def save_bytes(output_dir: str | os.PathLike[str], stem: str, ext: str, data: bytes) -> Path:
+    """Write ``data`` to a new, uniquely named file in ``output_dir``; returns its path."""
+    with removed_on_failure(reserve(output_dir, stem, ext)) as path:
+        path.write_bytes(data)
     return path
