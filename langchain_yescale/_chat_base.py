@@ -39,6 +39,7 @@ from ._client_params import YEScaleClientParams
 from ._errors import langchain_errors
 from ._openai_messages import (
     ReasoningHistory,
+    choice_metadata,
     chunk_to_langchain,
     completion_metadata,
     messages_to_openai,
@@ -49,19 +50,8 @@ from ._openai_messages import (
 ToolChoice = dict[str, Any] | str | bool | None
 StructuredMethod = Literal["function_calling", "json_schema", "json_mode", "response_json_schema"]
 
-#: Fields of a choice that go into ``response_metadata`` when the service sends them.
-_CHOICE_METADATA = (
-    "logprobs",
-    "grounding_metadata",
-    "url_context_metadata",
-    "safety_ratings",
-    "citation_metadata",
-    "gemini_finish_reason",
-)
 #: How many chunks ``BaseChatModel.stream`` may hold before they are merged into one.
 COMPACT_EVERY = 512
-#: ``response_metadata`` strings a stream must carry on one chunk only.
-_ONCE_PER_STREAM = ("model_name", "system_fingerprint", "finish_reason", "gemini_finish_reason")
 
 
 class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
@@ -181,10 +171,12 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         usage = usage_to_langchain(completion.usage) if completion.usage is not None else None
         generations = []
         for choice in completion.choices:
-            choice_metadata = {**metadata, "finish_reason": choice.finish_reason}
-            extras = {**(choice.model_extra or {}), "logprobs": choice.logprobs}
-            choice_metadata.update({k: extras[k] for k in _CHOICE_METADATA if extras.get(k)})
-            message = wire_message_to_ai(choice.message, choice_metadata, usage)
+            message_metadata = {
+                **metadata,
+                "finish_reason": choice.finish_reason,
+                **choice_metadata(choice),
+            }
+            message = wire_message_to_ai(choice.message, message_metadata, usage)
             generations.append(
                 ChatGeneration(
                     message=message, generation_info={"finish_reason": choice.finish_reason}
@@ -199,16 +191,6 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
 
     def _combine_llm_outputs(self, llm_outputs: list[dict[str, Any] | None]) -> dict[str, Any]:
         """One ``llm_output`` for ``generate`` over several prompts: token usage summed."""
-        if len(llm_outputs) == 1 and llm_outputs[0]:
-            # The common case (one prompt): nothing to sum.
-            only = llm_outputs[0]
-            single = {
-                "token_usage": _without_none(only.get("token_usage") or {}),
-                "model_name": only.get("model_name") or self.model_name,
-            }
-            if only.get("system_fingerprint"):
-                single["system_fingerprint"] = only["system_fingerprint"]
-            return single
         usage: dict[str, Any] = {}
         combined: dict[str, Any] = {}
         for output in llm_outputs:
@@ -222,24 +204,10 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         return {"token_usage": usage, **combined}
 
     @staticmethod
-    def _generation_chunk(
-        chunk: ChatCompletionChunk, first: bool, seen: set[str]
-    ) -> ChatGenerationChunk | None:
-        message = chunk_to_langchain(chunk, first)
+    def _generation_chunk(chunk: ChatCompletionChunk, sent: set[str]) -> ChatGenerationChunk | None:
+        message = chunk_to_langchain(chunk, sent)
         if message is None:
             return None
-        # Chunks merge by concatenating strings: a name sent on several chunks (the service
-        # repeats the model on every chunk) would come out as "gpt-4ogpt-4o". First one wins.
-        for key in _ONCE_PER_STREAM:
-            if key in message.response_metadata:
-                if key in seen:
-                    del message.response_metadata[key]
-                seen.add(key)
-        if chunk.choices:
-            extras = chunk.choices[0].model_extra or {}
-            message.response_metadata.update(
-                {k: extras[k] for k in _CHOICE_METADATA if extras.get(k)}
-            )
         finish = message.response_metadata.get("finish_reason")
         info = {"finish_reason": finish} if finish else None
         return ChatGenerationChunk(message=message, generation_info=info)
@@ -332,14 +300,12 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         wire_messages, params = self._prepare(messages, stop, kwargs)
-        first = True
-        seen: set[str] = set()
+        sent: set[str] = set()
         with langchain_errors():
             for chunk in self._chunks(wire_messages, params):
-                generation = self._generation_chunk(chunk, first, seen)
+                generation = self._generation_chunk(chunk, sent)
                 if generation is None:
                     continue
-                first = False
                 if run_manager:
                     run_manager.on_llm_new_token(generation.text, chunk=generation)
                 yield generation
@@ -352,14 +318,12 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         wire_messages, params = self._prepare(messages, stop, kwargs)
-        first = True
-        seen: set[str] = set()
+        sent: set[str] = set()
         with langchain_errors():
             async for chunk in self._achunks(wire_messages, params):
-                generation = self._generation_chunk(chunk, first, seen)
+                generation = self._generation_chunk(chunk, sent)
                 if generation is None:
                     continue
-                first = False
                 if run_manager:
                     await run_manager.on_llm_new_token(generation.text, chunk=generation)
                 yield generation
@@ -473,15 +437,6 @@ def _add_usage(total: dict[str, Any], usage: dict[str, Any]) -> None:
             total[key] = total.get(key, 0) + value
         elif value is not None:
             total.setdefault(key, value)
-
-
-def _without_none(usage: dict[str, Any]) -> dict[str, Any]:
-    """``usage`` as ``_add_usage`` would total it on its own: ``None`` counts dropped."""
-    return {
-        key: _without_none(value) if isinstance(value, dict) else value
-        for key, value in usage.items()
-        if value is not None
-    }
 
 
 def json_schema_of(schema: dict[str, Any] | type) -> dict[str, Any]:

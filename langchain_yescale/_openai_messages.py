@@ -26,13 +26,38 @@ from langchain_core.messages.tool import tool_call_chunk
 
 from yescale import InvalidRequestError
 from yescale._json_values import dump_tool_arguments, load_tool_arguments
-from yescale.types.chat import ChatCompletion, ChatCompletionChunk, Usage
+from yescale.types.chat import (
+    ChatChoice,
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChunkChoice,
+    Usage,
+)
 from yescale.types.chat import ChatMessage as WireMessage
 from yescale.types.chat import ToolCall as WireToolCall
 
 ReasoningHistory = Literal["auto", "always", "never"]
 
 _STANDARD_DATA_BLOCKS = {"image", "file", "audio"}
+#: Fields of a choice that go into ``response_metadata`` when the service sends them.
+_CHOICE_METADATA = (
+    "logprobs",
+    "grounding_metadata",
+    "url_context_metadata",
+    "safety_ratings",
+    "citation_metadata",
+    "gemini_finish_reason",
+)
+#: ``response_metadata`` a stream carries on one chunk only: chunks merge by concatenating
+#: strings, so a model name on several chunks would come out "gpt-4ogpt-4o".
+_ONCE_PER_STREAM = (
+    "model_provider",
+    "id",
+    "model_name",
+    "system_fingerprint",
+    "finish_reason",
+    "gemini_finish_reason",
+)
 
 
 def _anthropic_image(block: dict[str, Any]) -> dict[str, Any] | None:
@@ -287,49 +312,61 @@ def completion_metadata(completion: ChatCompletion | ChatCompletionChunk) -> dic
     return metadata
 
 
-def chunk_to_langchain(chunk: ChatCompletionChunk, first: bool) -> AIMessageChunk | None:
-    """One stream chunk as an ``AIMessageChunk`` (``None`` when it carries nothing)."""
-    metadata: dict[str, Any] = completion_metadata(chunk) if first else {}
+def choice_metadata(choice: ChatChoice | ChunkChoice) -> dict[str, Any]:
+    """The optional fields of a choice (log-probabilities, Gemini grounding, ...) that it has."""
+    extras = {**(choice.model_extra or {}), "logprobs": choice.logprobs}
+    return {k: extras[k] for k in _CHOICE_METADATA if extras.get(k)}
+
+
+def chunk_to_langchain(chunk: ChatCompletionChunk, sent: set[str]) -> AIMessageChunk | None:
+    """One stream chunk as an ``AIMessageChunk`` (``None`` when it carries nothing).
+
+    ``sent``: the ``response_metadata`` keys earlier chunks of the stream carried (updated here):
+    the provider, model name, id, fingerprint and finish reasons go on the first chunk that has
+    them, and on no other.
+    """
+    metadata = completion_metadata(chunk)
     usage = usage_to_langchain(chunk.usage) if chunk.usage is not None else None
-    if not chunk.choices:
-        if usage is None and not metadata:
-            return None
-        if usage is not None and chunk.model:
-            metadata["model_name"] = chunk.model
-        return AIMessageChunk(content="", usage_metadata=usage, response_metadata=metadata)
-    choice = chunk.choices[0]
-    delta = choice.delta
     additional: dict[str, Any] = {}
-    if delta.reasoning_content:
-        additional["reasoning_content"] = delta.reasoning_content
-    if delta.refusal:
-        additional["refusal"] = delta.refusal
     tool_chunks = []
-    if delta.tool_calls:
-        raw = []
-        for i, call in enumerate(delta.tool_calls):
-            index = call.index if call.index is not None else i
-            tool_chunks.append(
-                tool_call_chunk(
-                    name=call.function.name,
-                    args=call.function.arguments,
-                    id=call.id,
-                    index=index,
+    content = ""
+    if chunk.choices:
+        choice = chunk.choices[0]
+        delta = choice.delta
+        content = delta.content or ""
+        if delta.reasoning_content:
+            additional["reasoning_content"] = delta.reasoning_content
+        if delta.refusal:
+            additional["refusal"] = delta.refusal
+        if delta.tool_calls:
+            raw = []
+            for i, call in enumerate(delta.tool_calls):
+                index = call.index if call.index is not None else i
+                tool_chunks.append(
+                    tool_call_chunk(
+                        name=call.function.name,
+                        args=call.function.arguments,
+                        id=call.id,
+                        index=index,
+                    )
                 )
-            )
-            raw.append({**call.model_dump(exclude_none=True), "index": index})
-        additional["tool_calls"] = raw
-    if choice.finish_reason:
-        metadata["finish_reason"] = choice.finish_reason
-        if chunk.model:
-            metadata["model_name"] = chunk.model
-    if choice.logprobs:
-        metadata["logprobs"] = choice.logprobs
+                raw.append({**call.model_dump(exclude_none=True), "index": index})
+            additional["tool_calls"] = raw
+        if choice.finish_reason:
+            metadata["finish_reason"] = choice.finish_reason
+        metadata.update(choice_metadata(choice))
+    for key in _ONCE_PER_STREAM:
+        if key in metadata:
+            if key in sent:
+                del metadata[key]
+            sent.add(key)
+    if not chunk.choices and usage is None and not metadata:
+        return None
     return AIMessageChunk(
-        content=delta.content or "",
+        content=content,
         additional_kwargs=additional,
         tool_call_chunks=tool_chunks,
         usage_metadata=usage,
         response_metadata=metadata,
-        id=chunk.id,
+        id=chunk.id if chunk.choices else None,
     )

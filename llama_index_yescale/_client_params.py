@@ -55,15 +55,17 @@ class YEScaleClientParams(BaseModel):
         if self.api_key is None and os.environ.get("YESCALE_API_KEY"):
             self.api_key = SecretStr(os.environ["YESCALE_API_KEY"])
         # no key, a timeout of 0, a base URL without scheme...: refused now, not at the first call
-        check_framework_settings(
-            type(self).__name__,
-            api_key=self.api_key,
-            base_url=self.base_url,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            default_headers=self.default_headers,
-        )
+        check_framework_settings(type(self).__name__, **self._client_settings())
         return self
+
+    def _client_settings(self) -> dict[str, Any]:
+        return {
+            "api_key": self.api_key,
+            "base_url": self.base_url,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
 
     @field_serializer("api_key", when_used="always")
     def _hide_key(self, value: SecretStr | None) -> None:
@@ -73,13 +75,7 @@ class YEScaleClientParams(BaseModel):
     def client(self) -> YEScaleClient:
         """The YEScale client (shared by every object with the same settings)."""
         if self._client is None:
-            settings: dict[str, Any] = {
-                "api_key": self.api_key,
-                "base_url": self.base_url,
-                "timeout": self.timeout,
-                "max_retries": self.max_retries,
-                "default_headers": self.default_headers,
-            }
+            settings = self._client_settings()
             if self.http_client is not None or self.async_http_client is not None:
                 self._client = YEScaleClient(
                     **settings,

@@ -8,14 +8,12 @@ Requests go to Gemini's native ``/v1beta/models/{model}:generateContent`` (and
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 import pytest
 from langchain_core.exceptions import ModelAuthenticationError, ModelInvalidRequestError
 from langchain_core.messages import (
     AIMessage,
-    AIMessageChunk,
     BaseMessage,
     HumanMessage,
     SystemMessage,
@@ -29,16 +27,10 @@ from vcr.cassette import Cassette
 import yescale
 from langchain_yescale import ChatYEScaleGemini
 
-pytestmark = pytest.mark.vcr
+# the same sample inputs as ChatYEScale's tests (the recorded bodies hold them)
+from .test_langchain_chat import IMAGE_URL, LONG_SYSTEM, PIXEL_PNG, aggregate
 
-IMAGE_URL = "https://raw.githubusercontent.com/langchain-ai/docs/4d11d08b6b0e210bd456943f7a22febbd168b543/src/images/agentic-rag-output.png"
-PIXEL_PNG = (
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-)
-LONG_SYSTEM = "You are a meticulous assistant for a travel agency. " + " ".join(
-    f"Rule {i}: always state prices in euros and mention the cancellation policy for trip {i}."
-    for i in range(1, 90)
-)
+pytestmark = pytest.mark.vcr
 
 
 def requests(cassette: Cassette) -> list[tuple[str, dict[str, Any]]]:
@@ -52,16 +44,6 @@ def requests(cassette: Cassette) -> list[tuple[str, dict[str, Any]]]:
 
 def bodies(cassette: Cassette) -> list[dict[str, Any]]:
     return [body for _, body in requests(cassette)]
-
-
-def aggregate(chunks: Sequence[BaseMessage]) -> AIMessageChunk:
-    """The streamed chunks merged, as LangChain merges them."""
-    assert chunks
-    assert all(isinstance(c, AIMessageChunk) for c in chunks)
-    full = cast("AIMessageChunk", chunks[0])
-    for chunk in chunks[1:]:
-        full = full + cast("AIMessageChunk", chunk)
-    return full
 
 
 @tool

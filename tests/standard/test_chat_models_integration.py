@@ -75,23 +75,16 @@ if not any(
 
 
 class _VCRTests(ChatModelIntegrationTests):
+    """What both classes share: replayed cassettes, JSON mode, image and Anthropic-format inputs,
+    and usage details (reasoning tokens, implicit prompt-cache reads; no cache-creation count)."""
+
+    #: the arguments of the model ``invoke_with_reasoning_output`` / ``..._cache_read_input`` use
+    reasoning_model_params: dict[str, Any]
+    cache_model_params: dict[str, Any]
+
     @property
     def enable_vcr_tests(self) -> bool:
         return True
-
-
-class TestChatYEScaleIntegration(_VCRTests):
-    @property
-    def chat_model_class(self) -> type[ChatYEScale]:
-        return ChatYEScale
-
-    @property
-    def chat_model_params(self) -> dict[str, Any]:
-        return {"model": "gpt-4o-mini", "temperature": 0}
-
-    @property
-    def model_override_value(self) -> str:
-        return "gpt-4o"
 
     @property
     def supports_json_mode(self) -> bool:
@@ -112,6 +105,44 @@ class TestChatYEScaleIntegration(_VCRTests):
     @property
     def supports_anthropic_inputs(self) -> bool:
         return True
+
+    @property
+    def supported_usage_metadata_details(
+        self,
+    ) -> dict[Literal["invoke", "stream"], list[UsageKind]]:
+        # cache_creation_input: neither OpenAI-format usage nor Gemini reports cache writes.
+        # audio_*: no audio tokens on these text models.
+        return {
+            "invoke": ["reasoning_output", "cache_read_input"],
+            "stream": ["reasoning_output", "cache_read_input"],
+        }
+
+    def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
+        llm = self.chat_model_class(**self.reasoning_model_params)
+        return _run(llm, "What is 17 * 23? Think it through.", stream=stream)
+
+    def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
+        llm = self.chat_model_class(**self.cache_model_params)
+        messages = [SystemMessage(LONG_SYSTEM), HumanMessage("Hello")]
+        _run(llm, messages, stream=stream)  # fills the implicit prompt cache
+        return _run(llm, messages, stream=stream)  # reads it
+
+
+class TestChatYEScaleIntegration(_VCRTests):
+    reasoning_model_params = {"model": "o4-mini", "reasoning_effort": "low", "max_tokens": 300}
+    cache_model_params = {"model": "gpt-4o-mini", "temperature": 0}
+
+    @property
+    def chat_model_class(self) -> type[ChatYEScale]:
+        return ChatYEScale
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "gpt-4o-mini", "temperature": 0}
+
+    @property
+    def model_override_value(self) -> str:
+        return "gpt-4o"
 
     @property
     def supports_pdf_inputs(self) -> bool:
@@ -129,29 +160,14 @@ class TestChatYEScaleIntegration(_VCRTests):
         # gpt-4o-mini takes no audio input (only the gpt-4o*-audio models do).
         return False
 
-    @property
-    def supported_usage_metadata_details(
-        self,
-    ) -> dict[Literal["invoke", "stream"], list[UsageKind]]:
-        # cache_creation_input: OpenAI-format usage has no cache-write count (writes are free).
-        # audio_*: gpt-4o-mini has no audio.
-        return {
-            "invoke": ["reasoning_output", "cache_read_input"],
-            "stream": ["reasoning_output", "cache_read_input"],
-        }
-
-    def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
-        llm = ChatYEScale(model="o4-mini", reasoning_effort="low", max_tokens=300)
-        return _run(llm, "What is 17 * 23? Think it through.", stream=stream)
-
-    def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
-        llm = ChatYEScale(model="gpt-4o-mini", temperature=0)
-        messages = [SystemMessage(LONG_SYSTEM), HumanMessage("Hello")]
-        _run(llm, messages, stream=stream)  # writes the prompt cache
-        return _run(llm, messages, stream=stream)  # reads it
-
 
 class TestChatYEScaleGeminiIntegration(_VCRTests):
+    # Gemini-native requests take images inline: the client fetches image URLs (without the API
+    # key) and sends the bytes, so URLs work. Gemini reports thoughtsTokenCount (reasoning) and
+    # cachedContentTokenCount (implicit cache hits).
+    reasoning_model_params = {"model": "gemini-2.5-flash", "thinking_budget": 1024}
+    cache_model_params = {"model": "gemini-2.5-flash", "thinking_budget": 0}
+
     @property
     def chat_model_class(self) -> type[ChatYEScaleGemini]:
         return ChatYEScaleGemini
@@ -165,24 +181,6 @@ class TestChatYEScaleGeminiIntegration(_VCRTests):
         return "gemini-2.5-flash-lite"
 
     @property
-    def supports_json_mode(self) -> bool:
-        return True
-
-    @property
-    def supports_image_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_image_urls(self) -> bool:
-        # Gemini-native requests take images inline: the client fetches the URL (without the
-        # API key) and sends the bytes, so URLs work.
-        return True
-
-    @property
-    def supports_image_tool_message(self) -> bool:
-        return True
-
-    @property
     def supports_pdf_inputs(self) -> bool:
         return True
 
@@ -193,28 +191,3 @@ class TestChatYEScaleGeminiIntegration(_VCRTests):
     @property
     def supports_audio_inputs(self) -> bool:
         return True
-
-    @property
-    def supports_anthropic_inputs(self) -> bool:
-        return True
-
-    @property
-    def supported_usage_metadata_details(
-        self,
-    ) -> dict[Literal["invoke", "stream"], list[UsageKind]]:
-        # Gemini reports thoughtsTokenCount (reasoning) and cachedContentTokenCount (implicit
-        # cache hits); it has no cache-creation count, and no audio-output tokens on text models.
-        return {
-            "invoke": ["reasoning_output", "cache_read_input"],
-            "stream": ["reasoning_output", "cache_read_input"],
-        }
-
-    def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
-        llm = ChatYEScaleGemini(model="gemini-2.5-flash", thinking_budget=1024)
-        return _run(llm, "What is 17 * 23? Think it through.", stream=stream)
-
-    def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
-        llm = ChatYEScaleGemini(model="gemini-2.5-flash", thinking_budget=0)
-        messages = [SystemMessage(LONG_SYSTEM), HumanMessage("Hello")]
-        _run(llm, messages, stream=stream)  # fills the implicit cache
-        return _run(llm, messages, stream=stream)  # reads it

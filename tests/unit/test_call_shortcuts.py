@@ -1,7 +1,7 @@
 """The per-call shortcuts taken for speed (issue 7) give what the frameworks' own paths give.
 
 Each shortcut replaces work LangChain or LlamaIndex repeats on every call; these tests hold each
-one to the result of the path it replaces.
+one to the result of the path it replaces (and ``llm_output`` to what one prompt should give).
 """
 
 from __future__ import annotations
@@ -177,33 +177,54 @@ def test_invocation_params_equal_base_chat_models(
 
 
 @pytest.mark.parametrize(
-    "output",
+    ("output", "expected"),
     [
-        {
-            "model_name": "gpt-4o-mini-2024-07-18",
-            "system_fingerprint": "fp_1",
-            "token_usage": {
-                "prompt_tokens": 3,
-                "completion_tokens": 2,
-                "total_tokens": 5,
-                "completion_tokens_details": {"reasoning_tokens": 1, "audio_tokens": None},
-                "cached": True,
-                "note": "x",
-                "empty": {},
-                "gone": None,
+        (
+            {
+                "model_name": "gpt-4o-mini-2024-07-18",
+                "system_fingerprint": "fp_1",
+                "token_usage": {
+                    "prompt_tokens": 3,
+                    "completion_tokens": 2,
+                    "total_tokens": 5,
+                    "completion_tokens_details": {"reasoning_tokens": 1, "audio_tokens": None},
+                    "cached": True,
+                    "note": "x",
+                    "empty": {},
+                    "gone": None,
+                },
             },
-        },
-        {"token_usage": {"prompt_tokens": 4}},
-        {"model_name": "", "system_fingerprint": None},
-        {"model_name": "m"},
+            {
+                "token_usage": {
+                    "prompt_tokens": 3,
+                    "completion_tokens": 2,
+                    "total_tokens": 5,
+                    "completion_tokens_details": {"reasoning_tokens": 1},
+                    "cached": True,
+                    "note": "x",
+                    "empty": {},
+                },
+                "model_name": "gpt-4o-mini-2024-07-18",
+                "system_fingerprint": "fp_1",
+            },
+        ),
+        (
+            {"token_usage": {"prompt_tokens": 4}},
+            {"token_usage": {"prompt_tokens": 4}, "model_name": "gpt-4o-mini"},
+        ),
+        (
+            {"model_name": "", "system_fingerprint": None},
+            {"token_usage": {}, "model_name": "gpt-4o-mini"},
+        ),
+        ({"model_name": "m"}, {"token_usage": {}, "model_name": "m"}),
     ],
 )
-def test_single_llm_output_equals_the_summed_path(output: dict[str, Any]) -> None:
+def test_single_llm_output(output: dict[str, Any], expected: dict[str, Any]) -> None:
+    """One prompt's ``llm_output``: ``None`` counts dropped, the class's model as a fallback."""
     llm = ChatYEScale(model="gpt-4o-mini", api_key=KEY)
     single = llm._combine_llm_outputs([output])
-    summed = llm._combine_llm_outputs([output, None])  # the general path: sums every output
-    assert single == summed
-    assert list(single) == list(summed)
+    assert single == expected
+    assert list(single) == list(expected)
     usage = output.get("token_usage")
     if usage:
         assert single["token_usage"] is not usage  # a copy: the result's own dict is not shared

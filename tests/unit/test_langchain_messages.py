@@ -315,8 +315,9 @@ def _chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> Ch
 
 
 def test_stream_chunks_merge_into_tool_calls() -> None:
+    sent: set[str] = set()
     pieces = [
-        chunk_to_langchain(_chunk({"role": "assistant", "content": ""}), first=True),
+        chunk_to_langchain(_chunk({"role": "assistant", "content": ""}), sent),
         chunk_to_langchain(
             _chunk(
                 {
@@ -331,15 +332,15 @@ def test_stream_chunks_merge_into_tool_calls() -> None:
                     ]
                 }
             ),
-            first=False,
+            sent,
         ),
         chunk_to_langchain(
-            _chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"x":'}}]}), False
+            _chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"x":'}}]}), sent
         ),
         chunk_to_langchain(
-            _chunk({"tool_calls": [{"index": 0, "function": {"arguments": " 1}"}}]}), False
+            _chunk({"tool_calls": [{"index": 0, "function": {"arguments": " 1}"}}]}), sent
         ),
-        chunk_to_langchain(_chunk({}, "tool_calls"), False),
+        chunk_to_langchain(_chunk({}, "tool_calls"), sent),
         chunk_to_langchain(
             ChatCompletionChunk.model_validate(
                 {
@@ -349,7 +350,7 @@ def test_stream_chunks_merge_into_tool_calls() -> None:
                     "usage": {"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12},
                 }
             ),
-            False,
+            sent,
         ),
     ]
     chunks = [p for p in pieces if p is not None]
@@ -359,7 +360,13 @@ def test_stream_chunks_merge_into_tool_calls() -> None:
     assert isinstance(full, AIMessageChunk)
     assert full.tool_calls == [{"name": "f", "args": {"x": 1}, "id": "call_a", "type": "tool_call"}]
     assert full.usage_metadata == {"input_tokens": 5, "output_tokens": 7, "total_tokens": 12}
-    assert full.response_metadata["finish_reason"] == "tool_calls"
+    # every chunk names the model and the id; merged, each appears once
+    assert full.response_metadata == {
+        "model_provider": "yescale",
+        "model_name": "gpt-4o-mini",
+        "id": "chatcmpl-9",
+        "finish_reason": "tool_calls",
+    }
     # the raw call, unknown fields included, survives merging and goes back as it came
     sent = message_to_openai(full)
     assert sent["tool_calls"] == [
@@ -374,18 +381,66 @@ def test_stream_chunks_merge_into_tool_calls() -> None:
 
 def test_empty_chunk_is_skipped() -> None:
     empty = ChatCompletionChunk.model_validate({"id": "x", "choices": []})
-    assert chunk_to_langchain(empty, first=False) is None
+    assert chunk_to_langchain(empty, {"model_provider", "id"}) is None
 
 
-def test_model_name_once_per_stream() -> None:
-    seen: set[str] = set()
+def test_stream_metadata_once_per_stream() -> None:
+    """Names and finish reasons repeated on several chunks (as Gemini streams and some gateways
+    send them) are kept on the first chunk only, so merging does not concatenate them."""
+    sent: set[str] = set()
     llm = ChatYEScale(model="gpt-4o-mini", api_key="k")
-    first = llm._generation_chunk(_chunk({"content": "Hi"}), True, seen)
-    last = llm._generation_chunk(_chunk({}, "stop"), False, seen)
-    assert first is not None
-    assert last is not None
-    merged = first.message + last.message
-    assert merged.response_metadata["model_name"] == "gpt-4o-mini"
+    pieces = [
+        llm._generation_chunk(_chunk({"content": "Hi"}, system_fingerprint="fp_1"), sent),
+        llm._generation_chunk(_chunk({}, "stop", system_fingerprint="fp_1"), sent),
+        llm._generation_chunk(
+            ChatCompletionChunk.model_validate(
+                {
+                    "id": "chatcmpl-9",
+                    "model": "gpt-4o-mini",
+                    "choices": [
+                        {"index": 0, "delta": {}, "finish_reason": "stop"},
+                    ],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                }
+            ),
+            sent,
+        ),
+    ]
+    generations = [p for p in pieces if p is not None]
+    assert len(generations) == 3
+    merged = generations[0]
+    for generation in generations[1:]:
+        merged = merged + generation
+    assert merged.message.response_metadata == {
+        "model_provider": "yescale",
+        "model_name": "gpt-4o-mini",
+        "system_fingerprint": "fp_1",
+        "id": "chatcmpl-9",
+        "finish_reason": "stop",
+    }
+    assert merged.generation_info == {"finish_reason": "stop"}
+
+
+def test_gemini_finish_reason_once_per_stream() -> None:
+    sent: set[str] = set()
+    chunks = [
+        ChatCompletionChunk.model_validate(
+            {
+                "id": "r1",
+                "model": "gemini-2.5-flash",
+                "choices": [
+                    {"index": 0, "delta": {"content": text}, "finish_reason": finish}
+                    | {"gemini_finish_reason": "STOP"}
+                ],
+            }
+        )
+        for text, finish in (("a", None), ("b", "stop"))
+    ]
+    pieces = [chunk_to_langchain(c, sent) for c in chunks]
+    assert pieces[0] is not None
+    assert pieces[1] is not None
+    merged = pieces[0] + pieces[1]
+    assert merged.response_metadata["gemini_finish_reason"] == "STOP"
     assert merged.response_metadata["finish_reason"] == "stop"
 
 
