@@ -57,8 +57,11 @@ def test_plain_http_to_a_remote_host_warns(url: str, setting: str) -> None:
 @pytest.mark.parametrize("env", ["YESCALE_BASE_URL", "YESCALE_SYSTEM_BASE_URL"])
 def test_plain_http_from_the_environment_warns(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(env, "http://api.example.com")
-    with pytest.warns(InsecureURLWarning):
-        YEScaleClient(api_key=API_KEY, access_key=ACCESS_KEY)
+    with pytest.warns(InsecureURLWarning, match="plain http") as record:
+        client = YEScaleClient(api_key=API_KEY, access_key=ACCESS_KEY)
+    setting = "system_base_url" if env == "YESCALE_SYSTEM_BASE_URL" else "base_url"
+    assert getattr(client.settings, setting) == "http://api.example.com"  # the URL it warned of
+    assert_clean(str(record[0].message), "the warning")
 
 
 @pytest.mark.parametrize("setting", ["base_url", "system_base_url"])
