@@ -5,7 +5,6 @@ binding and structured output are built once here. Subclasses only say how to ca
 
 from __future__ import annotations
 
-import copy
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any, Literal, cast
@@ -445,35 +444,6 @@ def json_schema_of(schema: dict[str, Any] | type) -> dict[str, Any]:
         fn = schema["function"]
         return {"title": fn["name"], "description": fn.get("description", ""), **fn["parameters"]}
     return convert_to_json_schema(schema)
-
-
-def strict_json_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``schema`` as OpenAI's strict mode wants it: every object closed
-    (``additionalProperties: false``) and listing all its properties in ``required``."""
-    schema = copy.deepcopy(schema)
-
-    def close(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                close(item)
-            return
-        if not isinstance(node, dict):
-            return
-        properties = node.get("properties")
-        if isinstance(properties, dict):
-            node["required"] = list(properties)
-            node["additionalProperties"] = False
-            close(list(properties.values()))
-        elif node.get("type") == "object":
-            node["additionalProperties"] = False
-        for key in ("items", "anyOf", "allOf", "oneOf", "prefixItems"):
-            close(node.get(key))
-        for key in ("$defs", "definitions"):
-            if isinstance(node.get(key), dict):
-                close(list(node[key].values()))
-
-    close(schema)
-    return schema
 
 
 def normalize_tool_choice(

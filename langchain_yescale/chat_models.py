@@ -8,9 +8,10 @@ from typing import Any
 from pydantic import Field
 
 from yescale import model_families
+from yescale.openai_schema import json_schema_response_format
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
-from ._chat_base import BaseChatYEScale, StructuredMethod, json_schema_of, strict_json_schema
+from ._chat_base import BaseChatYEScale, StructuredMethod, json_schema_of
 
 
 class ChatYEScale(BaseChatYEScale):
@@ -242,17 +243,9 @@ class ChatYEScale(BaseChatYEScale):
             return {"response_format": {"type": "json_object"}}
         if method != "json_schema":
             return super()._structured_bind_kwargs(method, schema, strict)
-        json_schema = json_schema_of(schema)
-        if strict:
-            json_schema = strict_json_schema(json_schema)
-        name = str(json_schema.pop("title", None) or "output")
-        description = json_schema.pop("description", None)
-        spec: dict[str, Any] = {"name": name, "schema": json_schema}
-        if description:
-            spec["description"] = description
-        if strict is not None:
-            spec["strict"] = strict
-        return {"response_format": {"type": "json_schema", "json_schema": spec}}
+        return {
+            "response_format": json_schema_response_format(json_schema_of(schema), strict=strict)
+        }
 
 
 __all__ = ["ChatYEScale"]

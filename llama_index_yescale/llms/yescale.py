@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +9,7 @@ from llama_index.core.types import Model
 from pydantic import Field
 
 from yescale import model_families
+from yescale.openai_schema import json_schema_response_format, strict_tool
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._base import BaseYEScaleLLM
@@ -152,25 +152,17 @@ class YEScale(BaseYEScaleLLM):
 
     def _tool_spec(self, tool: BaseTool, strict: bool) -> dict[str, Any]:
         spec = super()._tool_spec(tool, strict)
-        if strict and "function" in spec:
-            function = spec["function"]
-            function["strict"] = True
-            function["parameters"] = {**function["parameters"], "additionalProperties": False}
-        return spec
+        return strict_tool(spec) if strict else spec
 
     def _native_structured_kwargs(self, output_cls: type[Model]) -> dict[str, Any] | None:
         if not model_families.supports_json_schema(self.model):
             return None
-        schema = output_cls.model_json_schema()
-        title = str(schema.pop("title", None) or output_cls.__name__)
-        spec: dict[str, Any] = {"name": re.sub(r"[^a-zA-Z0-9_-]", "_", title)[:64]}
-        description = schema.pop("description", None)
-        if description:
-            spec["description"] = description
-        spec["schema"] = schema
-        if self.strict:
-            spec["strict"] = True
-        return {"response_format": {"type": "json_schema", "json_schema": spec}}
+        response_format = json_schema_response_format(
+            output_cls.model_json_schema(),
+            strict=True if self.strict else None,
+            fallback_name=output_cls.__name__,
+        )
+        return {"response_format": response_format}
 
 
 __all__ = ["YEScale"]

@@ -21,7 +21,7 @@ from langchain_core.messages import (
 )
 
 from langchain_yescale import ChatYEScale, ChatYEScaleGemini
-from langchain_yescale._chat_base import normalize_tool_choice, strict_json_schema
+from langchain_yescale._chat_base import normalize_tool_choice
 from langchain_yescale._openai_messages import (
     chunk_to_langchain,
     completion_metadata,
@@ -502,30 +502,6 @@ def test_gemini_params_generation_config() -> None:
         },
         "safety_settings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}],
     }
-
-
-def test_strict_json_schema() -> None:
-    schema = {
-        "type": "object",
-        "properties": {
-            "a": {"type": "string"},
-            "b": {"anyOf": [{"$ref": "#/$defs/B"}, {"type": "null"}]},
-            "c": {"type": "array", "items": {"type": "object", "properties": {"d": {}}}},
-        },
-        "required": ["a"],
-        "$defs": {"B": {"type": "object", "properties": {"e": {"type": "integer"}}}},
-    }
-    strict = strict_json_schema(schema)
-    assert strict["required"] == ["a", "b", "c"]
-    assert strict["additionalProperties"] is False
-    assert strict["$defs"]["B"] == {
-        "type": "object",
-        "properties": {"e": {"type": "integer"}},
-        "required": ["e"],
-        "additionalProperties": False,
-    }
-    assert strict["properties"]["c"]["items"]["additionalProperties"] is False
-    assert schema["required"] == ["a"]  # a copy
 
 
 @pytest.mark.parametrize(
