@@ -5,13 +5,16 @@ The body is streamed and the fetch stops as soon as it passes :data:`MAX_FETCH_B
 never fills memory. Every failure is a :class:`~yescale.errors.YEScaleError`: transient ones
 (connection errors, timeouts, 408/429/5xx) are retried like API calls; the others (a URL httpx
 cannot use, too many redirects, an oversized image) are not.
+
+Redirects are followed one hop at a time, so a caller's URL check (``check``: the image tools
+refuse local and private addresses) sees every address fetched, not only the first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import mimetypes
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -28,7 +31,10 @@ from .errors import (
 )
 
 MAX_FETCH_BYTES = 20 * 1024 * 1024
+MAX_REDIRECTS = 10
 _CHUNK = 1 << 16
+#: a caller's check of each URL fetched (raises to refuse it)
+URLCheck = Callable[[str], object]
 
 
 def _mime(response: httpx.Response, url: str) -> str:
@@ -70,14 +76,27 @@ def _add(buffer: bytearray, block: bytes, url: str) -> None:
         raise _too_large(url)
 
 
+def _next_hop(
+    url: str, response: httpx.Response, hops: int, check: URLCheck | None
+) -> httpx.Request | None:
+    """The redirect ``response`` asks for, checked; ``None`` when it is the answer itself."""
+    following = response.next_request
+    if following is None:
+        return None
+    if hops >= MAX_REDIRECTS:
+        raise InvalidRequestError(
+            f"The image URL {shown_url(url)} redirected too many times; give the final address "
+            "of the image."
+        )
+    if check is not None:
+        check(str(following.url))
+    return following
+
+
 def _fetch_error(transport: Transport, url: str, exc: Exception) -> YEScaleError:
     """A yescale error for an httpx failure: retryable when the network may recover."""
     shown = shown_url(url)
     detail = scrub(str(exc) or type(exc).__name__, transport.secrets)
-    if isinstance(exc, httpx.TooManyRedirects):
-        return InvalidRequestError(
-            f"The image URL {shown} redirected too many times; give the final address of the image."
-        )
     if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
         return InvalidRequestError(f"Cannot fetch the image URL {shown}: {detail}.")
     if isinstance(exc, httpx.TimeoutException):
@@ -101,15 +120,28 @@ def _check_url(url: str) -> None:
         raise InvalidRequestError(f"Cannot fetch the image URL {shown_url(url)}: not http(s).")
 
 
-def fetch(transport: Transport, url: str) -> tuple[bytes, str]:
-    """GET a public URL (no auth headers, redirects followed); returns ``(bytes, mime)``."""
+def fetch(transport: Transport, url: str, check: URLCheck | None = None) -> tuple[bytes, str]:
+    """GET a public URL (no auth headers, redirects followed, each through ``check``); returns
+    ``(bytes, mime)``."""
     _check_url(url)
     client = transport.sync_client
     attempt = 0
     while True:
         try:
-            request = client.build_request("GET", url, headers={"User-Agent": USER_AGENT})
-            response = client.send(request, stream=True, follow_redirects=True)
+            request: httpx.Request | None = client.build_request(
+                "GET", url, headers={"User-Agent": USER_AGENT}
+            )
+            hops = 0
+            while request is not None:
+                response = client.send(request, stream=True, follow_redirects=False)
+                try:
+                    request = _next_hop(url, response, hops, check)
+                except BaseException:
+                    response.close()
+                    raise
+                if request is not None:
+                    response.close()  # a redirect: on to the next hop
+                hops += 1
             try:
                 buffer = bytearray()
                 if response.status_code >= 400:
@@ -132,15 +164,29 @@ def fetch(transport: Transport, url: str) -> tuple[bytes, str]:
         attempt += 1
 
 
-async def afetch(transport: Transport, url: str) -> tuple[bytes, str]:
+async def afetch(
+    transport: Transport, url: str, check: URLCheck | None = None
+) -> tuple[bytes, str]:
     """Async twin of :func:`fetch`."""
     _check_url(url)
     client = transport.async_client
     attempt = 0
     while True:
         try:
-            request = client.build_request("GET", url, headers={"User-Agent": USER_AGENT})
-            response = await client.send(request, stream=True, follow_redirects=True)
+            request: httpx.Request | None = client.build_request(
+                "GET", url, headers={"User-Agent": USER_AGENT}
+            )
+            hops = 0
+            while request is not None:
+                response = await client.send(request, stream=True, follow_redirects=False)
+                try:
+                    request = _next_hop(url, response, hops, check)
+                except BaseException:
+                    await response.aclose()
+                    raise
+                if request is not None:
+                    await response.aclose()  # a redirect: on to the next hop
+                hops += 1
             try:
                 buffer = bytearray()
                 if response.status_code >= 400:

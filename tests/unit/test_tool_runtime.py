@@ -27,6 +27,7 @@ from langchain_yescale._tool_params import tool_errors
 from llama_index_yescale import YEScaleToolSpec
 from yescale.tools import (
     GeneratedImage,
+    ImageGenerator,
     ImageResult,
     InputImageError,
     InputPolicy,
@@ -601,3 +602,64 @@ def test_tools_share_a_client_unless_time_functions_are_injected() -> None:
     assert fake.client._transport.sleep is fake.sleep
     own = yescale.YEScaleClient(api_key="k")
     assert YEScaleToolSpec(client=own).client is own
+
+
+# -- image URLs: every redirect hop is checked ----------------------------------------------------
+
+PUBLIC_IMAGE = "https://images.example.com/cat.png"
+
+
+def _redirecting_to(target: str) -> Recorder:
+    """A public image host that redirects once to ``target``, which serves the image."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if str(request.url) == PUBLIC_IMAGE:
+            return httpx.Response(302, headers={"Location": target})
+        return httpx.Response(200, headers={"Content-Type": "image/png"}, content=PNG)
+
+    return Recorder(answer)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://169.254.169.254/latest/meta-data/cat.png",
+        "http://127.0.0.1:8080/cat.png",
+        "http://localhost/cat.png",
+        "http://10.0.0.5/cat.png",
+    ],
+)
+def test_a_redirect_to_a_private_address_is_refused(target: str) -> None:
+    from yescale._fetch import afetch, fetch
+
+    handler = _redirecting_to(target)
+    client = make_client(handler)
+    with pytest.raises(InputImageError, match=r"local host|private, loopback"):
+        fetch(client._transport, PUBLIC_IMAGE, check=check_public_url)
+    with pytest.raises(InputImageError, match=r"local host|private, loopback"):
+        asyncio.run(afetch(client._transport, PUBLIC_IMAGE, check=check_public_url))
+    assert [str(r.url) for r in handler.requests] == [PUBLIC_IMAGE, PUBLIC_IMAGE]  # never hopped
+
+
+def test_a_redirect_to_a_public_address_is_followed_and_a_loop_is_bounded() -> None:
+    from yescale._fetch import MAX_REDIRECTS, fetch
+
+    handler = _redirecting_to("https://storage.example.net/cat.png")
+    data, mime = fetch(make_client(handler)._transport, PUBLIC_IMAGE, check=check_public_url)
+    assert (data, mime) == (PNG, "image/png")
+    assert [r.url.host for r in handler.requests] == ["images.example.com", "storage.example.net"]
+
+    loop = Recorder(lambda request: httpx.Response(302, headers={"Location": PUBLIC_IMAGE}))
+    with pytest.raises(yescale.InvalidRequestError, match="redirected too many times"):
+        fetch(make_client(loop)._transport, PUBLIC_IMAGE)
+    assert loop.calls == MAX_REDIRECTS + 1  # not retried either
+
+
+def test_the_image_tool_checks_redirect_hops(tmp_path: Path) -> None:
+    handler = _redirecting_to("http://169.254.169.254/cat.png")
+    generator = ImageGenerator(make_client(handler), output_dir=tmp_path)
+    with pytest.raises(InputImageError, match="private, loopback"):
+        generator.run("make it winter", images=[PUBLIC_IMAGE])
+    with pytest.raises(InputImageError, match="private, loopback"):
+        asyncio.run(generator.arun("make it winter", images=[PUBLIC_IMAGE]))
+    assert [r.url.host for r in handler.requests] == ["images.example.com"] * 2

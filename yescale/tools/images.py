@@ -202,7 +202,7 @@ class ImageGenerator:
         if local is not None:
             return local
         url = check_public_url(str(value))
-        data, _ = fetch(self.client._transport, url)
+        data, _ = fetch(self.client._transport, url, check=check_public_url)
         return checked_image(data, "url", url, url)
 
     def _collect(
@@ -258,7 +258,7 @@ class ImageGenerator:
         if local is not None:
             return local
         url = check_public_url(str(value))
-        data, _ = await afetch(self.client._transport, url)
+        data, _ = await afetch(self.client._transport, url, check=check_public_url)
         return checked_image(data, "url", url, url)
 
     async def _acollect(

@@ -192,8 +192,9 @@ class InputPolicy:
 def check_public_url(url: str) -> str:
     """Refuse URLs we should not fetch for an agent: non-http(s), localhost, private IPs.
 
-    Host names are not resolved here: a public name pointing at a private address is not caught,
-    so run agents that take URLs from untrusted text behind an egress proxy if that matters.
+    The tools apply it to every redirect hop too. Host names are not resolved here: a public name
+    pointing at a private address is not caught, so run agents that take URLs from untrusted
+    text behind an egress proxy if that matters.
     """
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower().rstrip(".")  # "localhost." is localhost
