@@ -1,27 +1,58 @@
-# Two commands do all the set-up on a fresh machine (Python >= 3.10 with venv):
-#   make demo   - create .venv, install, run examples/quickstart.py (offline unless YESCALE_API_KEY is set)
-#   make test   - create .venv, install, run ruff, mypy and the whole (offline) test suite
+# Two commands do all the set-up on a fresh machine (Python >= 3.10 with venv and pip):
+#   make demo   - install from the lock into .venv, run examples/quickstart.py (offline unless
+#                 YESCALE_API_KEY is set)
+#   make test   - install from the lock into .venv, run ruff, mypy and the whole (offline) suite
+# Both install exactly what uv.lock pins (uv itself comes pinned into .tools/), so a fresh machine
+# gets what CI tested. Other targets:
+#   make lock          - re-resolve uv.lock to the newest versions pyproject.toml allows
+#   make test-lowest   - the suite against the lowest allowed versions (PYTHONS="3.10 3.13")
+#   make test-newest   - the suite against today's newest versions, unlocked: before a release
+#   make dist          - build sdist and wheel, twine check, type-check a user file against the wheel
 PYTHON ?= python3
 VENV ?= .venv
-PY := $(VENV)/bin/python
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+PYTHONS ?= 3.10 3.13
+# uv never downloads an interpreter: it uses the machine's Pythons (see scripts/python-for).
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test install clean
+.PHONY: demo test lint typecheck pytest lock test-lowest test-newest dist clean
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --all-extras --python $(PYTHON)
 	touch $@
 
-install: $(VENV)/.installed
+demo: $(VENV)/.synced
+	$(VENV)/bin/python examples/quickstart.py
 
-demo: $(VENV)/.installed
-	$(PY) examples/quickstart.py
+test: lint typecheck pytest
 
-test: $(VENV)/.installed
-	$(PY) -m ruff check .
-	$(PY) -m mypy
-	$(PY) -m pytest
+lint: $(VENV)/.synced
+	$(VENV)/bin/python -m ruff check .
+
+typecheck: $(VENV)/.synced
+	$(VENV)/bin/python -m mypy
+
+pytest: $(VENV)/.synced
+	$(VENV)/bin/python -m pytest -n auto
+
+lock: | $(UV)
+	$(UV) lock --upgrade
+
+test-lowest: $(VENV)/.synced
+	UV=$(UV) scripts/matrix lowest $(PYTHONS)
+
+test-newest: $(VENV)/.synced
+	UV=$(UV) scripts/matrix newest $(PYTHONS)
+
+dist: $(VENV)/.synced
+	UV=$(UV) scripts/dist-check
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(TOOLS) .venv-lowest-* .venv-newest-* dist

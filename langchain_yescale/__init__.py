@@ -9,6 +9,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from yescale._requires import require_framework
+
+require_framework("langchain_core", extra="langchain", importer=__name__)
+
 if TYPE_CHECKING:
     from ._errors import (
         YEScaleAuthenticationError,

@@ -9,6 +9,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from yescale._requires import require_framework
+
+require_framework("llama_index.core", extra="llama-index", importer=__name__)
+
 if TYPE_CHECKING:
     from .embeddings import YEScaleEmbedding
     from .llms import YEScale, YEScaleGemini

@@ -8,43 +8,103 @@
         messages = [{"role": "user", "content": "Hi"}]
         reply = client.chat.create(model="gpt-4o-mini", messages=messages)
         print(reply.choices[0].message.content)
+
+Names are imported on first use (PEP 562): ``import yescale`` loads nothing heavy, so the framework
+packages can ask small things of ``yescale`` without loading httpx before a class is used.
 """
 
-from ._client import AsyncYEScaleClient, YEScaleClient
-from ._retry import RetryPolicy
-from ._settings import (
-    ACCESS_KEY_ENV,
-    API_KEY_ENV,
-    BASE_URL_ENV,
-    DEFAULT_BASE_URL,
-    DEFAULT_SYSTEM_BASE_URL,
-    SYSTEM_BASE_URL_ENV,
-    ClientSettings,
-)
-from ._version import __version__
-from .errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    ContextLengthExceededError,
-    IncompleteStreamError,
-    InsecureURLWarning,
-    InsufficientQuotaError,
-    InternalServerError,
-    InvalidRequestError,
-    InvalidResponseError,
-    MissingCredentialsError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    TaskError,
-    TaskFailedError,
-    TaskTimeoutError,
-    YEScaleError,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._client import AsyncYEScaleClient, YEScaleClient
+    from ._retry import RetryPolicy
+    from ._settings import (
+        ACCESS_KEY_ENV,
+        API_KEY_ENV,
+        BASE_URL_ENV,
+        DEFAULT_BASE_URL,
+        DEFAULT_SYSTEM_BASE_URL,
+        SYSTEM_BASE_URL_ENV,
+        ClientSettings,
+    )
+    from ._version import __version__
+    from .errors import (
+        APIConnectionError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConflictError,
+        ContextLengthExceededError,
+        IncompleteStreamError,
+        InsecureURLWarning,
+        InsufficientQuotaError,
+        InternalServerError,
+        InvalidRequestError,
+        InvalidResponseError,
+        MissingCredentialsError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        TaskError,
+        TaskFailedError,
+        TaskTimeoutError,
+        YEScaleError,
+    )
+
+#: public name -> the submodule that defines it
+_WHERE = {
+    **dict.fromkeys(
+        (
+            "AsyncYEScaleClient",
+            "YEScaleClient",
+        ),
+        "_client",
+    ),
+    "RetryPolicy": "_retry",
+    **dict.fromkeys(
+        (
+            "ACCESS_KEY_ENV",
+            "API_KEY_ENV",
+            "BASE_URL_ENV",
+            "DEFAULT_BASE_URL",
+            "DEFAULT_SYSTEM_BASE_URL",
+            "SYSTEM_BASE_URL_ENV",
+            "ClientSettings",
+        ),
+        "_settings",
+    ),
+    "__version__": "_version",
+    **dict.fromkeys(
+        (
+            "APIConnectionError",
+            "APIStatusError",
+            "APITimeoutError",
+            "AuthenticationError",
+            "BadRequestError",
+            "ConflictError",
+            "ContextLengthExceededError",
+            "IncompleteStreamError",
+            "InsecureURLWarning",
+            "InsufficientQuotaError",
+            "InternalServerError",
+            "InvalidRequestError",
+            "InvalidResponseError",
+            "MissingCredentialsError",
+            "NotFoundError",
+            "PermissionDeniedError",
+            "RateLimitError",
+            "TaskError",
+            "TaskFailedError",
+            "TaskTimeoutError",
+            "YEScaleError",
+        ),
+        "errors",
+    ),
+}
 
 __all__ = [
     "ACCESS_KEY_ENV",
@@ -80,3 +140,16 @@ __all__ = [
     "YEScaleError",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
