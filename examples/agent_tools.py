@@ -3,8 +3,9 @@
 python examples/agent_tools.py            # offline: replays recorded answers
 YESCALE_API_KEY=... python examples/agent_tools.py   # live (makes an image and a video: costs)
 
-1. ``YEScaleImageGenerationTool`` on its own: the image is saved to a folder and the tool's
-   text (what a model would read) holds the path, never base64.
+1. ``YEScaleImageGenerationTool`` on its own: the image is saved to a folder (here a temporary
+   one, removed at the end) and the tool's text (what a model would read) holds the path, never
+   base64.
 2. A ``langchain.agents.create_agent`` agent with the image tool and ``YEScaleMediaTaskTool``:
    it draws, then animates; media progress arrives as custom events.
 3. ``YEScaleGeminiStructuredOutputTool``: text in, a dict valid against a pydantic model out.
@@ -20,17 +21,20 @@ from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from langchain.agents import create_agent
-from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.messages import ToolMessage
-from pydantic import BaseModel
+import _offline
 
-from langchain_yescale import (
-    ChatYEScale,
-    YEScaleGeminiStructuredOutputTool,
-    YEScaleImageGenerationTool,
-    YEScaleMediaTaskTool,
-)
+with _offline.exit_if_missing(__name__):  # run as a script: one line naming what to install
+    from langchain.agents import create_agent  # the langchain package: not in the extras
+    from langchain_core.callbacks import BaseCallbackHandler
+    from langchain_core.messages import ToolMessage
+    from pydantic import BaseModel
+
+    from langchain_yescale import (
+        ChatYEScale,
+        YEScaleGeminiStructuredOutputTool,
+        YEScaleImageGenerationTool,
+        YEScaleMediaTaskTool,
+    )
 
 
 class Person(BaseModel):
@@ -61,12 +65,16 @@ def run(replaying: bool = True, output_dir: Path | None = None) -> dict[str, Any
     """The demo; returns what it showed so the test suite can check it.
 
     ``replaying``: answers come from a recording, so polling need not wait between polls.
+    ``output_dir``: where the image tool saves its image, kept. Without it, a temporary folder
+    that is removed when the demo ends (with the files ``saved`` lists).
     """
+    if output_dir is None:
+        with tempfile.TemporaryDirectory(prefix="yescale-images-") as temporary:
+            return run(replaying, Path(temporary))
     fast: dict[str, Any] = {"sleep": _no_sleep} if replaying else {}
-    folder = output_dir or Path(tempfile.mkdtemp(prefix="yescale-images-"))
 
     print("1) The image tool on its own")
-    image_tool = YEScaleImageGenerationTool(model="gpt-image-1", output_dir=folder)
+    image_tool = YEScaleImageGenerationTool(model="gpt-image-1", output_dir=output_dir)
     message = image_tool.invoke(
         {
             "type": "tool_call",
@@ -112,8 +120,6 @@ def run(replaying: bool = True, output_dir: Path | None = None) -> dict[str, Any
 
 
 if __name__ == "__main__":
-    import _offline
-
     # This example's recordings are its test's: cassettes/integration/test_tools_examples/.
     with _offline.live_or_replay("agent_tools", "test_tools_examples") as live:
         run(replaying=not live)

@@ -14,10 +14,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from llama_index.core.agent.workflow import AgentStream, FunctionAgent, ToolCall, ToolCallResult
-from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
+import _offline
 
-from llama_index_yescale import YEScale
+with _offline.exit_if_missing(__name__):  # run as a script: one line naming what to install
+    from llama_index.core.agent.workflow import (
+        AgentStream,
+        FunctionAgent,
+        ToolCall,
+        ToolCallResult,
+    )
+    from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
+
+    from llama_index_yescale import YEScale
 
 
 def get_weather(city: str) -> str:
@@ -68,8 +76,6 @@ async def run() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    import _offline
-
     # This example's recording lives beside its test's (tests/integration/test_llamaindex_examples).
     with _offline.live_or_replay("llamaindex_agent", "test_llamaindex_examples"):
         asyncio.run(run())

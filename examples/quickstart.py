@@ -12,10 +12,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _offline import live_or_replay
-from langchain_core.messages import AIMessage
+import _offline
 
-from langchain_yescale import ChatYEScale
+with _offline.exit_if_missing(__name__):  # run as a script: one line naming what to install
+    from langchain_core.messages import AIMessage
+
+    from langchain_yescale import ChatYEScale
 
 
 def run() -> dict[str, AIMessage]:
@@ -41,5 +43,5 @@ def run() -> dict[str, AIMessage]:
 
 
 if __name__ == "__main__":
-    with live_or_replay("quickstart"):
+    with _offline.live_or_replay("quickstart"):
         run()

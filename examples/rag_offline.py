@@ -18,11 +18,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from langchain_core.vectorstores import InMemoryVectorStore
-from llama_index.core import Document, VectorStoreIndex
+import _offline
 
-from langchain_yescale import YEScaleEmbeddings
-from llama_index_yescale import YEScaleEmbedding
+with _offline.exit_if_missing(__name__):  # run as a script: one line naming what to install
+    from langchain_core.vectorstores import InMemoryVectorStore
+    from llama_index.core import Document, VectorStoreIndex
+
+    from langchain_yescale import YEScaleEmbeddings
+    from llama_index_yescale import YEScaleEmbedding
 
 MODEL = "text-embedding-3-small"
 #: Short vectors: plenty for a small corpus, and smaller answers.
@@ -89,8 +92,6 @@ def run() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    import _offline
-
     # This example's recordings are its test's: cassettes/integration/test_embedding_examples/.
     with _offline.live_or_replay("rag_offline", "test_embedding_examples"):
         run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,24 @@ def test_agent_tools_example(tmp_path: Path) -> None:
     assert [e["status"] for e in shown["progress"]] == ["SUBMITTED", "IN_PROGRESS", "SUCCESS"]
 
     assert shown["person"] == {"name": "Ada Lovelace", "age": 36, "city": "London"}
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("agent_tools.yaml")
+def test_agent_tools_example_removes_the_folder_it_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without output_dir the image goes to a temporary folder, gone when run() returns."""
+    import agent_tools
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    shown = agent_tools.run(replaying=True)
+
+    (saved,) = shown["saved"]
+    assert saved.parent.parent.resolve() == tmp_path.resolve()  # it was made in the temp dir
+    assert saved.parent.name.startswith("yescale-images-")
+    assert not saved.parent.exists()
+    assert list(tmp_path.glob("yescale-images-*")) == []
 
 
 def test_example_offline_cassette_exists() -> None:

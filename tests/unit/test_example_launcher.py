@@ -1,0 +1,143 @@
+"""The examples without the development tools: one line naming what to install, no traceback;
+and the live banner names a local base URL instead of claiming the live service."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+sys.path.insert(0, str(EXAMPLES))
+
+import _offline  # noqa: E402
+
+EXAMPLE_SCRIPTS = ["quickstart.py", "llamaindex_agent.py", "rag_offline.py", "agent_tools.py"]
+
+#: Runs a script as ``python <script>`` would, with the named modules unimportable (as if they
+#: were not installed: importing them raises ModuleNotFoundError).
+RUN_WITHOUT = """
+import runpy, sys
+*blocked, script = sys.argv[1:]
+for name in blocked:
+    sys.modules[name] = None
+sys.argv = [script]
+runpy.run_path(script, run_name="__main__")
+"""
+
+
+def run_without(
+    script: str, *blocked: str, api_key: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YESCALE_")}
+    # Were anything to get as far as a request, it would fail here, not reach the network.
+    env["YESCALE_BASE_URL"] = "http://127.0.0.1:9"
+    if api_key is not None:
+        env["YESCALE_API_KEY"] = api_key
+    return subprocess.run(
+        [sys.executable, "-c", RUN_WITHOUT, *blocked, str(EXAMPLES / script)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def one_line(stderr: str) -> str:
+    assert "Traceback" not in stderr, stderr[-3000:]
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr[-3000:]
+    assert lines[0].strip()
+    return lines[0]
+
+
+@pytest.mark.parametrize("script", EXAMPLE_SCRIPTS)
+def test_offline_without_vcrpy_says_what_to_install(script: str) -> None:
+    result = run_without(script, "vcr")
+    line = one_line(result.stderr)
+    assert result.returncode != 0
+    assert "pip install vcrpy" in line
+    assert "YESCALE_API_KEY" in line
+    assert "running OFFLINE" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("script", "blocked", "install"),
+    [
+        ("quickstart.py", "langchain_core", 'pip install "yescale-integrations[langchain]"'),
+        ("agent_tools.py", "langchain", 'pip install "langchain>=1.0"'),
+        (
+            "llamaindex_agent.py",
+            "llama_index.core",
+            'pip install "yescale-integrations[llama-index]"',
+        ),
+        ("rag_offline.py", "llama_index.core", 'pip install "yescale-integrations[llama-index]"'),
+    ],
+)
+def test_missing_framework_says_what_to_install(script: str, blocked: str, install: str) -> None:
+    result = run_without(script, blocked, api_key="offline-test-api-key")
+    line = one_line(result.stderr)
+    assert result.returncode != 0
+    assert line.endswith(install)
+    assert blocked in line
+    assert "vcrpy" not in line  # a key is set: no replay, vcrpy not needed
+
+
+def test_missing_framework_and_vcrpy_are_named_in_the_same_line() -> None:
+    result = run_without("agent_tools.py", "langchain", "vcr")
+    line = one_line(result.stderr)
+    assert result.returncode != 0
+    assert 'pip install "langchain>=1.0"' in line
+    assert "pip install vcrpy" in line
+    assert "YESCALE_API_KEY" in line
+
+
+def test_imported_not_run_the_import_error_propagates() -> None:
+    with pytest.raises(ModuleNotFoundError), _offline.exit_if_missing("agent_tools"):
+        raise ModuleNotFoundError("No module named 'langchain'", name="langchain")
+
+
+def test_run_as_a_script_a_missing_module_exits_with_one_line() -> None:
+    with pytest.raises(SystemExit) as exited, _offline.exit_if_missing("__main__"):
+        raise ModuleNotFoundError("No module named 'langchain'", name="langchain")
+    assert (
+        exited.value.code
+        == 'this example needs langchain, which is not installed: pip install "langchain>=1.0"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("base_url", "shown"),
+    [
+        ("http://127.0.0.1:8765", "http://127.0.0.1:8765"),
+        ("http://127.0.0.1:8765/v1/", "http://127.0.0.1:8765"),  # as the client normalises it
+        ("http://localhost:8765", "http://localhost:8765"),
+        ("http://[::1]:8765", "http://[::1]:8765"),
+        ("http://192.168.1.20:8080", "http://192.168.1.20:8080"),
+    ],
+)
+def test_banner_names_a_local_base_url(
+    base_url: str, shown: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("YESCALE_API_KEY", "offline-test-api-key")
+    monkeypatch.setenv("YESCALE_BASE_URL", base_url)
+    with _offline.live_or_replay("quickstart") as live:
+        assert live
+    printed = capsys.readouterr().out
+    assert f"talking to {shown}," in printed
+    assert "live YEScale service" not in printed
+    assert printed.strip() == _offline.live_banner()
+
+
+def test_banner_default_is_the_live_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YESCALE_API_KEY", "offline-test-api-key")
+    monkeypatch.delenv("YESCALE_BASE_URL", raising=False)
+    assert _offline.live_banner() == (
+        "YESCALE_API_KEY is set: talking to the live YEScale service at https://api.yescale.io."
+    )
