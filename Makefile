@@ -8,6 +8,7 @@
 #   make test-lowest   - the suite against the lowest allowed versions (PYTHONS="3.10 3.13")
 #   make test-newest   - the suite against today's newest versions, unlocked: before a release
 #   make dist          - build sdist and wheel, twine check, type-check a user file against the wheel
+#   make bench         - the benchmarks against the peers (locked, with the benchmark group)
 PYTHON ?= python3
 VENV ?= .venv
 UV_VERSION := 0.13.9
@@ -18,7 +19,7 @@ PYTHONS ?= 3.10 3.13
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test lint typecheck pytest lock test-lowest test-newest dist clean
+.PHONY: demo test lint typecheck pytest lock test-lowest test-newest dist bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -53,6 +54,10 @@ test-newest: $(VENV)/.synced
 
 dist: $(VENV)/.synced
 	UV=$(UV) scripts/dist-check
+
+bench: $(VENV)/.synced
+	$(UV) sync --locked --all-extras --group benchmark
+	$(VENV)/bin/python -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .venv-lowest-* .venv-newest-* dist

@@ -17,6 +17,7 @@ import pytest
 import vcr
 import yaml
 
+from tests.conftest import json_body
 from yescale import AuthenticationError
 
 from .conftest import ACCESS_KEY, API_KEY, BY_NAME, USER, Service, _client, assert_clean
@@ -30,6 +31,7 @@ def test_a_recorded_cassette_holds_no_key(
     config = dict(vcr_config)
     per_cassette = {"allow_playback_repeats": config.pop("allow_playback_repeats")}
     recorder = vcr.VCR(**config, record_mode="all")
+    recorder.register_matcher("json_body", json_body)  # as tests/conftest.py registers it
     cassette = tmp_path / "security.yaml"
     service = Service()
     failing = Service(fail=401)

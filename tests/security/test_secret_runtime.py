@@ -354,10 +354,10 @@ def _service(scenario: str) -> Service:
 @pytest.mark.parametrize("scenario", SCENARIOS)
 @pytest.mark.parametrize("subject", CALLABLE, ids=ids(CALLABLE))
 def test_logs_never_show_the_key(
-    subject: Subject, scenario: str, all_logs: pytest.LogCaptureFixture
+    subject: Subject, scenario: str, all_logs: pytest.LogCaptureFixture, fast_retries: list[float]
 ) -> None:
     service = _service(scenario)
-    obj = subject.build(service, max_retries=1)
+    obj = subject.build(service, max_retries=1)  # the retry is logged too
     assert subject.call is not None
     try:
         subject.call(obj)

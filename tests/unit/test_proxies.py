@@ -51,7 +51,10 @@ class _Handler(BaseHTTPRequestHandler):
 def local_server() -> Iterator[Recorder]:
     server = Recorder(("127.0.0.1", 0), _Handler)
     server.targets, server.hosts = [], []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits up to one interval (0.5 s by default) per test.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )
     thread.start()
     yield server
     server.shutdown()
