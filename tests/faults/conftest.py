@@ -160,7 +160,7 @@ def sse_trickle(
     events: Sequence[bytes] = (),
     *,
     piece: bytes = b": keep-alive\n\n",
-    every: float = 0.05,
+    every: float = 0.025,
     limit: float = MAX_STALL,
 ) -> Step:
     """Start an event stream, send ``events``, then send ``piece`` every ``every`` seconds.

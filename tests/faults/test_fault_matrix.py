@@ -73,7 +73,7 @@ from .support import (
 )
 
 #: Seconds of silence (or of events not arriving) before a read times out, in the stall cases.
-READ = 0.2
+READ = 0.1
 NORMAL = httpx.Timeout(10.0)
 #: A generous bound on the total time of one call, retries included.
 BOUND = 8.0
@@ -756,10 +756,10 @@ def test_matrix_covers_every_endpoint_both_ways() -> None:
 def test_slow_stream_longer_than_the_read_timeout_completes(
     fault_server: FaultServer, mode: str
 ) -> None:
-    """Events 0.05 s apart, ~0.5 s in all, with a 0.2 s read timeout: each gap is within the
+    """Events 0.025 s apart, ~0.3 s in all, with a 0.1 s read timeout: each gap is within the
     bound, so the stream completes. The bound is on the wait between events, not the stream."""
-    pieces = [str(i) for i in range(10)]
-    fault_server.script(sse_paced([*(event(p) for p in pieces), DONE], every=0.05))
+    pieces = [str(i) for i in range(12)]
+    fault_server.script(sse_paced([*(event(p) for p in pieces), DONE], every=0.025))
     ctx = Ctx(fault_server.url, Path("."))
     fault = Fault("paced", _always(reply(200)), STREAM, requests=1, read=READ, max_retries=0)
     started = time.monotonic()
