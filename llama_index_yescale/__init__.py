@@ -6,9 +6,9 @@ does not load the LLM classes, nor the tool spec.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from yescale._lazy import lazy_exports
 from yescale._requires import require_framework
 
 require_framework("llama_index.core", extra="llama-index", importer=__name__)
@@ -28,15 +28,4 @@ _WHERE = {
 
 __all__ = ["YEScale", "YEScaleEmbedding", "YEScaleGemini", "YEScaleToolSpec"]
 
-
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)
