@@ -158,7 +158,10 @@ def json_body(r1: Any, r2: Any) -> None:
     try:
         one, two = (json.loads(r.body) for r in (r1, r2))
     except (TypeError, ValueError):
-        body(r1, r2)
+        try:
+            body(r1, r2)  # vcrpy's transforms: form fields in any order...
+        except ValueError:  # ...but it parses a JSON content type as JSON, whatever the body
+            assert r1.body == r2.body, f"{r1.body!r} != {r2.body!r}"
         return
     if _same_words_in_descriptions(one) != _same_words_in_descriptions(two):
         body(r1, r2)  # raises, with vcrpy's own account of the difference
