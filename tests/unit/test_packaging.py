@@ -87,6 +87,12 @@ def test_readme_links_work_on_the_package_index_page() -> None:
     assert targets, "the README has links"
     relative = [t for t in targets if not t.startswith(("https://", "http://", "#"))]
     assert relative == []
+    # Links into this repository name files that exist (pyproject.toml's Source URL).
+    source = metadata.metadata("yescale-integrations").get_all("Project-URL") or []
+    repository = dict(u.split(", ", 1) for u in source)["Source"] + "/blob/main/"
+    ours = [t.removeprefix(repository) for t in targets if t.startswith(repository)]
+    assert ours, "the README links to the guides in this repository"
+    assert [path for path in ours if not (ROOT / path).is_file()] == []
 
 
 def test_license_is_declared_and_shipped() -> None:
