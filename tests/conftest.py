@@ -204,6 +204,15 @@ def _synthesizer(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _own_connection_pools(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own process-wide pools: clients share pools across keys (and would
+    across tests), and tests that patch ``httpx.Client`` must see their own class used."""
+    from yescale._http import pools
+
+    monkeypatch.setattr(pools, "_SHARED", {})
+
+
 @pytest.fixture
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Retries still happen, in the same number and for the same reasons, but each backoff the

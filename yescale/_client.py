@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any
@@ -74,10 +75,18 @@ class YEScaleClient:
         access_key: System API key (env ``YESCALE_ACCESS_KEY``).
         system_base_url: System API host (env ``YESCALE_SYSTEM_BASE_URL``, default
             ``https://yescale.bogia.app``).
-        timeout: seconds, or an ``httpx.Timeout`` (default 300 s, 10 s to connect).
+        timeout: seconds, or an ``httpx.Timeout`` (default 300 s, 10 s to connect). Each
+            attempt must be over within it (its ``read`` part for an ``httpx.Timeout``): a
+            server trickling its answer cannot stretch a request; for a stream it bounds the
+            wait for each next event.
         max_retries: retries of transient failures (default 2).
         default_headers: headers added to every API request (never to downloads).
+        max_response_bytes: the most an API answer, or one stream event, may hold after
+            decompression (default 64 MiB); past it, :class:`ResponseTooLargeError`.
+        max_download_bytes: the most a downloaded media file may hold (default 4 GiB).
         http_client / async_http_client: your own httpx clients (proxies, certificates).
+            Without them, every client of the process shares one connection pool (keys are
+            sent per request), so many clients with different keys hold few sockets.
         sleep / async_sleep / clock: time functions, injectable for tests.
     """
 
@@ -91,6 +100,8 @@ class YEScaleClient:
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
+        max_response_bytes: int | None = None,
+        max_download_bytes: int | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], None] | None = None,
@@ -105,6 +116,8 @@ class YEScaleClient:
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            max_response_bytes=max_response_bytes,
+            max_download_bytes=max_download_bytes,
         )
         self._transport = Transport(
             self.settings,
@@ -114,6 +127,9 @@ class YEScaleClient:
             async_sleep=async_sleep,
             clock=clock,
         )
+        self._attach()
+
+    def _attach(self) -> None:
         self.chat = Chat(self._transport)
         self.embeddings = Embeddings(self._transport)
         self.images = Images(self._transport)
@@ -158,17 +174,25 @@ class YEScaleClient:
     def __repr__(self) -> str:
         return f"YEScaleClient({self.settings!r})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Settings (keys included: a pickle is a full copy for a worker process) and the time
+        # functions travel; pools and locks are made afresh on the other side.
+        return (_unpickle, (self._transport,))
+
     # -- sharing --------------------------------------------------------------------------------
 
-    _shared: dict[tuple[Any, ...], YEScaleClient] = {}
+    _shared: weakref.WeakValueDictionary[tuple[Any, ...], YEScaleClient] = (
+        weakref.WeakValueDictionary()
+    )
     _shared_lock = threading.Lock()
 
     @classmethod
     def shared(cls, **settings: Any) -> YEScaleClient:
-        """A process-wide client for these settings, so many model objects share one pool.
+        """A client for these settings, shared by every live object that asks for the same ones.
 
-        Framework classes use this: a hundred ``ChatYEScale`` objects with the same key and URL
-        open one connection pool, not a hundred.
+        Framework classes use this. Connection pools are shared by all clients anyway; this also
+        shares the client object, and forgets it once no object holds it (a backend that builds
+        objects per user key does not accumulate clients).
         """
         resolved = ClientSettings.resolve(**settings)
         key = (
@@ -179,6 +203,8 @@ class YEScaleClient:
             repr(resolved.timeout),
             resolved.max_retries,
             tuple(sorted(resolved.default_headers.items())),
+            resolved.max_response_bytes,
+            resolved.max_download_bytes,
         )
         with cls._shared_lock:
             client = cls._shared.get(key)
@@ -186,3 +212,11 @@ class YEScaleClient:
                 client = cls(**settings)
                 cls._shared[key] = client
         return client
+
+
+def _unpickle(transport: Transport) -> YEScaleClient:
+    client = YEScaleClient.__new__(YEScaleClient)
+    client.settings = transport.settings
+    client._transport = transport
+    client._attach()
+    return client

@@ -35,8 +35,12 @@ def load_tool_arguments(text: str | None) -> dict[str, Any]:
         return {}
     try:
         args = json.loads(text)
-    except ValueError as exc:
+    except ValueError as exc:  # also a number longer than Python reads (4300 digits)
         raise ValueError(f"Arguments are not valid JSON: {exc}") from None
+    except RecursionError:
+        # The model's text comes from the wire: nesting deep enough to exhaust the stack is
+        # broken arguments like any other, not a crash of the caller.
+        raise ValueError("Arguments are not valid JSON: nested too deeply to read") from None
     if not isinstance(args, dict):
         raise ValueError("Arguments must be a JSON object.")
     return args

@@ -26,6 +26,11 @@ DEFAULT_BASE_URL = "https://api.yescale.io"
 DEFAULT_SYSTEM_BASE_URL = "https://yescale.bogia.app"
 DEFAULT_TIMEOUT = httpx.Timeout(300.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 2
+#: No real chat, embedding or image answer comes near this (2048 embeddings of 3072 dimensions
+#: in base64 are about 34 MB); a runaway or hostile answer stops here.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+#: Generated videos are tens to hundreds of MB.
+DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024 * 1024 * 1024
 
 API_KEY_ENV = "YESCALE_API_KEY"
 BASE_URL_ENV = "YESCALE_BASE_URL"
@@ -139,6 +144,17 @@ def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
     return httpx.Timeout(seconds, connect=min(10.0, seconds))
 
 
+def _size(value: int | None, default: int, name: str) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1024:
+        raise InvalidRequestError(
+            f"{name} must be a whole number of bytes, at least 1024 (e.g. 64 * 1024 * 1024), "
+            f"got {value!r:.40}. Leave it unset for the default ({default >> 20} MiB)."
+        )
+    return value
+
+
 def _headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     if headers is None:
         return {}
@@ -171,6 +187,10 @@ class ClientSettings:
     timeout: httpx.Timeout
     max_retries: int
     default_headers: Mapping[str, str] = field(default_factory=dict)
+    #: the most an API answer (or one stream event) may hold, after decompression
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    #: the most a download (a media result) may hold
+    max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES
 
     @classmethod
     def resolve(
@@ -183,6 +203,8 @@ class ClientSettings:
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
+        max_response_bytes: int | None = None,
+        max_download_bytes: int | None = None,
     ) -> ClientSettings:
         if max_retries is None:
             retries = DEFAULT_MAX_RETRIES
@@ -207,6 +229,12 @@ class ClientSettings:
             timeout=_timeout(timeout),
             max_retries=retries,
             default_headers=_headers(default_headers),
+            max_response_bytes=_size(
+                max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES, "max_response_bytes"
+            ),
+            max_download_bytes=_size(
+                max_download_bytes, DEFAULT_MAX_DOWNLOAD_BYTES, "max_download_bytes"
+            ),
         )
 
     def __post_init__(self) -> None:

@@ -7,18 +7,35 @@ back as if it were whole.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
-from httpx_sse import ServerSentEvent
 from pydantic import BaseModel, ValidationError
 
-from .errors import IncompleteStreamError, InvalidResponseError, error_from_payload
+from .errors import (
+    IncompleteStreamError,
+    InvalidResponseError,
+    SecretValues,
+    error_from_payload,
+    loads_wire,
+    quote,
+)
 from .types.gemini import GenerateContentResponse
 
 T = TypeVar("T", bound=BaseModel)
+
+
+class ServerSentEvent(Protocol):
+    """What a decoder reads of one SSE event: ``httpx_sse.ServerSentEvent`` or the transport's
+    own event type both fit."""
+
+    @property
+    def event(self) -> str: ...
+
+    @property
+    def data(self) -> str: ...
+
 
 #: An event whose JSON object starts with an ``error`` member, however it is spaced.
 _ERROR_HEAD = re.compile(r'\s*\{\s*"error"\s*:')
@@ -29,7 +46,7 @@ class StreamDecoder(Generic[T]):
 
     def __init__(self, model: type[T], secrets: Iterable[str] = ()) -> None:
         self.model = model
-        self.secrets = tuple(secrets)
+        self.secrets = SecretValues(secrets)
         self.done = False
         self.events = 0
 
@@ -44,11 +61,19 @@ class StreamDecoder(Generic[T]):
         if sse.event == "error" or _ERROR_HEAD.match(data):
             self._raise_error(data)
         try:
+            # pydantic's parser stops at its nesting limit and rejects numbers too long to
+            # read, as a ValidationError ("json_invalid"); ValueError / RecursionError are
+            # caught too, so that no event can escape as anything but a typed error.
             chunk = self.model.model_validate_json(data)
-        except ValidationError as exc:
+        except (ValidationError, ValueError, RecursionError) as exc:
+            problems = (
+                f"{exc.error_count()} problems"
+                if isinstance(exc, ValidationError)
+                else type(exc).__name__
+            )
             raise InvalidResponseError(
                 f"YEScale sent a stream event that is not a valid {self.model.__name__}: "
-                f"{data[:200]!r} ({exc.error_count()} problems)"
+                f"{quote(data, self.secrets)} ({problems})"
             ) from None
         if (chunk.model_extra or {}).get("error"):
             # An error object not at the head of the event (or spaced differently): the wire
@@ -58,12 +83,15 @@ class StreamDecoder(Generic[T]):
         return chunk
 
     def _raise_error(self, data: str) -> None:
-        try:
-            payload = json.loads(data)
-        except ValueError:
-            payload = {"error": {"message": data[:300]}}
-        if not isinstance(payload, dict):
-            payload = {"error": {"message": str(payload)[:300]}}
+        payload = loads_wire(data)
+        if isinstance(payload, str):
+            payload = {"error": {"message": payload}}
+        elif not isinstance(payload, dict):
+            if payload is None and data.strip()[:1] not in ("{", "[", '"'):
+                said = data  # plain words (error_from_payload scrubs and bounds them)
+            else:
+                said = f"an event that is not a JSON object ({quote(data, self.secrets)})"
+            payload = {"error": {"message": said}}
         raise error_from_payload(payload, secrets=self.secrets, what="stream")
 
     def finish(self) -> None:

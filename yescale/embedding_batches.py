@@ -16,6 +16,9 @@
   between calls bounds them all together (the framework classes keep one per object). The first
   failure stops the job: batches not yet sent are not sent.
 * ``encoding_format="base64"`` answers (about a quarter of the JSON size) are decoded to floats.
+* Answers: one that does not hold exactly one non-empty vector per input of its batch (fewer,
+  more, indices missing or repeated) raises :class:`~yescale.InvalidResponseError` saying how many
+  were expected and received; the job stops there, as on any failure.
 """
 
 from __future__ import annotations
@@ -195,13 +198,11 @@ def plan(
     return BatchPlan(unique, positions, batches)
 
 
-def _vectors(response: EmbeddingResponse, expected: int) -> list[list[float]]:
-    vectors = response.vectors()
-    if len(vectors) != expected:
-        raise InvalidResponseError(
-            f"The embeddings answer holds {len(vectors)} vectors for {expected} inputs."
-        )
-    return vectors
+def _vectors(response: EmbeddingResponse, expected: int, model: str) -> list[list[float]]:
+    """The batch's vectors in input order; an answer without one vector per input is refused
+    (the client checks its answers already: this keeps the batcher safe on its own)."""
+    response.check(expected, f"embeddings request for {model!r}")
+    return response.vectors()
 
 
 def _too_large(error: BadRequestError) -> bool:
@@ -318,7 +319,7 @@ def embed(
         try:
             with gate.slot():
                 response = embeddings.create(model=model, input=run.texts(batch), **params)
-            vectors = _vectors(response, len(batch))
+            vectors = _vectors(response, len(batch), model)
         except BadRequestError as error:
             for half in run.split(batch, error):
                 one(half)
@@ -382,7 +383,7 @@ async def aembed(
         try:
             async with semaphore:
                 response = await embeddings.create(model=model, input=run.texts(batch), **params)
-            vectors = _vectors(response, len(batch))
+            vectors = _vectors(response, len(batch), model)
         except BadRequestError as error:
             await _all([one(half) for half in run.split(batch, error)])
             return

@@ -3,6 +3,11 @@
 Every error carries the service's message, the HTTP status (when there was one), the service's
 error ``code``/``type`` and the request id when the gateway gave one. No error ever carries an API
 key: messages are scrubbed of the configured keys and of anything that looks like one.
+
+Everything read from the wire is treated as hostile here: JSON is read with :func:`loads_wire`
+(never a ``RecursionError`` or ``ValueError``, whatever the nesting or the numbers), written back
+with :func:`dumps_wire`, and any text from the wire shown in a message goes through
+:func:`quote` (or :func:`clip`), which scrub the whole text before cutting it.
 """
 
 from __future__ import annotations
@@ -16,7 +21,12 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pydantic_core
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 __all__ = [
     "APIConnectionError",
@@ -36,6 +46,8 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectRefusedError",
+    "ResponseTooLargeError",
     "SecretValues",
     "TaskError",
     "TaskFailedError",
@@ -155,6 +167,22 @@ class InvalidResponseError(YEScaleError):
     """A success status with a body we cannot read (not JSON, or the wrong shape)."""
 
 
+class ResponseTooLargeError(InvalidResponseError):
+    """An answer passed a size bound (``max_response_bytes`` for API answers and one stream
+    event, ``max_download_bytes`` for downloads), counted after decompression. ``limit`` holds
+    the bound in bytes; reading stopped there, so memory stays bounded. Not retried."""
+
+    def __init__(self, message: str, *, limit: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
+
+
+class RedirectRefusedError(APIStatusError):
+    """A download or image link redirected somewhere we do not follow: a loopback, private or
+    link-local address (cloud metadata services live there), a scheme other than http(s), or
+    more hops than allowed. Nothing was fetched from the refused address."""
+
+
 class TaskError(YEScaleError):
     """Base class of media-task errors; ``task_id`` always names the task."""
 
@@ -230,6 +258,93 @@ def _mask(match: re.Match[str]) -> str:
     if found.lower().startswith("bearer"):
         return "Bearer ***"
     return found[:3] + "***"
+
+
+def clip(text: str, secrets: Iterable[str] = (), limit: int = 1000) -> str:
+    """``text`` from the wire, scrubbed, then cut to ``limit`` characters (``...`` marks a cut).
+
+    Scrubbed whole *before* it is cut: cut first, a key straddling the limit would lose the end
+    that makes it recognisable, and its first half would show.
+    """
+    clean = scrub(text, secrets)
+    return clean if len(clean) <= limit else clean[:limit] + "..."
+
+
+def quote(text: str, secrets: Iterable[str] = (), limit: int = 200) -> str:
+    """``text`` from the wire as a quoted snippet for a message: scrubbed whole, then cut to
+    ``limit`` characters, then ``repr``-quoted (so line breaks and control characters show as
+    escapes, never as a forged log line). A cut says how long the whole text was."""
+    clean = scrub(text, secrets)
+    if len(clean) <= limit:
+        return repr(clean)
+    return f"{clean[:limit]!r}... ({len(clean)} characters)"
+
+
+def _scrubbed(value: Any, secrets: Iterable[str], depth: int = 0) -> Any:
+    """A copy of a JSON value with every string (keys too) scrubbed. Deeper than
+    :data:`_MAX_DEPTH` levels (only a caller's own value can be: :func:`loads_wire` stops
+    sooner), the rest is replaced by a note instead of recursing."""
+    if isinstance(value, str):
+        return scrub(value, secrets)
+    if isinstance(value, (dict, list, tuple)) and depth >= _MAX_DEPTH:
+        return "(nested too deeply to keep)"
+    if isinstance(value, dict):
+        return {
+            (scrub(key, secrets) if isinstance(key, str) else key): _scrubbed(
+                item, secrets, depth + 1
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_scrubbed(item, secrets, depth + 1) for item in value]
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON from the wire
+
+#: How deep :func:`_scrubbed` walks a value (what :func:`loads_wire` returns is never deeper).
+_MAX_DEPTH = 256
+
+
+def loads_wire(text: str | bytes | bytearray | memoryview) -> Any | None:
+    """The JSON value ``text`` holds, or ``None`` when it cannot be read (JSON ``null`` also
+    gives ``None``). Never raises.
+
+    Read by pydantic's parser (Rust): nesting deeper than its limit (about 200 levels, where
+    ``json.loads`` raises ``RecursionError`` at about 1000), numbers longer than Python prints
+    (4300 digits, a ``ValueError`` for ``json.loads``), broken JSON, trailing text and escaped
+    lone surrogates all give ``None``. Invalid UTF-8 is replaced by U+FFFD, a leading BOM is
+    dropped; ``NaN`` / ``Infinity`` are read as floats, as ``json.loads`` reads them. What it
+    returns can be walked, dumped (:func:`dumps_wire`) and printed without recursion errors.
+    """
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        text = bytes(text).decode("utf-8-sig", errors="replace")
+    elif text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        return pydantic_core.from_json(text, allow_inf_nan=True)
+    except (ValueError, RecursionError, TypeError):
+        return None
+
+
+def dumps_wire(value: Any) -> str | None:
+    """``value`` as JSON text (non-ASCII kept, NaN written as ``NaN``), or ``None`` when it
+    cannot be written: too deeply nested (``RecursionError``), an integer too long to print
+    (``ValueError``), an object that is not JSON (``TypeError``). Never raises."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def _text_of(value: Any) -> str:
+    """A value from the wire as text, for a message: strings as they are, anything else as
+    JSON; never raises (``str()`` of a 5000-digit integer or a deep list would)."""
+    if isinstance(value, str):
+        return value
+    shown = dumps_wire(value)
+    return shown if shown is not None else f"(a {type(value).__name__} that cannot be shown)"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -318,6 +433,20 @@ _CONTEXT_TEXT = re.compile(
 _RATE_TEXT = re.compile(
     r"per (second|minute|hour|day)|rate.?limit|requests per|tokens per", re.IGNORECASE
 )
+#: "Model not found / no channel": YEScale's new-api gateway says so with any status (a 503 for
+#: a model no channel of the key's group serves); never temporary, never retried.
+_MODEL_MISSING_CODES = {"model_not_found"}
+_MODEL_MISSING_TEXT = re.compile(
+    r"model_not_found|无可用渠道|模型[^\n]{0,80}?不存在|\bno available channels?\b"
+    r"|\bmodel\b[^\n]{0,120}?(?:\bnot found\b|\b(?:does )?not exist|\bdoesn't exist)",
+    re.IGNORECASE,
+)
+_MODEL_MISSING_HINT = (
+    "Check the model name (client.system.models() lists what YEScale serves) and that the "
+    "key's group may use it"
+)
+#: How much of the service's own message an error shows.
+_MESSAGE_LIMIT = 1000
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -359,51 +488,73 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
     return max(0.0, when.timestamp() - current)
 
 
-def _readable_body(body: bytes, content_type: str) -> tuple[str, dict[str, Any] | None]:
-    """The service's message from an error body, and the parsed JSON when it was JSON."""
+def _readable_body(
+    body: bytes, content_type: str, secrets: Iterable[str] = ()
+) -> tuple[str, dict[str, Any] | None]:
+    """The service's message from an error body (scrubbed and bounded), and the parsed JSON
+    when it was a JSON object."""
     text = body.decode("utf-8", errors="replace").strip()
     if not text:
         return "", None
     looks_json = "json" in content_type or text[:1] in "{["
     if looks_json:
-        try:
-            data = json.loads(text)
-        except ValueError:
-            data = None
+        data = loads_wire(text)
         if isinstance(data, dict):
-            return _json_message(data), data
+            return _json_message(data, secrets), data
+        if data is None and text[:1] in "{[":
+            # Broken, or nested / numbered beyond what any parser here reads.
+            return f"the service sent a body that is not JSON ({quote(text, secrets)})", None
     if "html" in content_type or text[:1] == "<":
         title = _TITLE.search(text)
         shown = title.group(1) if title else _TAGS.sub(" ", text)
         shown = _SPACE.sub(" ", html.unescape(shown)).strip()
-        return f"the service returned an HTML page instead of JSON: {shown[:200]!r}", None
-    return _SPACE.sub(" ", text)[:300], None
+        return f"the service returned an HTML page instead of JSON: {quote(shown, secrets)}", None
+    return clip(_SPACE.sub(" ", text), secrets, 300), None
 
 
-def _json_message(data: dict[str, Any]) -> str:
+def _service_message(data: Mapping[str, Any], secrets: Iterable[str] = ()) -> str | None:
+    """The service's own message in an error object (scrubbed and bounded), if it gave one."""
     err = data.get("error")
-    if isinstance(err, dict):
+    if isinstance(err, Mapping):
         msg = err.get("message") or err.get("msg") or err.get("status")
         if msg:
-            return str(msg)
+            return clip(_text_of(msg), secrets, _MESSAGE_LIMIT)
     if isinstance(err, str) and err:
-        return err
+        return clip(err, secrets, _MESSAGE_LIMIT)
     for key in ("message", "detail", "msg"):
         if data.get(key):
-            return str(data[key])
-    return json.dumps(data)[:300]
+            return clip(_text_of(data[key]), secrets, _MESSAGE_LIMIT)
+    return None
 
 
-def _error_fields(data: dict[str, Any] | None) -> tuple[str | None, str | None]:
+def _json_message(data: Mapping[str, Any], secrets: Iterable[str] = ()) -> str:
+    said = _service_message(data, secrets)
+    if said is not None:
+        return said
+    shown = dumps_wire(data)
+    return quote(shown, secrets, 300) if shown is not None else "(an error that cannot be shown)"
+
+
+def _error_object(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The object holding ``code`` / ``type``: ``data["error"]`` when it is one, else ``data``
+    (an SSE ``event: error`` may carry ``{"message": ..., "code": ...}`` bare)."""
+    err = data.get("error")
+    return err if isinstance(err, Mapping) else data
+
+
+def _error_fields(
+    data: Mapping[str, Any] | None, secrets: Iterable[str] = ()
+) -> tuple[str | None, str | None]:
+    """The error's ``code`` and ``type`` (Gemini: ``status``) as scrubbed, bounded text."""
     if not data:
         return None, None
     err = data.get("error")
-    if isinstance(err, dict):
-        code = err.get("code")
-        kind = err.get("type") or err.get("status")
-        return (str(code) if code is not None else None), (str(kind) if kind else None)
-    code = data.get("code")
-    return (str(code) if code is not None else None), None
+    code = _error_object(data).get("code")
+    kind = (err.get("type") or err.get("status")) if isinstance(err, Mapping) else None
+    return (
+        clip(_text_of(code), secrets, 100) if code is not None else None,
+        clip(_text_of(kind), secrets, 100) if kind else None,
+    )
 
 
 def error_from_response(
@@ -425,13 +576,15 @@ def error_from_response(
     """
     secrets = SecretValues(secrets)
     headers = _lower_keys(headers)
-    service_msg, data = _readable_body(body, headers.get("content-type", ""))
-    code, error_type = _error_fields(data)
+    service_msg, data = _readable_body(body, headers.get("content-type", ""), secrets)
+    code, error_type = _error_fields(data, secrets)
     request_id = next((headers[h] for h in _REQUEST_ID_HEADERS if headers.get(h)), None)
+    if request_id is not None:
+        request_id = clip(request_id, secrets, 100)
     family = endpoint_family(endpoint, credential_env)
     cls, hint = _classify(status_code, code, error_type, service_msg, family, endpoint)
     if 300 <= status_code < 400:
-        location = shown_url(headers.get("location", "")) or "no Location given"
+        location = shown_url(headers.get("location", ""), secrets) or "no Location given"
         hint = hint.format(location=location)
     message = f"YEScale {what} failed with HTTP {status_code}"
     if service_msg:
@@ -441,7 +594,7 @@ def error_from_response(
     if request_id:
         message += f" (request id {request_id})"
     message = scrub(message, secrets)
-    safe_body = json.loads(scrub(json.dumps(data), secrets)) if data is not None else None
+    safe_body = _scrubbed(data, secrets) if data is not None else None
     err = cls(
         message,
         status_code=status_code,
@@ -464,7 +617,8 @@ def envelope_error(
     :class:`BadRequestError` (the request was understood and refused). ``status_code`` is
     ``None``: there was no HTTP error.
     """
-    said = (message or "").strip() or "no reason given"
+    hidden = SecretValues(secrets)
+    said = clip((message or "").strip(), hidden, _MESSAGE_LIMIT) or "no reason given"
     if _QUOTA_TEXT.search(said):
         cls: type[YEScaleError] = InsufficientQuotaError
         hint = "The account is out of credit"
@@ -476,7 +630,6 @@ def envelope_error(
     text = f'The YEScale {what}{where} was refused ("success": false): {said.rstrip(".")}'
     if hint:
         text += f". {hint}"
-    hidden = SecretValues(secrets)
     return cls(
         scrub(text, hidden),
         code="success_false",
@@ -485,16 +638,233 @@ def envelope_error(
 
 
 def error_from_payload(
-    data: dict[str, Any], *, secrets: Iterable[str] = (), what: str = "stream"
+    data: Mapping[str, Any],
+    *,
+    secrets: Iterable[str] = (),
+    what: str = "stream",
+    endpoint: str | None = None,
+    credential_env: str = "YESCALE_API_KEY",
 ) -> YEScaleError:
-    """Map an error object sent inside a 200 answer (an SSE event, a system-API envelope)."""
-    err = data.get("error")
-    status = None
-    if isinstance(err, dict) and isinstance(err.get("code"), int):
-        status = int(err["code"])
-    body = json.dumps(data).encode()
-    return error_from_response(
-        status or 500, {"content-type": "application/json"}, body, secrets=secrets, what=what
+    """Map an error object a stream sent as an event (on a 200: there is no HTTP error).
+
+    The class comes from the error's own code, type and wording (:func:`_object_error`); the
+    message says what the stream reported (``YEScale stream reported an error (code 429 / type
+    rate_limit_error): ...``). ``status_code`` is ``None``: the service sent no error status,
+    and none is made up. An error with nothing recognisable is an :class:`InternalServerError`:
+    an error that ends a stream already under way is the upstream failing.
+    """
+    return _object_error(
+        data,
+        secrets=secrets,
+        what=what,
+        endpoint=endpoint,
+        credential_env=credential_env,
+        lead="reported an error",
+        default_status=500,
+    )
+
+
+#: An ``"error"`` member whose value is not empty (``null``, ``""``, ``{}``, ``false``).
+_ERROR_MEMBER = re.compile(rb'"error"\s*:\s*(?!null\b|false\b|""|\{\s*\})')
+_SUCCESS_FALSE = re.compile(rb'"success"\s*:\s*false\b')
+_OBJECT_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{")
+
+
+def answer_error(
+    content: bytes,
+    *,
+    secrets: Iterable[str] = (),
+    what: str = "request",
+    endpoint: str | None = None,
+    credential_env: str = "YESCALE_API_KEY",
+) -> YEScaleError | None:
+    """The error a success-status answer carries, or ``None`` for an ordinary answer.
+
+    OpenAI-compatible gateways answer some failures with HTTP 200 and
+    ``{"error": {"message": "Invalid token", "type": ..., "code": ...}}``; the System API with
+    ``{"success": false, "message": ...}`` (:func:`envelope_error`). The first is mapped by the
+    error's own code, type and wording, as a stream's error events are, with ``status_code``
+    ``None`` (the service sent no error status; retries then go by the class).
+
+    Cheap on ordinary answers: the body is parsed only when it starts with ``{`` and holds an
+    ``"error"`` member with a non-empty value, or ``"success": false``, as bytes (inside a JSON
+    string the quotes are escaped, so text that mentions them does not match). Parsed with
+    :func:`loads_wire`: a hostile body gives ``None`` here, and the caller's parser reports it.
+    """
+    if not _OBJECT_START.match(content):
+        return None
+    # ``in`` first: a plain substring search, much faster than the regex on a large answer.
+    has_error = b'"error"' in content and _ERROR_MEMBER.search(content) is not None
+    if not has_error and not (b'"success"' in content and _SUCCESS_FALSE.search(content)):
+        return None
+    data = loads_wire(content)
+    if not isinstance(data, dict):
+        return None
+    if data.get("error"):
+        return _object_error(
+            data,
+            secrets=secrets,
+            what=what,
+            endpoint=endpoint,
+            credential_env=credential_env,
+            lead="answered with a success status but an error",
+            default_status=400,
+        )
+    if data.get("success") is False:
+        message = data.get("message")
+        return envelope_error(
+            None if message is None else _text_of(message),
+            what=what,
+            endpoint=endpoint,
+            secrets=secrets,
+        )
+    return None
+
+
+def unreadable_answer(
+    content: bytes,
+    expected: str,
+    exc: ValidationError | None = None,
+    secrets: Iterable[str] = (),
+) -> InvalidResponseError:
+    """The error for a success-status body that is not the ``expected`` model: empty, an HTML
+    page, not JSON (also JSON nested or numbered beyond what the parsers read), or JSON of
+    another shape. ``exc`` is the parser's error, when there was one. The body is quoted
+    scrubbed (a proxy may echo the request's ``Authorization`` header)."""
+    hidden = SecretValues(secrets)
+    text = content.decode("utf-8", errors="replace").strip()
+    if not text:
+        detail = "an empty body"
+    elif text[:1] == "<":
+        detail = f"an HTML page ({quote(text, hidden, 120)})"
+    else:
+        if exc is not None:
+            first = exc.errors(include_url=False, include_context=False, include_input=False)
+            not_json = bool(first) and first[0].get("type") == "json_invalid"
+            problems = f"{exc.error_count()} problems: "
+        else:
+            not_json = loads_wire(text) is None
+            problems = ""
+        if not_json:
+            detail = f"a body that is not JSON ({quote(text, hidden, 120)})"
+        else:
+            detail = f"JSON that is not a {expected} ({problems}{quote(text, hidden, 160)})"
+    return InvalidResponseError(
+        scrub(
+            f"YEScale answered with a success status but {detail}. This usually means a proxy "
+            "or the gateway misbehaved; retry, or check base_url.",
+            hidden,
+        )
+    )
+
+
+#: An error object's ``type`` / ``code`` (lower case) -> the HTTP status it stands for.
+_KIND_STATUS = {
+    "invalid_request_error": 400,
+    "invalid_argument": 400,
+    "failed_precondition": 400,
+    "out_of_range": 400,
+    "bad_request": 400,
+    "authentication_error": 401,
+    "unauthenticated": 401,
+    "unauthorized": 401,
+    "invalid_api_key": 401,
+    "invalid_token": 401,
+    "permission_error": 403,
+    "permission_denied": 403,
+    "forbidden": 403,
+    "not_found_error": 404,
+    "not_found": 404,
+    "conflict": 409,
+    "aborted": 409,
+    "rate_limit_error": 429,
+    "rate_limit_exceeded": 429,
+    "rate_limited": 429,
+    "too_many_requests": 429,
+    "resource_exhausted": 429,
+    "server_error": 500,
+    "api_error": 500,
+    "internal_error": 500,
+    "internal_server_error": 500,
+    "internal": 500,
+    "upstream_error": 502,
+    "bad_response": 502,
+    "bad_response_status_code": 502,
+    "bad_gateway": 502,
+    "service_unavailable": 503,
+    "unavailable": 503,
+    "overloaded_error": 529,
+    "overloaded": 529,
+    "timeout": 504,
+    "timeout_error": 504,
+    "deadline_exceeded": 504,
+    "gateway_timeout": 504,
+}
+_STATUS_CODE = re.compile(r"[45][0-9][0-9]")
+#: Wording that says "slow down" or "the service failed", for errors with no code or type.
+_RATE_WORDS = re.compile(r"rate.?limit|too many requests", re.IGNORECASE)
+_SERVER_WORDS = re.compile(
+    r"overloaded|temporarily unavailable|service unavailable|internal server error|bad gateway",
+    re.IGNORECASE,
+)
+
+
+def _own_status(
+    raw_code: Any, code: str | None, error_type: str | None, said: str, default: int
+) -> int:
+    """The HTTP status an error object stands for, by its own integer ``code`` (400-599), its
+    code / type names, or its wording. Used to classify it only: never reported as a status."""
+    if isinstance(raw_code, int) and not isinstance(raw_code, bool) and 400 <= raw_code <= 599:
+        return raw_code
+    if isinstance(raw_code, str) and _STATUS_CODE.fullmatch(raw_code.strip()):
+        return int(raw_code.strip())
+    for name in (code, error_type):
+        status = _KIND_STATUS.get((name or "").strip().lower())
+        if status:
+            return status
+    if _AUTH_TEXT.search(said):
+        return 401
+    if _RATE_WORDS.search(said):
+        return 429
+    if _SERVER_WORDS.search(said):
+        return 503
+    return default
+
+
+def _object_error(
+    data: Mapping[str, Any],
+    *,
+    secrets: Iterable[str],
+    what: str,
+    endpoint: str | None,
+    credential_env: str,
+    lead: str,
+    default_status: int,
+) -> YEScaleError:
+    """The one mapping of an error object sent without an HTTP error status (a stream's error
+    event, an error in a 2xx answer): classified as :func:`error_from_response` would classify
+    the status the object stands for (:func:`_own_status`), ``status_code`` left ``None``."""
+    hidden = SecretValues(secrets)
+    said = _service_message(data, hidden) or "no message given"
+    code, error_type = _error_fields(data, hidden)
+    family = endpoint_family(endpoint, credential_env)
+    status = _own_status(_error_object(data).get("code"), code, error_type, said, default_status)
+    cls, hint = _classify(status, code, error_type, said, family, endpoint)
+    fields = " / ".join(
+        part
+        for part in (f"code {code}" if code else "", f"type {error_type}" if error_type else "")
+        if part
+    )
+    where = f" ({endpoint})" if endpoint and endpoint not in what else ""
+    message = f"YEScale {what}{where} {lead}" + (f" ({fields})" if fields else "")
+    message += f": {said.rstrip('.') if hint else said}"
+    if hint:
+        message += f". {hint}"
+    return cls(
+        scrub(message, hidden),
+        code=code,
+        error_type=error_type,
+        body=_scrubbed(data, hidden),
     )
 
 
@@ -551,11 +921,10 @@ def endpoint_family(endpoint: str | None, credential_env: str = "YESCALE_API_KEY
     return "model"
 
 
-def shown_url(url: str) -> str:
-    """A URL for messages: without its query or fragment (signed links carry signatures), and
-    at most 200 characters."""
-    text = url.split("?", 1)[0].split("#", 1)[0].strip()
-    return text if len(text) <= 200 else text[:200] + "..."
+def shown_url(url: str, secrets: Iterable[str] = ()) -> str:
+    """A URL for messages: without its query or fragment (signed links carry signatures),
+    scrubbed (a ``Location`` comes from the wire), then cut to at most 200 characters."""
+    return clip(url.split("?", 1)[0].split("#", 1)[0].strip(), secrets, 200)
 
 
 def _classify(
@@ -583,6 +952,14 @@ def _classify(
             "The account or key is out of credit: top up, or raise the key's quota "
             "(client.system.edit_api_key_quota)"
         )
+    if family != "download" and (
+        code_l in _MODEL_MISSING_CODES
+        or type_l in _MODEL_MISSING_CODES
+        or _MODEL_MISSING_TEXT.search(msg)
+    ):
+        # Whatever the status (new-api answers 503 when no channel serves the model): not a
+        # temporary failure, and not retried.
+        return NotFoundError, _MODEL_MISSING_HINT
     if status == 401:
         return AuthenticationError, hints[401]
     if status == 403:

@@ -4,17 +4,21 @@ Each test calls ``fault_server.script(step, step, ...)``: the n-th request after
 n-th step, and the last step answers every request after it (a test may script again, later).
 Steps are small functions of the request handler (:func:`reply`, :func:`reply_json`,
 :func:`hang_up`, :func:`reset`, :func:`stall`, :func:`sse_then_cut`, :func:`sse_trickle`, ...).
+Hostile answers (:func:`body_parts`, :func:`trickle`, :func:`huge_body`, :func:`sse_huge_line`,
+:func:`redirect`) produce their bodies lazily: the server runs in the test's own process, so a
+128 MiB body is written block by block and never held whole (memory tests measure the client).
 The fixture stops the server, releases stalled handlers and joins the serving thread.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -233,6 +237,130 @@ def partial_body(
         h.connection.shutdown(socket.SHUT_RDWR)
 
     return step
+
+
+def body_parts(
+    status: int,
+    parts: Callable[[], Iterable[bytes]],
+    headers: Mapping[str, str] | None = None,
+    *,
+    length: int | None = None,
+    every: float = 0,
+    limit: float = MAX_STALL,
+) -> Step:
+    """Answer with a body made lazily by ``parts()`` (a fresh iterable for each request).
+
+    With ``length`` the answer declares that ``Content-Length`` (and the body may fall short of
+    it, or exceed what a client accepts); without, it is chunked. ``every`` seconds pass before
+    each part: a trickle that never goes silent long enough for a read timeout. The body stops
+    when the client goes away, when the server stops, or after ``limit`` seconds (then the
+    connection is dropped), so handler threads always end.
+    """
+
+    def step(h: FaultHandler) -> None:
+        h.send_response(status)
+        for name, value in (headers or {}).items():
+            h.send_header(name, value)
+        chunked = length is None
+        if chunked:
+            h.send_header("Transfer-Encoding", "chunked")
+        else:
+            h.send_header("Content-Length", str(length))
+        h.end_headers()
+        h.wfile.flush()
+        stop = h.server.script.stop
+        deadline = time.monotonic() + min(limit, MAX_STALL)
+        for part in parts():
+            if (every and stop.wait(every)) or stop.is_set() or time.monotonic() > deadline:
+                h.close_connection = True
+                with contextlib.suppress(OSError):  # the client may be gone already
+                    h.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if chunked:
+                h.wfile.write(b"%x\r\n" % len(part))
+                h.wfile.write(part)  # written as is: no copy of a large block
+                h.wfile.write(b"\r\n")
+            else:
+                h.wfile.write(part)
+            h.wfile.flush()
+        if chunked:
+            h.wfile.write(b"0\r\n\r\n")
+            h.wfile.flush()
+
+    return step
+
+
+def trickle(
+    body: bytes,
+    *,
+    status: int = 200,
+    every: float = 0.05,
+    content_type: str = "application/json",
+    headers: Mapping[str, str] | None = None,
+    chunked: bool = False,
+) -> Step:
+    """Send ``body`` one byte every ``every`` seconds (its full length declared unless
+    ``chunked``): always something arriving, never a whole answer in reasonable time."""
+    return body_parts(
+        status,
+        lambda: (body[i : i + 1] for i in range(len(body))),
+        {"Content-Type": content_type, **(headers or {})},
+        length=None if chunked else len(body),
+        every=every,
+    )
+
+
+def repeated(block: bytes, size: int) -> Callable[[], Iterator[bytes]]:
+    """Parts that add up to ``size`` bytes, each ``block`` itself (or its head, last)."""
+
+    def parts() -> Iterator[bytes]:
+        sent = 0
+        while sent < size:
+            part = block if size - sent >= len(block) else block[: size - sent]
+            sent += len(part)
+            yield part
+
+    return parts
+
+
+BLOCK = b" " * (1 << 16)  # white space: a JSON document may hold any amount of it
+
+
+def huge_body(
+    size: int,
+    *,
+    status: int = 200,
+    declare: bool = False,
+    content_type: str = "application/json",
+) -> Step:
+    """A ``size``-byte JSON answer (white space, then ``{}``), made on the fly; chunked, or with
+    its ``Content-Length`` declared when ``declare``."""
+    tail = b"{}"
+
+    def parts() -> Iterator[bytes]:
+        yield from repeated(BLOCK, size - len(tail))()
+        yield tail
+
+    return body_parts(
+        status, parts, {"Content-Type": content_type}, length=size if declare else None
+    )
+
+
+def sse_huge_line(size: int, *, block: bytes = b"x" * (1 << 16)) -> Step:
+    """An event stream whose first line is ``data: `` followed by ``size`` bytes and no newline
+    until the very end: one event larger than any a client should hold."""
+
+    def parts() -> Iterator[bytes]:
+        yield b"data: "
+        yield from repeated(block, size)()
+        yield b"\n\n"
+
+    return body_parts(200, parts, {"Content-Type": "text/event-stream"})
+
+
+def redirect(location: str, status: int = 302) -> Step:
+    """A redirect to ``location`` (a path on this server, or any URL) with an empty body."""
+    return reply(status, b"", {"Location": location})
 
 
 # -- the fixture --------------------------------------------------------------------------------

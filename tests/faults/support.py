@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
-from typing import Any
+import zlib
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from yescale import YEScaleClient
+
+T = TypeVar("T")
 
 API_KEY = "sk-faultmatrixkey0123456789abcdef"
 MODEL = "gpt-4o-mini"
@@ -43,6 +52,42 @@ CLOUDFLARE_502 = b"""<!DOCTYPE html>
 <style>body{margin:0}</style></head>
 <body><h1>Bad gateway</h1><p>Error code 502</p><p>Cloudflare Ray ID: 8a1b2c3d</p></body></html>
 """
+
+
+#: What an OpenAI-compatible gateway of YEScale's kind sends with HTTP 200 for a bad key.
+INVALID_TOKEN: dict[str, Any] = {
+    "error": {"message": "Invalid token", "type": "new_api_error", "code": "invalid_token"}
+}
+#: A gateway 503 that says the model does not exist: not something a retry fixes.
+NO_CHANNEL: dict[str, Any] = {
+    "error": {
+        "message": "No available channel for model gpt-x under group default",
+        "type": "new_api_error",
+        "code": "model_not_found",
+    }
+}
+
+#: Hostile bodies: each a bad answer, never a reason for a ``RecursionError`` or a crash.
+DEEP_NESTING = b"[" * 200_000
+#: (not error objects: as a 200 they are unreadable answers, not the service's refusal)
+INVALID_UTF8 = b'{"message": "bad \xff\xfe\xc3\x28 bytes", "object": "chat.completion"}'
+GIANT_NUMBER = b'{"message": "huge", "created": ' + b"9" * 10_000 + b"}"
+HOSTILE_BODIES = {
+    "deep-nesting": DEEP_NESTING,
+    "invalid-utf8": INVALID_UTF8,
+    "giant-number": GIANT_NUMBER,
+}
+
+
+@functools.cache
+def gzip_bomb(size: int = 128 << 20) -> bytes:
+    """A gzip stream of ``size`` zero bytes: about ``size / 1000`` bytes on the wire (~130 KB
+    for 128 MiB). Built once per process, a MiB at a time, never holding ``size`` bytes."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1 << 20)
+    parts = [packer.compress(zeros) for _ in range(size >> 20)]
+    parts.append(packer.flush())
+    return b"".join(parts)
 
 
 def error_body(message: str) -> dict[str, Any]:
@@ -92,3 +137,23 @@ class FakeClock:
 
     async def async_sleep(self, seconds: float) -> None:
         self.sleep(seconds)
+
+
+def in_mode(
+    mode: str,
+    client: YEScaleClient,
+    sync: Callable[[YEScaleClient], T],
+    asynchronous: Callable[[YEScaleClient], Awaitable[T]],
+) -> T:
+    """Run the sync call, or the async one in a fresh event loop; close the client either way."""
+    if mode == "sync":
+        with client:
+            return sync(client)
+
+    async def go() -> T:
+        try:
+            return await asynchronous(client)
+        finally:
+            await client.aclose()
+
+    return asyncio.run(go())

@@ -506,7 +506,8 @@ FAULTS: list[Fault] = [
         STREAM,
         requests=2,  # nothing was output yet, so it is retried once, then reported
         error=APITimeoutError,
-        says=(*_TIMED_OUT, "no event for", "only keep-alives"),
+        # our own deadline, not httpx's ReadTimeout: no read was ever silent for long enough
+        says=("timed out", "Raise `timeout`", "no event for", "only keep-alives"),
         read=READ,
         max_retries=1,
     ),
@@ -516,7 +517,7 @@ FAULTS: list[Fault] = [
         STREAM,
         requests=2,
         error=APITimeoutError,
-        says=(*_TIMED_OUT, "no event for"),
+        says=("timed out", "Raise `timeout`", "no event for"),
         read=READ,
         max_retries=1,
     ),

@@ -28,6 +28,7 @@ from yescale import (
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
+    RedirectRefusedError,
 )
 from yescale._fetch import MAX_FETCH_BYTES, afetch, fetch
 from yescale.errors import envelope_error, error_from_response
@@ -130,7 +131,7 @@ def _timeout(request: httpx.Request) -> httpx.Response:
 
 FAILURES = {
     # name: (handler, url, expected class, attempts with max_retries=2)
-    "redirect loop": (_redirect_loop, URL, InvalidRequestError, 1),
+    "redirect loop": (_redirect_loop, URL, RedirectRefusedError, 1),
     "undecodable body": (_bad_gzip, URL, APIConnectionError, 3),
     "connection refused": (_connect, URL, APIConnectionError, 3),
     "read timeout": (_timeout, URL, APITimeoutError, 3),

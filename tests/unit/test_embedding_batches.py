@@ -217,7 +217,10 @@ def test_answer_with_too_few_vectors_is_refused() -> None:
         data = [{"index": 0, "embedding": [0.5]}]
         return httpx.Response(200, json={"object": "list", "data": data})
 
-    with make_client(short) as client, pytest.raises(InvalidResponseError, match="1 vectors for 2"):
+    with (
+        make_client(short) as client,
+        pytest.raises(InvalidResponseError, match="1 embedding for 2 inputs"),
+    ):
         eb.embed(client.embeddings, ["a", "b"], model=MODEL)
 
 

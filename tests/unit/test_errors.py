@@ -285,6 +285,14 @@ def test_json_body_without_known_fields_is_shown() -> None:
     assert '"weird"' in err.message
 
 
+def test_json_body_without_known_fields_is_scrubbed_then_cut() -> None:
+    # The dump is quoted: scrubbed whole first, so a key across the cut never shows in part.
+    body = _json({"weird": "w" * 281 + API_KEY})
+    err = error_from_response(500, JSON, body, secrets=[API_KEY])
+    assert API_KEY[:8] not in err.message
+    assert API_KEY[3:7] not in err.message
+
+
 def test_json_detected_without_content_type() -> None:
     err = error_from_response(400, {}, _openai("bad thing"))
     assert "bad thing" in err.message
@@ -380,10 +388,14 @@ def test_body_is_scrubbed() -> None:
     assert "abcdefgh12345678" not in dumped
 
 
-def test_error_from_payload_uses_numeric_code_as_status() -> None:
+def test_error_from_payload_classifies_by_numeric_code_without_reporting_it_as_status() -> None:
+    # A stream's error event came on a 200: its numeric code picks the class, but no HTTP
+    # status is made up (it used to say "HTTP 429" / "HTTP 500").
     err = error_from_payload({"error": {"code": 429, "message": "slow", "status": "X"}})
     assert type(err) is RateLimitError
-    assert err.status_code == 429
+    assert err.status_code is None
+    assert "HTTP" not in err.message
+    assert err.message.startswith("YEScale stream reported an error (code 429 / type X): slow")
     err = error_from_payload({"error": {"message": "upstream failed", "code": "bad_response"}})
     assert type(err) is InternalServerError
     assert "upstream failed" in err.message

@@ -295,11 +295,12 @@ def test_shared_across_threads_is_one_client() -> None:
         ("/yescale/user/log", None, {"page": 2, "size": 5}),
     ],
 )
-def test_direct_request_is_the_clients_request(
+def test_our_request_is_what_httpx_would_build(
     path: str, body: Any, params: dict[str, Any] | None
 ) -> None:
+    """One request builder for every path (client layer or straight to the pool), and what it
+    builds is what ``httpx.Client.build_request`` builds: same URL, headers, body, timeout."""
     params = params or None
-    """Skipping the client layer changes nothing on the wire: same URL, headers, body, timeout."""
     from yescale._http import Call
 
     client = YEScaleClient(
@@ -309,13 +310,20 @@ def test_direct_request_is_the_clients_request(
     call: Call[bytes] = Call(
         "POST" if body is not None else "GET", path, bytes, json=body, params=params
     )
-    via_client = transport.build(call, transport.sync_client)
-    direct = transport._direct_request(call)
-    assert direct.method == via_client.method
-    assert direct.url == via_client.url
-    assert direct.read() == via_client.read()
-    assert sorted(direct.headers.multi_items()) == sorted(via_client.headers.multi_items())
-    assert direct.extensions["timeout"] == via_client.extensions["timeout"]
+    ours = transport.request_for(call, transport.sync_client)
+    base = client.settings.system_base_url if path.startswith("/yescale/") else client.base_url
+    timeout = client.settings.timeout
+    with httpx.Client(headers=transport.pools.client_headers, timeout=timeout) as plain:
+        theirs = plain.build_request(
+            call.method, base + path, json=body, params=params, headers=dict(ours.headers)
+        )
+    assert ours.method == theirs.method
+    assert ours.url == theirs.url
+    assert ours.read() == theirs.read()
+    assert sorted(ours.headers.multi_items()) == sorted(theirs.headers.multi_items())
+    assert ours.headers["x-trace"] == "t1"
+    assert ours.headers["accept-encoding"] == "gzip, deflate"  # what we inflate ourselves
+    assert ours.extensions["timeout"] == theirs.extensions["timeout"]
     client.close()
 
 
@@ -336,14 +344,14 @@ def test_a_proxy_in_the_environment_keeps_requests_on_the_client(
     reply = client.chat.create(model="gpt-4o-mini", messages=MESSAGES)
     assert reply.choices[0].message.content == "via client"
     assert sent == ["/v1/chat/completions"]
-    assert client._transport._pool(client._transport.sync_client) is None
+    assert client._transport.pools.sync_pool(client._transport.sync_client) is None
     client.close()
 
 
 def test_without_a_proxy_requests_skip_the_client_layer(pools: Pools) -> None:
     client = YEScaleClient(api_key=API_KEY)
     sync = client._transport.sync_client
-    assert client._transport._pool(sync) is not None
+    assert client._transport.pools.sync_pool(sync) is not None
     reply = client.chat.create(model="gpt-4o-mini", messages=MESSAGES, user="direct")
     assert reply.choices[0].message.content == "direct"
     client.close()
@@ -357,11 +365,9 @@ def test_a_call_with_time_left_has_its_timeouts_capped_both_ways() -> None:
     client = YEScaleClient(api_key=API_KEY, timeout=httpx.Timeout(30.0, connect=5.0, pool=None))
     transport = client._transport
     call: Call[bytes] = Call("GET", "/task/t-1", bytes, time_left=2.5)
-    via_client = transport.build(call, transport.sync_client)
-    direct = transport._direct_request(call)
+    ours = transport.request_for(call, transport.sync_client)
     expected = {"connect": 2.5, "read": 2.5, "write": 2.5, "pool": 2.5}
-    assert via_client.extensions["timeout"] == expected
-    assert direct.extensions["timeout"] == expected
+    assert ours.extensions["timeout"] == expected
     roomy = capped_timeout(httpx.Timeout(30.0, connect=5.0), 10.0)
     assert (roomy.connect, roomy.read, roomy.write, roomy.pool) == (5.0, 10.0, 10.0, 10.0)
     assert capped_timeout(client.settings.timeout, None) is client.settings.timeout

@@ -125,7 +125,7 @@ def test_no_proxy_alone_keeps_the_direct_path(
 ) -> None:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     client = _client(_url(local_server))
-    assert client._transport._pool(client._transport.sync_client) is not None
+    assert client._transport.pools.sync_pool(client._transport.sync_client) is not None
     assert _chat(client, "direct") == "via direct"
     client.close()
     assert local_server.targets == ["/v1/chat/completions"]

@@ -250,7 +250,9 @@ def test_system_api_does_not_need_api_key(clean_env: pytest.MonkeyPatch) -> None
 def _ok_for(request: httpx.Request) -> httpx.Response:
     path = request.url.path
     if path.startswith("/v1beta/"):
-        return json_response({"candidates": []})
+        return json_response(
+            {"candidates": [{"content": {"parts": [{"text": "Hi"}]}, "finishReason": "STOP"}]}
+        )
     if path.startswith("/task/"):
         return json_response({"task_id": "t1", "status": "QUEUED"})
     if path.startswith("/yescale/"):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any
 
 from .._http import Call, Transport, json_parser
 from .._streaming import StreamDecoder
 from ..model_kinds import check_chat_model
+from ..types._base import incomplete_answer
 from ..types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
 from ._stream import AsyncStream
 from ._validate import (
@@ -22,6 +23,28 @@ from ._validate import (
 
 PATH = "/v1/chat/completions"
 _parse = json_parser(ChatCompletion)
+
+
+def check_completion(completion: ChatCompletion, what: str) -> None:
+    """Refuse a completion without what every answer holds: at least one choice, each with a
+    message (an empty message is an answer; a missing one is not)."""
+    if not completion.choices:
+        raise incomplete_answer(what, "no choices: there is no message to return")
+    for i, choice in enumerate(completion.choices):
+        if not choice.has_message:
+            raise incomplete_answer(what, f"choice {i} has no message")
+
+
+def completion_parser(model: str) -> Callable[[bytes], ChatCompletion]:
+    """Reads a chat completion for ``model`` and checks it (:func:`check_completion`)."""
+    what = f"chat completion for {model!r}"
+
+    def parse(content: bytes) -> ChatCompletion:
+        completion = _parse(content)
+        check_completion(completion, what)
+        return completion
+
+    return parse
 
 
 def build_call(
@@ -46,7 +69,8 @@ def build_call(
         if include_usage:
             body.setdefault("stream_options", {"include_usage": True})
     request = validate_model(ChatCompletionRequest, body, "chat completion request")
-    return Call("POST", PATH, _parse, json=request.to_wire(), what="chat completion")
+    parse = _parse if stream else completion_parser(model)
+    return Call("POST", PATH, parse, json=request.to_wire(), what="chat completion")
 
 
 class Chat:

@@ -6,7 +6,7 @@ One request per call. To embed a corpus (batches, order, concurrency, empty stri
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._http import Call, Transport, json_parser
@@ -17,6 +17,19 @@ from ._validate import require_text, validate_model
 
 PATH = "/v1/embeddings"
 _parse = json_parser(EmbeddingResponse)
+
+
+def response_parser(model: str, inputs: int) -> Callable[[bytes], EmbeddingResponse]:
+    """Reads the answer to ``inputs`` texts for ``model`` and checks that it holds one vector per
+    input (:meth:`EmbeddingResponse.check`)."""
+    what = f"embeddings request for {model!r}"
+
+    def parse(content: bytes) -> EmbeddingResponse:
+        response = _parse(content)
+        response.check(inputs, what)
+        return response
+
+    return parse
 
 
 def check_inputs(inputs: str | Sequence[str]) -> str | list[str]:
@@ -59,9 +72,12 @@ def build_call(
     require_text(model, "model", "e.g. 'text-embedding-3-small'.")
     check_embedding_model(model)
     check_dimensions(params.get("dimensions"))
-    body = {"model": model, "input": check_inputs(inputs), **params}
+    checked = check_inputs(inputs)
+    body = {"model": model, "input": checked, **params}
     request = validate_model(EmbeddingRequest, body, "embeddings request")
-    return Call("POST", PATH, _parse, json=request.to_wire(), what="embeddings request")
+    count = 1 if isinstance(checked, str) else len(checked)
+    parse = response_parser(model, count)
+    return Call("POST", PATH, parse, json=request.to_wire(), what="embeddings request")
 
 
 class Embeddings:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any
 from urllib.parse import quote
@@ -13,6 +13,7 @@ from .._streaming import GeminiStreamDecoder
 from ..errors import InvalidRequestError
 from ..gemini_chat import GeminiChunkTranslator, from_gemini_response, to_gemini_request
 from ..model_kinds import check_gemini_model
+from ..types._base import incomplete_answer
 from ..types.chat import ChatCompletion, ChatCompletionChunk
 from ..types.gemini import GenerateContentRequest, GenerateContentResponse
 from ._stream import AsyncStream
@@ -119,6 +120,39 @@ def check_generation_config(config: Any) -> None:
             )
 
 
+def check_response(response: GenerateContentResponse, what: str) -> None:
+    """Refuse a ``generateContent`` answer without an answer in it.
+
+    A blocked prompt (``promptFeedback.blockReason``, no candidates) is an answer: the chat
+    translation finishes it with ``content_filter``. No candidates otherwise, or a candidate with
+    neither content nor a finish reason, is not. (A candidate with a finish reason and no parts
+    is: ``MAX_TOKENS`` spent on thinking, or ``SAFETY``.) Stream chunks are not checked: a chunk
+    may carry usage only.
+    """
+    if not response.candidates:
+        if response.blocked:
+            return
+        raise incomplete_answer(
+            what, "no candidates, and no promptFeedback.blockReason to say the prompt was blocked"
+        )
+    for i, candidate in enumerate(response.candidates):
+        empty = candidate.content is None or not candidate.content.parts
+        if empty and not candidate.finish_reason:
+            raise incomplete_answer(what, f"candidate {i} has no content and no finishReason")
+
+
+def response_parser(model: str) -> Callable[[bytes], GenerateContentResponse]:
+    """Reads a ``generateContent`` answer for ``model`` and checks it (:func:`check_response`)."""
+    what = f"Gemini generateContent for {model!r}"
+
+    def parse(content: bytes) -> GenerateContentResponse:
+        response = _parse(content)
+        check_response(response, what)
+        return response
+
+    return parse
+
+
 def build_call(
     model: str, contents: str | Sequence[dict[str, Any]], params: dict[str, Any], *, stream: bool
 ) -> Call[GenerateContentResponse]:
@@ -132,7 +166,7 @@ def build_call(
     return Call(
         "POST",
         f"/v1beta/models/{quote(name, safe='.-_')}:{method}",
-        _parse,
+        _parse if stream else response_parser(name),
         json=request.to_wire(),
         params={"alt": "sse"} if stream else None,
         what="Gemini generateContent",

@@ -3,19 +3,46 @@
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Union
 
 from .._http import Call, Transport, json_parser
-from ..errors import InvalidRequestError
+from ..errors import InvalidRequestError, InvalidResponseError
 from ..image_models import validate_image_params
+from ..types._base import incomplete_answer
 from ..types.images import ImageGenerateRequest, ImagesResponse
 from ._validate import require_text, validate_model
 
 GENERATE_PATH = "/v1/images/generations"
 EDIT_PATH = "/v1/images/edits"
 _parse = json_parser(ImagesResponse)
+
+
+def check_images(response: ImagesResponse, what: str) -> None:
+    """Refuse an answer without images, or with an item that holds neither ``url`` nor
+    ``b64_json`` (the only two ways an image comes back)."""
+    if not response.data:
+        raise InvalidResponseError(
+            f"YEScale answered the {what} with an HTTP success status but no images (empty "
+            "'data'). A provider's content filter may have dropped them: try another prompt. "
+            "Otherwise a proxy or the gateway misbehaved; retry, or check base_url."
+        )
+    for number, item in enumerate(response.data, start=1):
+        if not item.url and not item.b64_json:
+            raise incomplete_answer(what, f"image {number} has no 'url' and no 'b64_json'")
+
+
+def response_parser(what: str) -> Callable[[bytes], ImagesResponse]:
+    """Reads an images answer and checks it (:func:`check_images`)."""
+
+    def parse(content: bytes) -> ImagesResponse:
+        response = _parse(content)
+        check_images(response, what)
+        return response
+
+    return parse
+
 
 #: An input image: raw bytes, a local path, or ``(filename, bytes, mime type)``.
 ImageInput = Union[bytes, Path, tuple[str, bytes, str]]  # noqa: UP007 (runtime alias, py3.10)
@@ -54,7 +81,8 @@ def build_generate(prompt: str, model: str, params: dict[str, Any]) -> Call[Imag
     validate_image_params(model, params, prompt=prompt, unknown="pass")
     body = {"prompt": prompt, "model": model, **params}
     request = validate_model(ImageGenerateRequest, body, "image generation request")
-    return Call("POST", GENERATE_PATH, _parse, json=request.to_wire(), what="image generation")
+    parse = response_parser(f"image generation for {model!r}")
+    return Call("POST", GENERATE_PATH, parse, json=request.to_wire(), what="image generation")
 
 
 def build_edit(
@@ -78,7 +106,8 @@ def build_edit(
         files.append(("mask", image_part(mask, len(images))))
     data = {"prompt": prompt, "model": model}
     data.update({k: str(v) for k, v in params.items() if v is not None})
-    return Call("POST", EDIT_PATH, _parse, data=data, files=files, what="image edit")
+    parse = response_parser(f"image edit for {model!r}")
+    return Call("POST", EDIT_PATH, parse, data=data, files=files, what="image edit")
 
 
 def _is_file_tuple(value: Any) -> bool:

@@ -132,6 +132,8 @@ class TaskWaiter:
                 f" (while waiting for media task {self.task_id}; once fixed, resume with "
                 f"client.media.wait({self.task_id!r}))",
             )
+            if getattr(error, "task_id", None) is None:
+                error.task_id = self.task_id  # type: ignore[attr-defined]
             raise error
         self.last_error = error
 

@@ -14,6 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .._http import Call, Transport, json_parser
 from ..errors import InvalidRequestError, InvalidResponseError, envelope_error
+from ..types._base import incomplete_answer
 from ..types.system import (
     CREDITS_PER_USD,
     APIKeyInfo,
@@ -43,15 +44,38 @@ def _unwrap(
             # error trackers capture along with the traceback.
             del content, envelope
             raise error
-        data = envelope.data
-        if data is None and adapter is _OK:
-            data = envelope.model_dump()
+        data = _data(adapter, envelope, what)
         try:
-            return adapter.validate_python(data if data is not None else [])
+            return adapter.validate_python(data)
         except ValidationError as exc:
             raise _envelope_error(what, exc) from None
 
     return parse
+
+
+def _data(adapter: TypeAdapter[Any], envelope: SystemEnvelope, what: str) -> Any:
+    """What the answer holds for ``adapter``, or an error naming what it lacks.
+
+    A confirmation (delete, quota edit) must say ``"success": true``; every other answer must
+    carry a ``data`` member. ``"data": null`` on a list endpoint is an empty list (a Go gateway
+    writes an empty slice that way); on the user endpoint it is no answer.
+    """
+    data = envelope.data
+    if adapter is _OK:
+        if envelope.success is not True:
+            raise _incomplete(what, "no 'success': true to confirm the change")
+        return envelope.model_dump() if data is None else data
+    if "data" not in envelope.model_fields_set:
+        raise _incomplete(what, "without 'data'")
+    if data is None:
+        if adapter is _USER:
+            raise _incomplete(what, "with 'data' null: no user information to return")
+        return []
+    return data
+
+
+def _incomplete(what: str, missing: str) -> InvalidResponseError:
+    return incomplete_answer(f"system API {what} request", missing, setting="system_base_url")
 
 
 def _envelope_error(what: str, exc: ValidationError) -> Exception:

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import ipaddress
 import os
 import re
-import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
+from .._http.addresses import not_public
 from ..errors import InvalidRequestError
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024
@@ -192,38 +190,14 @@ class InputPolicy:
 def check_public_url(url: str) -> str:
     """Refuse URLs we should not fetch for an agent: non-http(s), localhost, private IPs.
 
-    The tools apply it to every redirect hop too. Host names are not resolved here: a public name
-    pointing at a private address is not caught, so run agents that take URLs from untrusted
-    text behind an egress proxy if that matters.
+    The transport applies the same check to every redirect hop. Host names are not resolved here:
+    a public name pointing at a private address is not caught, so run agents that take URLs from
+    untrusted text behind an egress proxy if that matters.
     """
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().rstrip(".")  # "localhost." is localhost
-    if parts.scheme not in ("http", "https") or not host:
-        raise InputImageError(f"Input image URL {url[:200]!r} is not an http(s) URL.")
-    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-        raise InputImageError(f"Input image URL {url[:200]!r} points at a local host.")
-    address = _ip_address(host)
-    if address is not None and not address.is_global:
-        raise InputImageError(
-            f"Input image URL {url[:200]!r} points at a private, loopback or link-local address."
-        )
+    reason = not_public(url)
+    if reason is not None:
+        raise InputImageError(f"Input image URL {url.strip()[:200]!r}: {reason}.")
     return url.strip()
-
-
-def _ip_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The address a host written as an IP stands for, ``None`` for a name.
-
-    Besides the usual forms this reads the legacy IPv4 spellings the resolver still accepts
-    (``127.1``, ``2130706433``, ``0x7f000001``, ``0``), which would otherwise pass as names.
-    """
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    try:
-        return ipaddress.IPv4Address(socket.inet_aton(host))
-    except OSError:
-        return None
 
 
 def read_local(value: str | bytes | os.PathLike[str], policy: InputPolicy) -> InputImage | None:

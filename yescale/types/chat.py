@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
-from ._base import WireModel
+from ._base import WireModel, none_as_empty
 
 
 class ChatCompletionRequest(WireModel):
@@ -64,6 +64,20 @@ class ChatChoice(WireModel):
     finish_reason: str | None = None
     logprobs: dict[str, Any] | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _null_message(cls, data: Any) -> Any:
+        # ``"message": null`` reads as no message (not in ``model_fields_set``), which the chat
+        # endpoint's check names, rather than as a shape the parser cannot read.
+        if isinstance(data, dict) and "message" in data and data["message"] is None:
+            data = {k: v for k, v in data.items() if k != "message"}
+        return data
+
+    @property
+    def has_message(self) -> bool:
+        """Whether the answer carried a message for this choice (an empty one counts)."""
+        return "message" in self.model_fields_set
+
 
 class PromptTokensDetails(WireModel):
     cached_tokens: int | None = None
@@ -91,6 +105,8 @@ class ChatCompletion(WireModel):
     system_fingerprint: str | None = None
     choices: list[ChatChoice] = Field(default_factory=list)
     usage: Usage | None = None
+
+    _null_choices = field_validator("choices", mode="before")(none_as_empty)
 
 
 class ChoiceDelta(WireModel):

@@ -8,11 +8,11 @@ import binascii
 import sys
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .._json_values import json_problem
 from ..errors import InvalidRequestError, InvalidResponseError
-from ._base import WireModel
+from ._base import WireModel, incomplete_answer, none_as_empty
 
 
 class EmbeddingRequest(WireModel):
@@ -70,6 +70,43 @@ class EmbeddingResponse(WireModel):
     data: list[Embedding] = Field(default_factory=list)
     usage: EmbeddingUsage | None = None
 
+    _null_data = field_validator("data", mode="before")(none_as_empty)
+
+    def check(self, inputs: int, what: str = "embeddings request") -> None:
+        """Refuse an answer that does not hold exactly one non-empty vector per input, each
+        placed by its ``index`` (or all without one, in list order), naming what is wrong.
+
+        Cheap: base64 vectors are not decoded here.
+        """
+        items = self.data
+        if not items:
+            raise incomplete_answer(what, f"no embeddings for its {_count(inputs, 'input')}")
+        if len(items) != inputs:
+            raise incomplete_answer(
+                what,
+                f"{_count(len(items), 'embedding')} for {_count(inputs, 'input')}: cannot tell "
+                "which vector belongs to which text",
+            )
+        indexed = ["index" in item.model_fields_set for item in items]
+        if any(indexed) and not all(indexed):
+            raise incomplete_answer(
+                what,
+                f"embedding {indexed.index(False)} has no index while others have one: cannot "
+                "tell which text it belongs to",
+            )
+        if any(indexed):
+            indices = sorted(item.index for item in items)
+            if indices != list(range(inputs)):
+                shown = f"{indices[:10]}{'...' if len(indices) > 10 else ''}"
+                raise incomplete_answer(
+                    what,
+                    f"indices {shown} instead of 0..{inputs - 1}: cannot tell which vector "
+                    "belongs to which text",
+                )
+        for i, item in enumerate(items):
+            if len(item.embedding) == 0:
+                raise incomplete_answer(what, f"embedding {i} is empty (no values)")
+
     def vectors(self) -> list[list[float]]:
         """The vectors in input order (sorted by ``index``, whatever order the service used).
 
@@ -90,3 +127,7 @@ class EmbeddingResponse(WireModel):
 
     def to_dict(self) -> dict[str, Any]:
         return self.to_wire()
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from ._base import CamelWireModel
+from ._base import CamelWireModel, none_as_empty
 
 
 class GenerateContentRequest(CamelWireModel):
@@ -71,6 +71,13 @@ class GenerateContentResponse(CamelWireModel):
     response_id: str | None = None
     prompt_feedback: PromptFeedback | None = None
 
+    _null_candidates = field_validator("candidates", mode="before")(none_as_empty)
+
+    @property
+    def blocked(self) -> bool:
+        """Whether Gemini refused the prompt itself (``promptFeedback.blockReason``)."""
+        return self.prompt_feedback is not None and bool(self.prompt_feedback.block_reason)
+
     @property
     def text(self) -> str:
         """The answer text of the first candidate, thoughts left out."""
@@ -82,6 +89,6 @@ class GenerateContentResponse(CamelWireModel):
     @property
     def finished(self) -> bool:
         """Whether this (streamed) response ends the answer: a finish reason or a blocked prompt."""
-        if self.prompt_feedback is not None and self.prompt_feedback.block_reason:
+        if self.blocked:
             return True
         return any(c.finish_reason for c in self.candidates)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import base64
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from ._base import WireModel
+from ._base import WireModel, none_as_empty
 
 
 class ImageGenerateRequest(WireModel):
@@ -45,3 +45,5 @@ class ImagesResponse(WireModel):
     created: int | None = None
     data: list[ImageData] = Field(default_factory=list)
     usage: ImageUsage | None = None
+
+    _null_data = field_validator("data", mode="before")(none_as_empty)

@@ -1,0 +1,605 @@
+"""The transport's logic, written once and free of I/O.
+
+Each operation (send a request, stream one, download a file, fetch an image) is a generator in
+the style of httpx's ``Auth.auth_flow``: it yields an *action* (:class:`Open` a request,
+:class:`Read` the next bytes of an answer, :class:`Close` it, :class:`Sleep`, :class:`Write` to a
+file, :class:`Emit` a stream chunk to the caller) and receives its outcome, or has the I/O
+error thrown in at the ``yield``. It decides everything else: what to send, how much to read,
+whether the answer is an error, whether and when to retry, when a deadline has passed, which
+redirect to follow. :mod:`.drivers` performs the actions, once with blocking calls and once with
+``await``; they hold no logic of their own.
+
+Why generators rather than async code turned into sync code by a script (httpcore's
+``unasync``): our logic is mostly decisions between a few kinds of I/O, not I/O itself; a
+generator keeps those decisions testable without a socket (feed it outcomes, look at what it
+asks for), and needs no code generation step or generated file to keep in sync.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
+
+import httpx
+
+from .._retry import RetryPolicy
+from .._settings import ACCESS_KEY_ENV, API_KEY_ENV, ClientSettings
+from ..errors import (
+    APIConnectionError,
+    APITimeoutError,
+    IncompleteStreamError,
+    InvalidRequestError,
+    InvalidResponseError,
+    RedirectRefusedError,
+    ResponseTooLargeError,
+    SecretValues,
+    YEScaleError,
+    answer_error,
+    error_from_payload,
+    error_from_response,
+    extend_message,
+    loads_wire,
+    quote,
+    scrub,
+    shown_url,
+)
+from .addresses import not_public
+from .call import Call
+from .limits import ERROR_BODY_BYTES, Body, Deadline, Inflater, check_declared, too_large
+from .sse import EventParser
+
+if TYPE_CHECKING:
+    from .._streaming import StreamDecoder
+
+logger = logging.getLogger("yescale")
+
+T = TypeVar("T")
+
+#: Redirect hops a download or a fetch follows before giving up.
+MAX_REDIRECTS = 10
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+#: what a file host sends instead of the file: a sign-in, an "expired link" or an error page
+_WEB_PAGE_TYPES = ("text/html", "application/xhtml+xml")
+
+
+# -- actions ----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Open:
+    """Send ``request``; the outcome is the ``httpx.Response`` with its body not yet read."""
+
+    request: httpx.Request
+
+
+@dataclass(slots=True)
+class Read:
+    """The next bytes of ``response``'s body as received (still content-encoded); ``b""`` at
+    its end."""
+
+    response: httpx.Response
+
+
+@dataclass(slots=True)
+class Close:
+    response: httpx.Response
+
+
+@dataclass(slots=True)
+class Sleep:
+    seconds: float
+
+
+@dataclass(slots=True)
+class Write:
+    file: IO[bytes]
+    data: bytes = field(repr=False)
+
+
+@dataclass(slots=True)
+class Emit:
+    """Hand ``value`` to the caller of a stream; resumed when the caller asks for the next."""
+
+    value: Any
+
+
+Action = Open | Read | Close | Sleep | Write | Emit
+Operation = Generator[Action, Any, T]
+#: A caller's check of a URL about to be fetched (raises to refuse it).
+URLCheck = Callable[[str], object]
+
+
+class Context(Protocol):
+    """What the operations need from the transport that runs them."""
+
+    settings: ClientSettings
+    retry: RetryPolicy
+    clock: Callable[[], float]
+    secrets: SecretValues
+    allow_local_redirects: bool
+
+    def request(self, call: Call[Any]) -> httpx.Request: ...
+
+    def plain_request(self, url: str, time_left: float | None = None) -> httpx.Request: ...
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def _transport_failure(call: Call[Any], exc: BaseException, secrets: SecretValues) -> YEScaleError:
+    """The typed error for an httpx failure (or a deadline cut short by the driver)."""
+    detail = scrub(_describe(exc), secrets)
+    external = call.what in ("download", "image fetch")  # a result or image host, not base_url
+    if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
+        return InvalidRequestError(f"Cannot use the URL of the {call.where}: {detail}.")
+    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
+        hint = (
+            "Raise `timeout` for large files, or retry later"
+            if external
+            else "Raise `timeout` for long generations, or use https://api.yescale.vip "
+            "(no CDN) for long requests"
+        )
+        return APITimeoutError(
+            f"YEScale {call.where} timed out ({type(exc).__name__}: {detail}). {hint}."
+        )
+    if not isinstance(exc, httpx.TransportError):
+        return APIConnectionError(
+            f"The answer to YEScale {call.where} could not be read ({type(exc).__name__}: "
+            f"{detail}); a proxy may have damaged it."
+        )
+    if external:
+        return APIConnectionError(
+            f"YEScale {call.where} failed: {type(exc).__name__}: {detail}. Check the network and "
+            "retry; result links expire (url_expires_at), poll the task for a fresh one."
+        )
+    return APIConnectionError(
+        f"Could not reach YEScale for {call.where}: {type(exc).__name__}: {detail}. Check the "
+        "network and base_url."
+    )
+
+
+#: Transport failures that happen before a request is sent.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+#: What the drivers may throw in at a ``yield``.
+_IO_ERRORS = (httpx.HTTPError, httpx.InvalidURL, TimeoutError)
+
+
+def _open(ctx: Context, call: Call[Any], request: httpx.Request) -> Operation[httpx.Response]:
+    try:
+        response: httpx.Response = yield Open(request)
+    except _IO_ERRORS as exc:
+        failure: BaseException = exc
+    else:
+        return response
+    # Raised outside the ``except``: the httpx error (whose text may quote a proxy's echo of
+    # the request) is described, scrubbed, and not chained.
+    error = _transport_failure(call, failure, ctx.secrets)
+    error.request_unsent = isinstance(failure, _NOT_SENT)
+    del failure
+    raise error
+
+
+def _chunks(
+    ctx: Context, call: Call[Any], response: httpx.Response, deadline: Deadline
+) -> Operation[bytes]:
+    """The next bytes of ``response``; raises once ``deadline`` has passed."""
+    try:
+        data: bytes = yield Read(response)
+    except _IO_ERRORS as exc:
+        failure: BaseException = exc
+    else:
+        if deadline.at is None or ctx.clock() <= deadline.at:
+            return data
+        del data
+        raise deadline.passed(call.where)
+    if deadline.at is not None and ctx.clock() > deadline.at:
+        del failure
+        raise deadline.passed(call.where)
+    error = _transport_failure(call, failure, ctx.secrets)
+    del failure
+    raise error
+
+
+def _read_body(
+    ctx: Context, call: Call[Any], response: httpx.Response, deadline: Deadline, body: Body
+) -> Operation[bytes]:
+    check_declared(response, body.limit, body.what, body.setting)
+    while data := (yield from _chunks(ctx, call, response, deadline)):
+        body.feed(data)
+    yield Close(response)
+    return body.content()
+
+
+def _read_error_body(
+    ctx: Context, call: Call[Any], response: httpx.Response, deadline: Deadline
+) -> Operation[bytes]:
+    """The start of an error answer (enough for any message); the rest is never read."""
+    try:
+        inflater = Inflater(response.headers.get("content-encoding", ""), call.where)
+    except InvalidResponseError:
+        inflater = Inflater("", call.where)
+    parts: list[bytes] = []
+    size = 0
+    while size < ERROR_BODY_BYTES and (data := (yield from _chunks(ctx, call, response, deadline))):
+        try:
+            for piece in inflater.feed(data):
+                parts.append(piece)
+                size += len(piece)
+                if size >= ERROR_BODY_BYTES:
+                    break
+        except InvalidResponseError:
+            break
+    yield Close(response)
+    return b"".join(parts)[:ERROR_BODY_BYTES]
+
+
+def _status_error(
+    ctx: Context, call: Call[Any], response: httpx.Response, content: bytes
+) -> YEScaleError:
+    external = call.what in ("download", "image fetch")
+    return error_from_response(
+        response.status_code,
+        response.headers,
+        content,
+        credential_env=ACCESS_KEY_ENV if call.path.startswith("/yescale/") else API_KEY_ENV,
+        secrets=ctx.secrets,
+        what=call.where,
+        endpoint=str(response.request.url) if external else call.path,
+    )
+
+
+def _attempt_deadline(ctx: Context, call: Call[Any], *, stream: bool = False) -> Deadline:
+    """An attempt's deadline: ``timeout`` (its read part), the caller's time left, whichever
+    is shorter."""
+    limits = [s for s in (ctx.settings.timeout.read, call.time_left) if s is not None]
+    return Deadline(min(limits) if limits else None, ctx.clock, stream=stream)
+
+
+# -- retries ----------------------------------------------------------------------------------
+
+
+def _not_acted_on(error: YEScaleError) -> bool:
+    """Whether the service certainly did nothing with the request that failed."""
+    return error.request_unsent or error.status_code in (408, 429)
+
+
+def retry_delay(ctx: Context, call: Call[Any], attempt: int, error: YEScaleError) -> float:
+    """How long to wait before sending ``call`` again after ``error``; raises it to give up."""
+    if call.time_left is not None:
+        raise error  # sent once: its caller polls again, or stops at its deadline
+    retryable = ctx.retry.is_retryable(error)
+    if not call.repeatable and retryable and not _not_acted_on(error):
+        extend_message(
+            error,
+            f" The service may have accepted this {call.what} before the failure, so it is "
+            "not sent again automatically (it could be billed twice). Check your recent tasks "
+            "(client.system.tasks, or the YEScale dashboard) before submitting again.",
+        )
+        raise error
+    delay = ctx.retry.delay_for(attempt, error)
+    if delay is None:
+        if attempt and retryable:
+            # Say that retrying did not help, and which setting governs it.
+            extend_message(
+                error,
+                f" (gave up after {attempt + 1} attempts; max_retries={ctx.retry.max_retries})",
+            )
+        raise error
+    logger.info(
+        "Retrying YEScale %s %s in %.2fs (attempt %d of %d): %s",
+        call.method,
+        call.path,
+        delay,
+        attempt + 1,
+        ctx.retry.max_retries,
+        type(error).__name__,
+    )
+    return delay
+
+
+def _scrubbed(error: YEScaleError, secrets: SecretValues) -> YEScaleError:
+    """``error`` with the configured keys removed from its message, whoever wrote it (a parser
+    quoting the body, a decoder quoting an event): the last gate before the caller."""
+    if secrets:
+        clean = scrub(error.message, secrets)
+        if clean != error.message:
+            error.message = clean
+            error.args = (clean,)
+    return error
+
+
+def _retrying(
+    ctx: Context, call: Call[Any], attempt_op: Callable[[], Operation[T]]
+) -> Operation[T]:
+    """Run attempts of ``attempt_op`` until one succeeds or the retry policy gives up."""
+    attempt = 0
+    while True:
+        try:
+            return (yield from attempt_op())
+        except YEScaleError as error:
+            try:
+                delay = retry_delay(ctx, call, attempt, error)
+            except YEScaleError as final:
+                raise _scrubbed(final, ctx.secrets) from final.__cause__
+        yield Sleep(delay)
+        attempt += 1
+
+
+# -- operations -------------------------------------------------------------------------------
+
+
+def send(ctx: Context, call: Call[T]) -> Operation[T]:
+    """One API request: retried per the policy, the answer read under ``max_response_bytes``
+    and the attempt deadline, checked for an error object, then parsed."""
+
+    def attempt() -> Operation[T]:
+        request = ctx.request(call)
+        deadline = _attempt_deadline(ctx, call)
+        response = yield from _open(ctx, call, request)
+        if response.status_code >= 300:
+            content = yield from _read_error_body(ctx, call, response, deadline)
+            raise _status_error(ctx, call, response, content)
+        body = Body(
+            response.headers.get("content-encoding", ""),
+            ctx.settings.max_response_bytes,
+            f"YEScale {call.where}",
+            "max_response_bytes",
+        )
+        content = yield from _read_body(ctx, call, response, deadline, body)
+        error = answer_error(content, secrets=ctx.secrets, what=call.where, endpoint=call.path)
+        if error is not None:
+            raise error
+        return call.parse(content)
+
+    try:
+        return (yield from _retrying(ctx, call, attempt))
+    except InvalidResponseError as error:
+        raise _scrubbed(error, ctx.secrets) from error.__cause__
+
+
+def stream(
+    ctx: Context, call: Call[Any], decoder: Callable[[], StreamDecoder[Any]]
+) -> Operation[None]:
+    """A streamed request: chunks are emitted as their events arrive. Retried only until the
+    first chunk was emitted; a failure after that is :class:`IncompleteStreamError`, never a
+    silent truncation. The read timeout bounds the wait for each next event (keep-alives and
+    partial events do not reset it; the caller's time between chunks does not count)."""
+    started = False
+
+    def attempt() -> Operation[None]:
+        nonlocal started
+        request = ctx.request(call)
+        request.headers["Accept"] = "text/event-stream"
+        idle = _attempt_deadline(ctx, call, stream=True)
+        response = yield from _open(ctx, call, request)
+        if response.status_code >= 300:
+            content = yield from _read_error_body(ctx, call, response, idle)
+            raise _status_error(ctx, call, response, content)
+        limit = ctx.settings.max_response_bytes
+        if "text/event-stream" not in response.headers.get("content-type", ""):
+            body = Body(
+                response.headers.get("content-encoding", ""),
+                limit,
+                f"YEScale {call.where}",
+                "max_response_bytes",
+            )
+            content = yield from _read_body(ctx, call, response, idle, body)
+            raise _not_a_stream(ctx, call, response, content)
+        inflater = Inflater(response.headers.get("content-encoding", ""), call.where)
+        parser = EventParser(limit)
+        dec = decoder()
+        try:
+            while data := (yield from _chunks(ctx, call, response, idle)):
+                for piece in inflater.feed(data):
+                    for event in parser.feed(piece):
+                        chunk = dec.feed(event)
+                        if chunk is not None:
+                            started = True
+                            yield Emit(chunk)
+                            idle.restart()
+                        elif dec.done:
+                            yield Close(response)
+                            return
+            dec.finish()
+        except YEScaleError as error:
+            if started:
+                raise _cut(error)  # noqa: B904 (_cut sets the cause)
+            raise
+        yield Close(response)
+
+    attempt_number = 0
+    while True:
+        try:
+            return (yield from attempt())
+        except YEScaleError as error:
+            if started:
+                raise _scrubbed(error, ctx.secrets) from error.__cause__
+            try:
+                delay = retry_delay(ctx, call, attempt_number, error)
+            except YEScaleError as final:
+                raise _scrubbed(final, ctx.secrets) from final.__cause__
+        yield Sleep(delay)
+        attempt_number += 1
+
+
+def _not_a_stream(
+    ctx: Context, call: Call[Any], response: httpx.Response, content: bytes
+) -> YEScaleError:
+    """The error for a success answer that is not an event stream."""
+    data = loads_wire(content)
+    if isinstance(data, dict) and data.get("error"):
+        return error_from_payload(data, secrets=ctx.secrets, what=call.what)
+    shown = quote(content.decode("utf-8", errors="replace"), ctx.secrets, 200)
+    return InvalidResponseError(
+        f"YEScale answered the streaming {call.what} with "
+        f"{response.headers.get('content-type', 'no content type')!r} instead of an event "
+        f"stream: {shown}. This usually means a proxy or the gateway misbehaved; retry, "
+        "or check base_url."
+    )
+
+
+def _cut(error: YEScaleError) -> YEScaleError:
+    """A failure after output began: never retried, never a silent truncation."""
+    if isinstance(error, APIConnectionError) and not isinstance(error, IncompleteStreamError):
+        cut = IncompleteStreamError(
+            f"The YEScale stream was cut after it had started ({error.message}). The partial "
+            "answer was not returned as complete; retry the request."
+        )
+        cut.__cause__ = error
+        return cut
+    return error
+
+
+# -- links outside the API: downloads and fetches -----------------------------------------------
+
+
+def _follow(
+    ctx: Context, call: Call[Any], url: str, deadline: Deadline, check: URLCheck | None
+) -> Operation[httpx.Response]:
+    """Open ``url`` without credentials, following redirects one hop at a time: at most
+    :data:`MAX_REDIRECTS`, each target refused before any connection when it is not public
+    (unless the configured host is itself local) or fails the caller's ``check``."""
+    try:
+        request = ctx.plain_request(url, deadline.left())
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
+        failure: BaseException = exc
+    else:
+        failure = None  # type: ignore[assignment]
+    if failure is not None:
+        error = _transport_failure(call, failure, ctx.secrets)
+        del failure
+        raise error
+    for _ in range(MAX_REDIRECTS + 1):
+        response = yield from _open(ctx, call, request)
+        location = response.headers.get("location")
+        if response.status_code not in _REDIRECTS or not location:
+            return response
+        yield Close(response)
+        try:
+            target = str(response.request.url.join(location))
+        except (httpx.InvalidURL, ValueError):
+            raise _refused(call, response, f"to {shown_url(location)!r}, not a URL") from None
+        if check is not None:
+            check(target)  # the caller's own rule first (the tools' InputImageError)
+        reason = not_public(target)
+        if reason is not None and not (
+            ctx.allow_local_redirects and reason != "it is not an http(s) URL"
+        ):
+            raise _refused(call, response, f"to {shown_url(target)}, and {reason}")
+        request = ctx.plain_request(target, deadline.left())
+    raise _refused(call, response, f"more than {MAX_REDIRECTS} times")
+
+
+def _refused(call: Call[Any], response: httpx.Response, how: str) -> RedirectRefusedError:
+    return RedirectRefusedError(
+        f"The link of the {call.what} ({shown_url(str(response.request.url))}) redirected "
+        f"{how}; that redirect is not followed, so nothing was fetched there. Use the final, "
+        "public address of the file.",
+        status_code=response.status_code,
+    )
+
+
+def _external_answer(
+    ctx: Context, call: Call[Any], response: httpx.Response, deadline: Deadline
+) -> Operation[None]:
+    """Raise for an error or redirect status (the start of its body read for the message)."""
+    if response.status_code >= 300:
+        content = yield from _read_error_body(ctx, call, response, deadline)
+        raise _status_error(ctx, call, response, content)
+
+
+def _refuse_web_page(url: str, response: httpx.Response, path: Path) -> None:
+    """Refuse a web page where a media file was expected (unless an .html file was asked for).
+
+    File hosts answer an expired or unauthorised link with a 200 and an HTML page; saved under
+    ``video.mp4`` it would look like a download that worked."""
+    kind = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if kind in _WEB_PAGE_TYPES and path.suffix.lower() not in (".html", ".htm", ".xhtml"):
+        raise InvalidResponseError(
+            f"The download link {shown_url(url)} answered with a web page ({kind}), not the file, "
+            "so nothing was saved. The link may have expired or need a sign-in: fetch the task "
+            "again (client.media.get) for a fresh result link.",
+            status_code=response.status_code,
+        )
+
+
+def download(ctx: Context, url: str, path: Path, timeout: float | None) -> Operation[Path]:
+    """Save ``url`` to ``path`` without our credentials, streamed to disk under
+    ``max_download_bytes`` and ``timeout`` (each attempt); never leaves a partial file."""
+    call: Call[None] = Call("GET", shown_url(url), parse=lambda _: None, what="download")
+    limit = ctx.settings.max_download_bytes
+
+    def attempt() -> Operation[Path]:
+        deadline = Deadline(timeout, ctx.clock)
+        response = yield from _follow(ctx, call, url, deadline, None)
+        yield from _external_answer(ctx, call, response, deadline)
+        _refuse_web_page(url, response, path)
+        what = f"the download of {shown_url(url)}"
+        inflater = Inflater(response.headers.get("content-encoding", ""), what)
+        check_declared(response, limit, what, "max_download_bytes")
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+        try:
+            with tmp.open("wb") as fh:
+                size = 0
+                while data := (yield from _chunks(ctx, call, response, deadline)):
+                    for piece in inflater.feed(data):
+                        size += len(piece)
+                        if size > limit:
+                            raise too_large(what, limit, "max_download_bytes")
+                        yield Write(fh, piece)
+            yield Close(response)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return path
+
+    return (yield from _retrying(ctx, call, attempt))
+
+
+def fetch(
+    ctx: Context, url: str, check: URLCheck | None, limit: int
+) -> Operation[tuple[bytes, str]]:
+    """GET a public URL into memory (an input image), at most ``limit`` bytes."""
+    call: Call[None] = Call("GET", shown_url(url), parse=lambda _: None, what="image fetch")
+
+    def attempt() -> Operation[tuple[bytes, str]]:
+        deadline = _attempt_deadline(ctx, call)
+        response = yield from _follow(ctx, call, url, deadline, check)
+        yield from _external_answer(ctx, call, response, deadline)
+        body = Body(
+            response.headers.get("content-encoding", ""),
+            limit,
+            f"the image fetch of {shown_url(url)}",
+            "max_fetch_bytes",
+        )
+        try:
+            content = yield from _read_body(ctx, call, response, deadline, body)
+        except ResponseTooLargeError:
+            raise InvalidRequestError(
+                f"The image at {shown_url(url)} is larger than {limit >> 20} MiB; give a "
+                "smaller image."
+            ) from None
+        return content, response.headers.get("content-type", "").split(";")[0].strip()
+
+    return (yield from _retrying(ctx, call, attempt))
+
+
+def _describe(exc: BaseException) -> str:
+    """What went wrong, from the exception's causes when it says nothing itself.
+
+    Async transports raise a bare ``ReadError('')`` for a reset connection; the reason
+    (``ConnectionResetError: [Errno 104] Connection reset by peer``) is a few causes down.
+    """
+    current: BaseException | None = exc
+    for _ in range(8):
+        if current is None:
+            break
+        if str(current):
+            return str(current)
+        current = current.__cause__ or current.__context__
+    return type(exc).__name__

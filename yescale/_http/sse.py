@@ -1,0 +1,108 @@
+"""Server-sent events, parsed from bytes with a bound on one event.
+
+The WHATWG event-stream rules: lines end with CRLF, LF or CR (also across reads), a leading
+byte-order mark is dropped, ``:`` starts a comment, an empty line dispatches the event, and an
+event without ``data`` is not dispatched. One event (its unfinished line plus the data it has
+gathered) may hold at most ``limit`` bytes, so a server that sends one endless line cannot fill
+memory; :class:`~yescale.errors.ResponseTooLargeError` names the setting that raises it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import ResponseTooLargeError
+from .limits import mib
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSentEvent:
+    """One dispatched event: its type (``message`` unless named), data, and last event id."""
+
+    data: str
+    event: str = "message"
+    id: str = ""
+    retry: int | None = None
+
+
+class EventParser:
+    """Feed it the body's (decoded) bytes as they arrive; it returns the complete events."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._partial = b""
+        self._after_cr = False
+        self._started = False
+        self._data: list[bytes] = []
+        self._size = 0
+        self._event = ""
+        self._id = ""
+        self._retry: int | None = None
+
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        if not self._started:
+            chunk = self._partial + chunk
+            self._partial = b""
+            if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
+                self._partial = chunk  # too short to tell yet
+                return []
+            self._started = True
+            if chunk.startswith(_BOM):
+                chunk = chunk[len(_BOM) :]
+        if self._after_cr:
+            self._after_cr = False
+            if chunk[:1] == b"\n":  # the LF of a CRLF split between two reads
+                chunk = chunk[1:]
+        text = self._partial + chunk if self._partial else chunk
+        if b"\r" in text:
+            self._after_cr = text.endswith(b"\r")
+            text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        lines = text.split(b"\n")
+        self._partial = lines.pop()
+        if len(self._partial) + self._size > self.limit:
+            raise self._too_large()
+        events: list[ServerSentEvent] = []
+        for line in lines:
+            self._line(line, events)
+        return events
+
+    def _line(self, line: bytes, events: list[ServerSentEvent]) -> None:
+        if not line:
+            if self._data:
+                events.append(
+                    ServerSentEvent(
+                        data=b"\n".join(self._data).decode("utf-8", errors="replace"),
+                        event=self._event or "message",
+                        id=self._id,
+                        retry=self._retry,
+                    )
+                )
+            self._data, self._size, self._event = [], 0, ""
+            return
+        if line[:1] == b":":
+            return  # a comment (keep-alive)
+        name, _, value = line.partition(b":")
+        if value[:1] == b" ":
+            value = value[1:]
+        if name == b"data":
+            self._data.append(value)
+            self._size += len(value) + 1
+            if self._size > self.limit:
+                raise self._too_large()
+        elif name == b"event":
+            self._event = value.decode("utf-8", errors="replace")
+        elif name == b"id":
+            if b"\0" not in value:
+                self._id = value.decode("utf-8", errors="replace")
+        elif name == b"retry" and value.isdigit():
+            self._retry = int(value)
+
+    def _too_large(self) -> ResponseTooLargeError:
+        return ResponseTooLargeError(
+            f"One event of the YEScale stream is larger than {mib(self.limit)} "
+            "(max_response_bytes), so reading stopped there. If such an event is expected, "
+            "raise it: YEScaleClient(max_response_bytes=...).",
+            limit=self.limit,
+        )
