@@ -40,10 +40,8 @@ from ..errors import (
     SecretValues,
     YEScaleError,
     answer_error,
-    error_from_payload,
     error_from_response,
     extend_message,
-    loads_wire,
     quote,
     scrub,
     shown_url,
@@ -314,20 +312,35 @@ def _scrubbed(error: YEScaleError, secrets: SecretValues) -> YEScaleError:
 
 
 def _retrying(
-    ctx: Context, call: Call[Any], attempt_op: Callable[[], Operation[T]]
+    ctx: Context,
+    call: Call[Any],
+    attempt_op: Callable[[], Operation[T]],
+    may_retry: Callable[[], bool] = lambda: True,
 ) -> Operation[T]:
-    """Run attempts of ``attempt_op`` until one succeeds or the retry policy gives up."""
+    """Run attempts of ``attempt_op`` until one succeeds, the retry policy gives up, or
+    ``may_retry`` says no (a stream that already handed out output)."""
     attempt = 0
     while True:
         try:
             return (yield from attempt_op())
         except YEScaleError as error:
             try:
+                if not may_retry():
+                    raise
                 delay = retry_delay(ctx, call, attempt, error)
             except YEScaleError as final:
                 raise _scrubbed(final, ctx.secrets) from final.__cause__
         yield Sleep(delay)
         attempt += 1
+
+
+def _answer_body(ctx: Context, call: Call[Any], response: httpx.Response) -> Body:
+    return Body(
+        response.headers.get("content-encoding", ""),
+        ctx.settings.max_response_bytes,
+        f"YEScale {call.where}",
+        "max_response_bytes",
+    )
 
 
 # -- operations -------------------------------------------------------------------------------
@@ -344,22 +357,15 @@ def send(ctx: Context, call: Call[T]) -> Operation[T]:
         if response.status_code >= 300:
             content = yield from _read_error_body(ctx, call, response, deadline)
             raise _status_error(ctx, call, response, content)
-        body = Body(
-            response.headers.get("content-encoding", ""),
-            ctx.settings.max_response_bytes,
-            f"YEScale {call.where}",
-            "max_response_bytes",
+        content = yield from _read_body(
+            ctx, call, response, deadline, _answer_body(ctx, call, response)
         )
-        content = yield from _read_body(ctx, call, response, deadline, body)
         error = answer_error(content, secrets=ctx.secrets, what=call.where, endpoint=call.path)
         if error is not None:
             raise error
         return call.parse(content)
 
-    try:
-        return (yield from _retrying(ctx, call, attempt))
-    except InvalidResponseError as error:
-        raise _scrubbed(error, ctx.secrets) from error.__cause__
+    return (yield from _retrying(ctx, call, attempt))
 
 
 def stream(
@@ -380,18 +386,12 @@ def stream(
         if response.status_code >= 300:
             content = yield from _read_error_body(ctx, call, response, idle)
             raise _status_error(ctx, call, response, content)
-        limit = ctx.settings.max_response_bytes
         if "text/event-stream" not in response.headers.get("content-type", ""):
-            body = Body(
-                response.headers.get("content-encoding", ""),
-                limit,
-                f"YEScale {call.where}",
-                "max_response_bytes",
-            )
+            body = _answer_body(ctx, call, response)
             content = yield from _read_body(ctx, call, response, idle, body)
             raise _not_a_stream(ctx, call, response, content)
         inflater = Inflater(response.headers.get("content-encoding", ""), call.where)
-        parser = EventParser(limit)
+        parser = EventParser(ctx.settings.max_response_bytes)
         dec = decoder()
         try:
             while data := (yield from _chunks(ctx, call, response, idle)):
@@ -412,28 +412,16 @@ def stream(
             raise
         yield Close(response)
 
-    attempt_number = 0
-    while True:
-        try:
-            return (yield from attempt())
-        except YEScaleError as error:
-            if started:
-                raise _scrubbed(error, ctx.secrets) from error.__cause__
-            try:
-                delay = retry_delay(ctx, call, attempt_number, error)
-            except YEScaleError as final:
-                raise _scrubbed(final, ctx.secrets) from final.__cause__
-        yield Sleep(delay)
-        attempt_number += 1
+    return (yield from _retrying(ctx, call, attempt, lambda: not started))
 
 
 def _not_a_stream(
     ctx: Context, call: Call[Any], response: httpx.Response, content: bytes
 ) -> YEScaleError:
     """The error for a success answer that is not an event stream."""
-    data = loads_wire(content)
-    if isinstance(data, dict) and data.get("error"):
-        return error_from_payload(data, secrets=ctx.secrets, what=call.what)
+    error = answer_error(content, secrets=ctx.secrets, what=call.where, endpoint=call.path)
+    if error is not None:
+        return error
     shown = quote(content.decode("utf-8", errors="replace"), ctx.secrets, 200)
     return InvalidResponseError(
         f"YEScale answered the streaming {call.what} with "
