@@ -32,7 +32,10 @@ class EventParser:
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self._partial = b""
+        #: the unfinished line, as received (joined once its end arrives: a long line costs
+        #: one copy, not one per read)
+        self._pending: list[bytes] = []
+        self._pending_size = 0
         self._after_cr = False
         self._started = False
         self._data: list[bytes] = []
@@ -43,10 +46,10 @@ class EventParser:
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         if not self._started:
-            chunk = self._partial + chunk
-            self._partial = b""
+            chunk = b"".join(self._pending) + chunk
+            self._pending, self._pending_size = [], 0
             if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
-                self._partial = chunk  # too short to tell yet
+                self._keep(chunk)  # too short to tell yet
                 return []
             self._started = True
             if chunk.startswith(_BOM):
@@ -55,18 +58,27 @@ class EventParser:
             self._after_cr = False
             if chunk[:1] == b"\n":  # the LF of a CRLF split between two reads
                 chunk = chunk[1:]
-        text = self._partial + chunk if self._partial else chunk
+        if b"\n" not in chunk and b"\r" not in chunk:
+            self._keep(chunk)
+            return []
+        text = b"".join((*self._pending, chunk)) if self._pending else chunk
+        self._pending, self._pending_size = [], 0
         if b"\r" in text:
             self._after_cr = text.endswith(b"\r")
             text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         lines = text.split(b"\n")
-        self._partial = lines.pop()
-        if len(self._partial) + self._size > self.limit:
-            raise self._too_large()
+        self._keep(lines.pop())
         events: list[ServerSentEvent] = []
         for line in lines:
             self._line(line, events)
         return events
+
+    def _keep(self, part: bytes) -> None:
+        if part:
+            self._pending.append(part)
+            self._pending_size += len(part)
+            if self._pending_size + self._size > self.limit:
+                raise self._too_large()
 
     def _line(self, line: bytes, events: list[ServerSentEvent]) -> None:
         if not line:
