@@ -89,6 +89,14 @@ class FaultHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     script: Script
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that stops reading (a bound hit, a refused answer) resets the connection
+        mid-write: expected here, so not printed as a server traceback."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, OSError)):
+            super().handle_error(request, client_address)
+
 
 # -- steps --------------------------------------------------------------------------------------
 
