@@ -222,7 +222,7 @@ class ImageGenerator:
             elif item.url and self.output_dir is not None:
                 target = reserve(self.output_dir, stem, _url_ext(item.url, params))
                 with removed_on_failure(target):
-                    image.path = self.client._transport.download(item.url, target)
+                    image.path = self.client.media.download(item.url, target)
         return result
 
     # -- async ---------------------------------------------------------------------------------
@@ -282,7 +282,7 @@ class ImageGenerator:
                     reserve, self.output_dir, stem, _url_ext(item.url, params)
                 )
                 with removed_on_failure(target):
-                    image.path = await self.client._transport.adownload(item.url, target)
+                    image.path = await self.client.aio.media.download(item.url, target)
         return result
 
 
