@@ -274,3 +274,38 @@ async def test_async_download_writes_off_the_event_loop(
     assert path.read_bytes() == PAYLOAD
     assert writers
     assert loop_thread not in writers
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_your_own_clients_credentials_never_go_to_a_download_host(
+    tmp_path: Path, mode: str
+) -> None:
+    """A caller's httpx client may hold credentials for its own use (``auth=``, an
+    ``Authorization`` default header): a result host gets neither, on any hop."""
+    import asyncio
+
+    from yescale import YEScaleClient
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.host == "cdn.example.com":
+            return httpx.Response(302, headers={"location": "https://storage.example.net/v.mp4"})
+        return httpx.Response(200, headers={"content-type": "video/mp4"}, content=PAYLOAD)
+
+    own = {"auth": ("proxy-user", "proxy-pass"), "headers": {"Authorization": "Bearer mine"}}
+    client = YEScaleClient(
+        api_key=API_KEY,
+        http_client=httpx.Client(transport=httpx.MockTransport(handler), **own),
+        async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler), **own),
+    )
+    if mode == "sync":
+        client.media.download(URL, tmp_path / "v.mp4")
+    else:
+        asyncio.run(client.aio.media.download(URL, tmp_path / "v.mp4"))
+    assert (tmp_path / "v.mp4").read_bytes() == PAYLOAD
+    assert [r.url.host for r in seen] == ["cdn.example.com", "storage.example.net"]
+    for request in seen:
+        assert_plain(request)
+        assert "mine" not in str(request.headers)

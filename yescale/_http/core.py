@@ -70,9 +70,11 @@ _WEB_PAGE_TYPES = ("text/html", "application/xhtml+xml")
 
 @dataclass(slots=True)
 class Open:
-    """Send ``request``; the outcome is the ``httpx.Response`` with its body not yet read."""
+    """Send ``request``; the outcome is the ``httpx.Response`` with its body not yet read.
+    ``plain``: a link outside the API, sent with no credential a caller's own client holds."""
 
     request: httpx.Request
+    plain: bool = False
 
 
 @dataclass(slots=True)
@@ -167,9 +169,11 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _IO_ERRORS = (httpx.HTTPError, httpx.InvalidURL, TimeoutError)
 
 
-def _open(ctx: Context, call: Call[Any], request: httpx.Request) -> Operation[httpx.Response]:
+def _open(
+    ctx: Context, call: Call[Any], request: httpx.Request, *, plain: bool = False
+) -> Operation[httpx.Response]:
     try:
-        response: httpx.Response = yield Open(request)
+        response: httpx.Response = yield Open(request, plain)
     except _IO_ERRORS as exc:
         failure: BaseException = exc
     else:
@@ -463,7 +467,7 @@ def _follow(
         del failure
         raise error
     for _ in range(MAX_REDIRECTS + 1):
-        response = yield from _open(ctx, call, request)
+        response = yield from _open(ctx, call, request, plain=True)
         location = response.headers.get("location")
         if response.status_code not in _REDIRECTS or not location:
             return response

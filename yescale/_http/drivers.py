@@ -37,7 +37,12 @@ class SyncIO:
                 response = self.pool.handle_request(action.request)
                 response.request = action.request
             else:
-                response = self.client.send(action.request, stream=True, follow_redirects=False)
+                response = self.client.send(
+                    action.request,
+                    stream=True,
+                    follow_redirects=False,
+                    auth=None if action.plain else httpx.USE_CLIENT_DEFAULT,
+                )
             self.bodies[response] = _raw(response)
             return response
         if isinstance(action, Close):
@@ -82,7 +87,10 @@ class AsyncIO:
                 response.request = action.request
             else:
                 response = await self.client.send(
-                    action.request, stream=True, follow_redirects=False
+                    action.request,
+                    stream=True,
+                    follow_redirects=False,
+                    auth=None if action.plain else httpx.USE_CLIENT_DEFAULT,
                 )
             self.bodies[response] = _araw(response)
             return response

@@ -162,12 +162,13 @@ class Transport:
     def plain_request_for(
         self, url: str, client: httpx.Client | httpx.AsyncClient, time_left: float | None
     ) -> httpx.Request:
-        """A GET of a link outside the API: no credentials, no ``default_headers``."""
-        first, timeout = self._base(client)
+        """A GET of a link outside the API: no credentials, no ``default_headers``, none of the
+        headers a caller's own client holds (they may carry its credentials)."""
+        _, timeout = self._base(client)
         return httpx.Request(
             "GET",
             url,
-            headers=first,
+            headers=_PLAIN_HEADERS,
             extensions={"timeout": capped_timeout(timeout, time_left).as_dict()},
         )
 
@@ -227,6 +228,9 @@ class Transport:
     async def afetch(self, url: str, check: core.URLCheck | None, limit: int) -> tuple[bytes, str]:
         ctx, io = self._async()
         return await arun(core.fetch(ctx, url, check, limit), io)
+
+
+_PLAIN_HEADERS = {"Accept": "*/*", "Accept-Encoding": ACCEPT_ENCODING, "User-Agent": USER_AGENT}
 
 
 class _Context:
