@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -60,6 +59,7 @@ from .support import (
     TASK_ID,
     FakeClock,
     error_body,
+    in_mode,
 )
 
 T = TypeVar("T")
@@ -91,26 +91,6 @@ def make_client(server: FaultServer, clock: FakeClock, **kwargs: Any) -> YEScale
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-def in_mode(
-    mode: str,
-    client: YEScaleClient,
-    sync: Callable[[YEScaleClient], T],
-    asynchronous: Callable[[YEScaleClient], Awaitable[T]],
-) -> T:
-    """Run the sync call, or the async one in a fresh event loop; close the client either way."""
-    if mode == "sync":
-        with client:
-            return sync(client)
-
-    async def go() -> T:
-        try:
-            return await asynchronous(client)
-        finally:
-            await client.aclose()
-
-    return asyncio.run(go())
 
 
 def paths(server: FaultServer) -> list[str]:

@@ -59,17 +59,24 @@ def capped_timeout(timeout: httpx.Timeout, limit: float | None) -> httpx.Timeout
     return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
 
 
-def json_parser(model: type[M]) -> Callable[[bytes], M]:
-    """A parser that validates the JSON body as ``model`` (in Rust, without a dict in between).
+def json_parser(
+    model: type[M], check: Callable[[M], None] | None = None
+) -> Callable[[bytes], M]:
+    """A parser that validates the JSON body as ``model`` (in Rust, without a dict in between),
+    then runs ``check`` on it: what the endpoint must return (choices, candidates, one vector per
+    text...), raising :class:`~yescale.errors.InvalidResponseError` naming what is missing.
 
     Its errors quote the body scrubbed of key-shaped text; the transport scrubs them again of the
     configured keys before they reach the caller."""
 
     def parse(content: bytes) -> M:
         try:
-            return model.model_validate_json(content)
+            value = model.model_validate_json(content)
         except ValidationError as exc:
             raise unreadable_answer(content, model.__name__, exc, ()) from None
+        if check is not None:
+            check(value)
+        return value
 
     return parse
 

@@ -37,14 +37,9 @@ def check_completion(completion: ChatCompletion, what: str) -> None:
 
 def completion_parser(model: str) -> Callable[[bytes], ChatCompletion]:
     """Reads a chat completion for ``model`` and checks it (:func:`check_completion`)."""
-    what = f"chat completion for {model!r}"
-
-    def parse(content: bytes) -> ChatCompletion:
-        completion = _parse(content)
-        check_completion(completion, what)
-        return completion
-
-    return parse
+    return json_parser(
+        ChatCompletion, partial(check_completion, what=f"chat completion for {model!r}")
+    )
 
 
 def build_call(

@@ -16,20 +16,13 @@ from ..types.embeddings import EmbeddingRequest, EmbeddingResponse
 from ._validate import require_text, validate_model
 
 PATH = "/v1/embeddings"
-_parse = json_parser(EmbeddingResponse)
 
 
 def response_parser(model: str, inputs: int) -> Callable[[bytes], EmbeddingResponse]:
     """Reads the answer to ``inputs`` texts for ``model`` and checks that it holds one vector per
     input (:meth:`EmbeddingResponse.check`)."""
     what = f"embeddings request for {model!r}"
-
-    def parse(content: bytes) -> EmbeddingResponse:
-        response = _parse(content)
-        response.check(inputs, what)
-        return response
-
-    return parse
+    return json_parser(EmbeddingResponse, lambda response: response.check(inputs, what))
 
 
 def check_inputs(inputs: str | Sequence[str]) -> str | list[str]:

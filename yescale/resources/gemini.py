@@ -144,13 +144,7 @@ def check_response(response: GenerateContentResponse, what: str) -> None:
 def response_parser(model: str) -> Callable[[bytes], GenerateContentResponse]:
     """Reads a ``generateContent`` answer for ``model`` and checks it (:func:`check_response`)."""
     what = f"Gemini generateContent for {model!r}"
-
-    def parse(content: bytes) -> GenerateContentResponse:
-        response = _parse(content)
-        check_response(response, what)
-        return response
-
-    return parse
+    return json_parser(GenerateContentResponse, partial(check_response, what=what))
 
 
 def build_call(

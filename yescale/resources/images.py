@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, Union
 
@@ -16,7 +17,6 @@ from ._validate import require_text, validate_model
 
 GENERATE_PATH = "/v1/images/generations"
 EDIT_PATH = "/v1/images/edits"
-_parse = json_parser(ImagesResponse)
 
 
 def check_images(response: ImagesResponse, what: str) -> None:
@@ -35,13 +35,7 @@ def check_images(response: ImagesResponse, what: str) -> None:
 
 def response_parser(what: str) -> Callable[[bytes], ImagesResponse]:
     """Reads an images answer and checks it (:func:`check_images`)."""
-
-    def parse(content: bytes) -> ImagesResponse:
-        response = _parse(content)
-        check_images(response, what)
-        return response
-
-    return parse
+    return json_parser(ImagesResponse, partial(check_images, what=what))
 
 
 #: An input image: raw bytes, a local path, or ``(filename, bytes, mime type)``.
