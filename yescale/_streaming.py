@@ -27,8 +27,9 @@ T = TypeVar("T", bound=BaseModel)
 
 
 class ServerSentEvent(Protocol):
-    """What a decoder reads of one SSE event: ``httpx_sse.ServerSentEvent`` or the transport's
-    own event type both fit."""
+    """What a decoder reads of one SSE event: the transport's
+    :class:`yescale._http.sse.ServerSentEvent` fits, as does any object with these two
+    attributes (a structural type, so this module needs nothing from the transport)."""
 
     @property
     def event(self) -> str: ...

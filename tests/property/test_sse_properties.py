@@ -1,18 +1,27 @@
-"""Property tests: SSE streams decode the same however the bytes are split, and a stream cut
-before its terminator never comes back as a complete answer.
+"""Property tests: our SSE parser reads event streams as httpx-sse does (where the spec agrees)
+and the same however the bytes are split; one event is bounded; a stream cut before its
+terminator never comes back as a complete answer.
 
-Streams go through the code the client runs: ``httpx_sse.EventSource`` over an
-``httpx.Response`` whose body arrives in the given chunks (sync ``iter_sse`` and async
-``aiter_sse``, as ``yescale._http.Transport`` uses them), and end to end through
-``client.chat.stream`` / ``client.aio.chat.stream`` / ``client.gemini.stream_generate_content``
-over ``httpx.MockTransport`` (``tests/unit/conftest.py``), so the decoders of
-``yescale._streaming`` run too.
+1. The SSE layer: :class:`yescale._http.sse.EventParser`, the parser the transport runs, against
+   `httpx-sse <https://github.com/florimondmanca/httpx-sse>`_ (a test-only dependency) as the
+   oracle: ``httpx_sse.EventSource`` over an ``httpx.Response`` whose body arrives in the same
+   reads. The two differ on purpose in three places, asserted as such: httpx-sse keeps a leading
+   byte-order mark (so it loses the stream's first line), dispatches events without a data line,
+   and reads ``retry:`` values the spec ignores. Also: the events do not depend on how the bytes
+   are split (empty reads, a CRLF split between two reads); the per-event bound raises
+   ``ResponseTooLargeError`` exactly for the events over it, however split; an endless line is
+   refused before the parser holds much more than the bound.
+2. and 3. End to end through ``client.chat.stream`` / ``client.aio.chat.stream`` /
+   ``client.gemini.stream_generate_content`` over ``httpx.MockTransport``
+   (``tests/unit/conftest.py``), so the transport's drivers and the decoders of
+   ``yescale._streaming`` run too.
 
 Generated: data lines (several per event, empty ones, leading spaces), comments, ``event:``,
-``id:`` (also with NUL, which the spec says to ignore), ``retry:`` and unknown fields, LF / CRLF /
-CR line endings mixed, any Unicode except surrogates (so multi-byte UTF-8), events with no data,
-an unfinished event at the end. Cuts fall anywhere, including inside a multi-byte character and
-between a CR and its LF.
+``id:`` (also with NUL, which the spec says to ignore), ``retry:`` (also values only ``int()``
+reads) and unknown fields, LF / CRLF / CR line endings mixed, any Unicode except surrogates (so
+multi-byte UTF-8), events with no data, an unfinished event at the end; and raw bytes (invalid
+UTF-8, a BOM, NUL, line separators that SSE does not split on). Cuts fall anywhere, including
+inside a multi-byte character and between a CR and its LF.
 """
 
 from __future__ import annotations
@@ -21,21 +30,32 @@ import asyncio
 import functools
 import itertools
 import json
+import tracemalloc
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
 import pytest
-from httpx_sse import EventSource, ServerSentEvent
+from httpx_sse import EventSource
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.unit.conftest import ChunkStream, make_client, sse_response
-from yescale import APIConnectionError, IncompleteStreamError, YEScaleClient
+from yescale import (
+    APIConnectionError,
+    IncompleteStreamError,
+    ResponseTooLargeError,
+    YEScaleClient,
+)
+from yescale._http.limits import PIECE
+from yescale._http.sse import EventParser
 
 ENDINGS = ("\n", "\r\n", "\r")
 MESSAGES = [{"role": "user", "content": "Hi"}]
+BOM = b"\xef\xbb\xbf"
+#: The bound for the tests that are not about it: nothing generated comes near it.
+NO_LIMIT = 1 << 20
 
 #: Any character but surrogates (not encodable) and line breaks (they end a line in SSE).
 _TEXT = st.text(
@@ -45,6 +65,10 @@ _TEXT = st.text(
 #: Mostly multi-byte characters, so cuts often fall inside one.
 _WIDE = st.text(alphabet=st.sampled_from("é€中文👋🏽 ̈ءa\u200b\ufeff\x00"), min_size=0, max_size=8)
 _VALUE = st.one_of(_TEXT, _WIDE)
+#: ``retry:`` values the spec ignores (only ASCII digits count) but ``int()`` reads, and values
+#: neither reads.
+_ODD_RETRY = ["-1", "+3", " 7", "7 ", "١٢", "1_000", "", "x", "1.5"]
+_RETRY = st.one_of(st.integers(0, 10_000).map(str), st.sampled_from(_ODD_RETRY))
 
 
 # -- the stream model ----------------------------------------------------------------------------
@@ -77,7 +101,7 @@ def lines_strategy() -> st.SearchStrategy[Line]:
         st.builds(Line, st.just(":"), _VALUE),
         st.builds(Line, st.just("event"), st.sampled_from(["", "message", "update", "ping", "é"])),
         st.builds(Line, st.just("id"), st.one_of(_VALUE, st.just("a\x00b"))),
-        st.builds(Line, st.just("retry"), st.integers(0, 10_000).map(str)),
+        st.builds(Line, st.just("retry"), _RETRY),
         st.builds(Line, st.sampled_from(["foo", "Data", "dat", "ids"]), _VALUE),
     )
 
@@ -136,16 +160,33 @@ class Event:
     retry: int | None
 
 
+def spec_retry(value: str) -> int | None:
+    """The spec reads a ``retry:`` value made of ASCII digits only (``int()`` reads more)."""
+    if not (value.isascii() and value.isdigit()):
+        return None
+    try:
+        return int(value)
+    except ValueError:  # more digits than int() reads: no reconnection time anyone could use
+        return None
+
+
+def int_retry(value: str) -> int | None:
+    """What httpx-sse reads of a ``retry:`` value: whatever ``int()`` takes."""
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
 def spec_events(stream: Iterable[tuple[Line, str]]) -> list[Event]:
-    """The events the HTML standard's SSE algorithm dispatches (those with data)."""
+    """The events the HTML standard's SSE algorithm dispatches: those with a data line (an
+    empty one included); the last event id carries over, the rest is each event's own."""
     events: list[Event] = []
     name, data, last_id, retry = "", [], "", None
     for line, _ in stream:
         if line.field == "":
             if data:
-                joined = "\n".join(data)
-                if joined:
-                    events.append(Event(name or "message", joined, last_id, retry))
+                events.append(Event(name or "message", "\n".join(data), last_id, retry))
             name, data, retry = "", [], None
         elif line.field == "data":
             data.append(line.value)
@@ -153,15 +194,58 @@ def spec_events(stream: Iterable[tuple[Line, str]]) -> list[Event]:
             name = line.value
         elif line.field == "id" and "\x00" not in line.value:
             last_id = line.value
-        elif line.field == "retry" and line.value.isdigit():
-            retry = int(line.value)
+        elif line.field == "retry" and spec_retry(line.value) is not None:
+            retry = spec_retry(line.value)
     return events
 
 
-def as_events(sses: Iterable[ServerSentEvent]) -> list[Event]:
-    # httpx-sse also dispatches events without data (an id or event name alone); the spec does
-    # not, and the client ignores them as keep-alives: compare the events that carry data.
-    return [Event(s.event, s.data, s.id, s.retry) for s in sses if s.data != ""]
+@dataclass(frozen=True)
+class Dispatch:
+    """One event httpx-sse dispatches, as read from the stream model."""
+
+    has_data: bool  # whether it had a data line: the spec (and our parser) dispatch only these
+    retry: int | None  # its retry as the spec reads it
+    their_retry: int | None  # its retry as httpx-sse reads it
+
+
+def httpx_sse_dispatches(stream: Iterable[tuple[Line, str]]) -> list[Dispatch]:
+    """httpx-sse dispatches at every blank line once anything is set: an event name, a data
+    line, a retry it reads, or an id (and the id is never reset: after one, every blank line
+    dispatches an event, most of them empty)."""
+    out: list[Dispatch] = []
+    name, has_data, last_id, retry, their_retry = "", False, "", None, None
+    for line, _ in stream:
+        if line.field == "":
+            if name or has_data or last_id or their_retry is not None:
+                out.append(Dispatch(has_data, retry, their_retry))
+            name, has_data, retry, their_retry = "", False, None, None
+        elif line.field == "data":
+            has_data = True
+        elif line.field == "event":
+            name = line.value
+        elif line.field == "id" and "\x00" not in line.value:
+            last_id = line.value
+        elif line.field == "retry":
+            retry = spec_retry(line.value) if spec_retry(line.value) is not None else retry
+            their_retry = (
+                int_retry(line.value) if int_retry(line.value) is not None else their_retry
+            )
+    return out
+
+
+def bound_needed(stream: Iterable[tuple[Line, str]]) -> int:
+    """The smallest bound our parser lets ``stream`` through with: the largest of its lines
+    (finished or not, its bytes as sent, field name included) plus the data its event gathered
+    before it (each value and one byte for its line end)."""
+    need = gathered = 0
+    for line, _ in stream:
+        if line.field == "":
+            gathered = 0
+            continue
+        need = max(need, len(line.text().encode()) + gathered)
+        if line.field == "data":
+            gathered += len(line.value.encode()) + 1
+    return need
 
 
 # -- splitting -----------------------------------------------------------------------------------
@@ -172,8 +256,17 @@ def split_at(body: bytes, cuts: Iterable[int]) -> list[bytes]:
     return [body[a:b] for a, b in itertools.pairwise(points) if b > a]
 
 
+def with_empty_reads(chunks: Sequence[bytes], where: Iterable[int]) -> list[bytes]:
+    """``chunks`` with an empty read before each index in ``where`` (``len(chunks)``: at the
+    end)."""
+    out = list(chunks)
+    for index in sorted(where, reverse=True):
+        out.insert(min(index, len(out)), b"")
+    return out
+
+
 def interesting_cuts(body: bytes) -> list[int]:
-    """Inside a multi-byte UTF-8 character, and between a CR and its LF."""
+    """Inside a multi-byte UTF-8 character (or the BOM), and between a CR and its LF."""
     inside = [i for i in range(1, len(body)) if 0x80 <= body[i] < 0xC0]
     crlf = [i for i in range(1, len(body)) if body[i - 1 : i + 1] == b"\r\n"]
     return inside + crlf
@@ -215,21 +308,20 @@ class Draws:
         return f"Draws{self.values!r}"
 
 
-def response(chunks: Sequence[bytes | BaseException]) -> httpx.Response:
-    return httpx.Response(
-        200, headers={"content-type": "text/event-stream"}, stream=ChunkStream(chunks)
+# -- the two parsers -----------------------------------------------------------------------------
+
+
+def ours(reads: Iterable[bytes], limit: int = NO_LIMIT) -> list[Event]:
+    parser = EventParser(limit)
+    return [Event(e.event, e.data, e.id, e.retry) for read in reads for e in parser.feed(read)]
+
+
+def theirs(reads: Sequence[bytes]) -> list[Event]:
+    """httpx-sse's events, the body arriving in ``reads``."""
+    response = httpx.Response(
+        200, headers={"content-type": "text/event-stream"}, stream=ChunkStream(reads)
     )
-
-
-def parse(chunks: Sequence[bytes]) -> list[Event]:
-    return as_events(EventSource(response(chunks)).iter_sse())
-
-
-def aparse(chunks: Sequence[bytes]) -> list[Event]:
-    async def run() -> list[Event]:
-        return as_events([sse async for sse in EventSource(response(chunks)).aiter_sse()])
-
-    return asyncio.run(run())
+    return [Event(s.event, s.data, s.id, s.retry) for s in EventSource(response).iter_sse()]
 
 
 # -- 1. the SSE layer ----------------------------------------------------------------------------
@@ -238,6 +330,7 @@ def aparse(chunks: Sequence[bytes]) -> list[Event]:
 _CRLF = stream_of(Line("data", "a"), Line(""), ending="\r\n")
 _WIDE_EVENT = stream_of(Line("data", "👋🏽é€ ̈"), Line(":", "中文"), Line("data", "ء"), Line(""))
 _BOM = stream_of(Line(":", "\ufeff"), Line("data", "\ufeffx\ufeff"), Line(""))
+_TWO = stream_of(Line("data", "first"), Line(""), Line("data", "second"), Line(""))
 
 
 @given(stream=sse_streams(), data=st.data())
@@ -255,8 +348,8 @@ _BOM = stream_of(Line(":", "\ufeff"), Line("data", "\ufeffx\ufeff"), Line(""))
 @example(stream=_WIDE_EVENT, data=Draws(interesting_cuts(encode(_WIDE_EVENT))))
 # a BOM inside a value is data (only one at the very start of a stream is not): cut inside it
 @example(stream=_BOM, data=Draws(interesting_cuts(encode(_BOM))))
-# empty events: "data: " and a bare "data" dispatch nothing usable; two empty data lines are
-# one newline
+# empty events: "data: " and a bare "data" dispatch an event with empty data (the client skips
+# it as a keep-alive); two empty data lines are one newline; a blank line alone is nothing
 @example(
     stream=stream_of(
         Line("data", ""),
@@ -303,14 +396,40 @@ _BOM = stream_of(Line(":", "\ufeff"), Line("data", "\ufeffx\ufeff"), Line(""))
     ),
     data=Draws([]),
 )
-# an event name without data is not an event; an event not ended by a blank line is dropped
+# an event name, an id or a retry without data is not an event for the spec (httpx-sse
+# dispatches each, and after an id every blank line); an event not ended by a blank line is
+# dropped by both
 @example(
     stream=stream_of(
         Line("event", "ping"),
         Line(""),
+        Line("retry", "5"),
+        Line(""),
         Line("data", "x"),
         Line(""),
+        Line("id", "1"),
+        Line(""),
+        Line(""),
+        Line("data", "y"),
+        Line(""),
         Line("data", "unfinished"),
+    ),
+    data=Draws([]),
+)
+# a retry belongs to its event: it does not carry over to the next (it did in our parser)
+@example(
+    stream=stream_of(Line("retry", "5"), Line("data", "a"), Line(""), Line("data", "b"), Line("")),
+    data=Draws([]),
+)
+# retry values int() reads but the spec ignores (a sign, spaces, non-ASCII digits, "_"), and one
+# with more digits than int() reads (a bare ValueError escaped our parser)
+@example(
+    stream=stream_of(
+        *(
+            line
+            for value in ["-1", "+3", " 7", "7 ", "١٢", "1_000", "1.5", "", "9" * 5000]
+            for line in (Line("retry", "4"), Line("retry", value), Line("data", value), Line(""))
+        )
     ),
     data=Draws([]),
 )
@@ -327,26 +446,215 @@ _BOM = stream_of(Line(":", "\ufeff"), Line("data", "\ufeffx\ufeff"), Line(""))
     data=Draws([len("data: a\r"), len("data: a\r\ndata: b\r")]),
 )
 @example(stream=[], data=Draws([]))  # an empty body
-def test_sse_events_do_not_depend_on_chunk_boundaries(
+def test_parser_agrees_with_httpx_sse(
     stream: list[tuple[Line, str]], data: st.DataObject | Draws
 ) -> None:
+    """The same events as httpx-sse (event name, data, id, retry, in order), the same reads fed
+    to both, except where httpx-sse departs from the spec (checked here as such):
+
+    - it dispatches events without a data line (an event name, a retry or an id alone); the spec
+      does not, and the client's decoders would skip them anyway;
+    - it reads a ``retry:`` value with ``int()`` (``-1``, ``" 7"``, ``١٢``); the spec reads ASCII
+      digits only.
+    """
     body = encode(stream)
-    cuts = data.draw(cuts_for(body))
+    reads = split_at(body, data.draw(cuts_for(body)))
+    oracle = theirs(reads)
+    dispatches = httpx_sse_dispatches(stream)
+    assert [e.retry for e in oracle] == [d.their_retry for d in dispatches]  # the same count too
+    expected = [
+        replace(event, retry=d.retry)
+        for event, d in zip(oracle, dispatches, strict=True)
+        if d.has_data
+    ]
+    assert ours(reads) == expected
+    assert expected == spec_events(stream)  # and the spec, read independently, agrees
+
+
+@given(stream=sse_streams(), data=st.data())
+@example(stream=_TWO, data=Draws([1, 2]))  # cuts inside the BOM
+@example(stream=_CRLF, data=Draws([3]))  # the BOM and the CRLF split off
+# only one BOM is dropped: a second one is part of the first line (here its field name)
+@example(
+    stream=stream_of(Line("\ufeffdata", "x"), Line(""), Line("data", "y"), Line("")),
+    data=Draws([3, 4, 5]),
+)
+def test_a_leading_bom_is_dropped(
+    stream: list[tuple[Line, str]], data: st.DataObject | Draws
+) -> None:
+    """The spec drops one byte-order mark at the very start of a stream, and so do we, however
+    the reads cut it. httpx-sse 0.4.3 decodes it as U+FEFF in front of the first line, whose
+    field name is then ``"\\ufeffdata"`` (unknown): the first line is lost, as if any other
+    character stood there, and a first event of one data line with it."""
+    with_bom = BOM + encode(stream)
+    reads = split_at(with_bom, data.draw(cuts_for(with_bom)))
+    assert ours(reads) == spec_events(stream)
+    assert theirs(reads) == theirs([b"?" + encode(stream)])
+
+
+def test_httpx_sse_loses_the_first_event_after_a_bom() -> None:
+    body = BOM + encode(_TWO)
+    assert [e.data for e in ours([body])] == ["first", "second"]
+    assert [e.data for e in theirs([body])] == ["second"]  # why we no longer use it
+
+
+#: Raw bytes: field names and separators, line ends, a BOM (also cut short), bytes that are not
+#: UTF-8, NUL, and line separators other than CR / LF, which SSE does not split on (httpx-sse
+#: before 0.4.2 did).
+_TOKENS = [
+    b"data",
+    b"event",
+    b"id",
+    b":",
+    b": ",
+    b" ",
+    b"\n",
+    b"\r",
+    b"\r\n",
+    b"x",
+    BOM,
+    BOM[:2],
+    b"\xc3",
+    b"\xa9",
+    b"\xe2\x82",
+    "👋".encode(),
+    b"\x80",
+    b"\xff",
+    b"\xed\xa0\x80",
+    b"\x00",
+    "\x1c\x1e\x85\u2028\u2029\x0b\x0c".encode(),
+]
+_RAW = st.lists(st.sampled_from(_TOKENS), max_size=40).map(b"".join)
+
+
+@given(body=_RAW, data=st.data())
+@example(body=b"data: \xe2\x82\r\ndata: \xac\n\n", data=Draws([8, 9]))  # a broken character
+@example(body="data: a\x85b\u2028c\x1ed\n\n".encode(), data=Draws([]))  # not line ends
+@example(body=BOM[:2] + b"data: x\n\n", data=Draws([1]))  # not a BOM after all: the line is kept
+def test_parser_agrees_with_httpx_sse_on_raw_bytes(
+    body: bytes, data: st.DataObject | Draws
+) -> None:
+    """Bytes that are not UTF-8 decode to U+FFFD as httpx's decoder makes them, whatever the
+    reads. Compared: the events with data (the others differ on purpose, see above), their
+    name, data and id; a leading BOM is given to httpx-sse removed (see above)."""
+    reads = split_at(body, data.draw(cuts_for(body)))
+    mine = [(e.event, e.data, e.id) for e in ours(reads) if e.data]
+    oracle = theirs([body.removeprefix(BOM)])
+    assert mine == [(e.event, e.data, e.id) for e in oracle if e.data]
+
+
+@given(stream=sse_streams(), bom=st.booleans(), data=st.data())
+# a CRLF split between its CR and LF, and an empty read between them (the CR was forgotten: the
+# LF counted as a second line end, a blank line that cut the event in two)
+@example(
+    stream=stream_of(Line("data", "a"), Line("data", "b"), Line(""), ending="\r\n"),
+    bom=False,
+    data=Draws([len("data: a\r")], [1]),
+)
+@example(stream=_CRLF, bom=True, data=Draws([1, 3, 3 + len("data: a\r")], [0, 1, 3, 4]))
+@example(stream=_WIDE_EVENT, bom=False, data=Draws(interesting_cuts(encode(_WIDE_EVENT)), [2]))
+def test_parser_events_do_not_depend_on_the_reads(
+    stream: list[tuple[Line, str]], bom: bool, data: st.DataObject | Draws
+) -> None:
+    """Split anywhere, with empty reads anywhere, one byte at a time: the same events."""
+    body = (BOM if bom else b"") + encode(stream)
+    reads = split_at(body, data.draw(cuts_for(body)))
+    reads = with_empty_reads(reads, data.draw(_indices(0, len(reads), 3)))
     expected = spec_events(stream)
-    assert parse([body]) == expected
-    assert parse(split_at(body, cuts)) == expected
-    assert aparse(split_at(body, cuts)) == expected
+    assert ours([body]) == expected
+    assert ours(reads) == expected
+    assert ours([body[i : i + 1] for i in range(len(body))]) == expected
 
 
-@given(stream=sse_streams())
-@example(stream=_CRLF)
-@example(stream=stream_of(Line("data", "a"), Line("data", "b"), Line(""), ending="\r"))
-@example(stream=stream_of(Line("data", "é€👋🏽"), Line(""), ending="\r\n"))
-@example(stream=_BOM)
-@example(stream=stream_of(Line("event", "é"), Line("id", "中"), Line("data", "\u200b"), Line("")))
-def test_sse_one_byte_at_a_time(stream: list[tuple[Line, str]]) -> None:
+_BIG_THEN_SMALL = stream_of(Line("data", "a" * 20), Line(""), Line("data", "b" * 10), Line(""))
+
+
+@given(stream=sse_streams(), data=st.data())
+# the second event's unfinished line was counted with the first event's data (refused or not
+# depending on where a read ended)
+@example(
+    stream=_BIG_THEN_SMALL,
+    data=Draws([len("data: " + "a" * 20 + "\n"), len("data: " + "a" * 20 + "\n\ndata: bbbbb")], 26),
+)
+# a line over the bound that arrives whole in one read (it was refused only when split)
+@example(stream=stream_of(Line(":", "c" * 40), Line("data", "x"), Line("")), data=Draws([], 20))
+@example(
+    stream=stream_of(Line("event", "é" * 20), Line("data", "x"), Line("")), data=Draws([3], 40)
+)
+# exactly at the bound, one byte under it; data lines add up within one event, not across
+@example(stream=_BIG_THEN_SMALL, data=Draws([], 26))
+@example(stream=_BIG_THEN_SMALL, data=Draws([], 25))
+@example(
+    stream=stream_of(Line("data", "a" * 10), Line("data", "b" * 10), Line("")), data=Draws([], 27)
+)
+@example(
+    stream=stream_of(Line("data", "a" * 10), Line("data", "b" * 10), Line("")), data=Draws([], 26)
+)
+def test_one_event_is_bounded_however_split(
+    stream: list[tuple[Line, str]], data: st.DataObject | Draws
+) -> None:
+    """``ResponseTooLargeError`` for an event over the bound, whatever the reads; never for a
+    stream whose events are all within it, and then the same events as without a bound.
+
+    An event's size, as the parser counts it while reading: each of its lines (finished or not,
+    its bytes as sent, field name included) plus the data the event gathered before it (each
+    data value and one byte for its line end)."""
     body = encode(stream)
-    assert parse([body[i : i + 1] for i in range(len(body))]) == spec_events(stream)
+    reads = split_at(body, data.draw(cuts_for(body)))
+    need = bound_needed(stream)
+    limit = data.draw(st.integers(max(0, need - 3), need + 3))
+    # what this means for whole events: data over the bound is refused, and an event whose
+    # lines all together are within it passes
+    events = spec_events(stream)
+    if any(len(e.data.encode()) > limit for e in events):
+        assert need > limit
+    blocks: list[list[Line]] = [[]]
+    for line, _ in stream:
+        if line.field:
+            blocks[-1].append(line)
+        else:
+            blocks.append([])
+    if all(sum(len(line.text().encode()) for line in block) <= limit for block in blocks):
+        assert need <= limit
+    for split in ([body], reads, [body[i : i + 1] for i in range(len(body))]):
+        if need > limit:
+            with pytest.raises(ResponseTooLargeError, match="max_response_bytes") as info:
+                ours(split, limit)
+            assert info.value.limit == limit
+        else:
+            assert ours(split, limit) == events
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        pytest.param(lambda size: b"x" * size, id="one 16 MiB line"),
+        pytest.param(lambda size: b"data: " + b"x" * (size - 7) + b"\n", id="16 MiB of data lines"),
+    ],
+)
+def test_an_endless_event_is_refused_before_it_fills_memory(shape: Any) -> None:
+    """16 MiB sent as one event, 64 KiB a read (each a new object, as from a socket), a bound of
+    1 MiB: refused once the bound is passed, the parser never holding much more."""
+    limit = 1 << 20
+
+    fed = 0
+
+    def read_all(parser: EventParser) -> None:
+        nonlocal fed
+        reads = itertools.chain([b"data: "], (shape(PIECE) for _ in range((16 << 20) // PIECE)))
+        for read in reads:
+            fed += len(read)
+            parser.feed(read)
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ResponseTooLargeError):
+            read_all(EventParser(limit))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert fed <= limit + 2 * PIECE
+    assert peak < 4 << 20
 
 
 # -- 2. end to end: OpenAI-format chat streams ---------------------------------------------------

@@ -2,13 +2,16 @@
 
 The WHATWG event-stream rules: lines end with CRLF, LF or CR (also across reads), a leading
 byte-order mark is dropped, ``:`` starts a comment, an empty line dispatches the event, and an
-event without ``data`` is not dispatched. One event (its unfinished line plus the data it has
-gathered) may hold at most ``limit`` bytes, so a server that sends one endless line cannot fill
-memory; :class:`~yescale.errors.ResponseTooLargeError` names the setting that raises it.
+event without ``data`` is not dispatched. One event may hold at most ``limit`` bytes: each of
+its lines (finished or not, counted as received, field name included) plus the data the event
+gathered before it. So a server that sends one endless line cannot fill memory, and whether an
+event is refused does not depend on how its bytes were split into reads;
+:class:`~yescale.errors.ResponseTooLargeError` names the setting that raises it.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from ..errors import ResponseTooLargeError
@@ -54,6 +57,8 @@ class EventParser:
             self._started = True
             if chunk.startswith(_BOM):
                 chunk = chunk[len(_BOM) :]
+        if not chunk:
+            return []  # nothing new: a CR that ended the last read still waits for its LF
         if self._after_cr:
             self._after_cr = False
             if chunk[:1] == b"\n":  # the LF of a CRLF split between two reads
@@ -67,10 +72,11 @@ class EventParser:
             self._after_cr = text.endswith(b"\r")
             text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         lines = text.split(b"\n")
-        self._keep(lines.pop())
+        tail = lines.pop()
         events: list[ServerSentEvent] = []
         for line in lines:
             self._line(line, events)
+        self._keep(tail)  # after the lines: the event they end is not the tail's
         return events
 
     def _keep(self, part: bytes) -> None:
@@ -91,8 +97,11 @@ class EventParser:
                         retry=self._retry,
                     )
                 )
-            self._data, self._size, self._event = [], 0, ""
+            # the last event id carries over to later events; the rest is this event's own
+            self._data, self._size, self._event, self._retry = [], 0, "", None
             return
+        if len(line) + self._size > self.limit:
+            raise self._too_large()
         if line[:1] == b":":
             return  # a comment (keep-alive)
         name, _, value = line.partition(b":")
@@ -100,16 +109,16 @@ class EventParser:
             value = value[1:]
         if name == b"data":
             self._data.append(value)
-            self._size += len(value) + 1
-            if self._size > self.limit:
-                raise self._too_large()
+            self._size += len(value) + 1  # within the limit: the line was checked above
         elif name == b"event":
             self._event = value.decode("utf-8", errors="replace")
         elif name == b"id":
             if b"\0" not in value:
                 self._id = value.decode("utf-8", errors="replace")
         elif name == b"retry" and value.isdigit():
-            self._retry = int(value)
+            # more digits than int() reads (sys.get_int_max_str_digits): ignored, not raised
+            with contextlib.suppress(ValueError):
+                self._retry = int(value)
 
     def _too_large(self) -> ResponseTooLargeError:
         return ResponseTooLargeError(
