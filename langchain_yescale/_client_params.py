@@ -75,6 +75,18 @@ class YEScaleClientParams(BaseModel):
                 self._client = YEScaleClient.shared(**settings)
         return self._client
 
+    def __getstate__(self) -> dict[Any, Any]:
+        # A pickle carries the settings (key included) and the YEScale client, which rebuilds
+        # its pools on the other side; the caller's own httpx clients cannot travel.
+        if self.http_client is not None or self.http_async_client is not None:
+            raise TypeError(
+                f"A {type(self).__name__} built with your own httpx client (http_client / "
+                "http_async_client) cannot be pickled: httpx clients hold sockets and locks. "
+                "Build it with the same settings in the other process instead."
+            )
+        state: dict[Any, Any] = super().__getstate__()
+        return state
+
     def _check_settings(self) -> None:
         """Refuse a missing key or a bad setting (``timeout=0``, a base URL without scheme) now,
         not at the first request."""

@@ -71,6 +71,19 @@ class YEScaleClientParams(BaseModel):
     def _hide_key(self, value: SecretStr | None) -> None:
         return None
 
+    def __getstate__(self) -> dict[Any, Any]:
+        # Refused rather than left to LlamaIndex, which drops what it cannot pickle (with a log
+        # warning): the copy would quietly run on the shared pool, without the caller's proxy
+        # or certificates. Without them, the copy rebuilds its client from the settings.
+        if self.http_client is not None or self.async_http_client is not None:
+            raise TypeError(
+                f"A {type(self).__name__} built with your own httpx client (http_client / "
+                "async_http_client) cannot be pickled: httpx clients hold sockets and locks. "
+                "Build it with the same settings in the other process instead."
+            )
+        state: dict[Any, Any] = super().__getstate__()
+        return state
+
     @property
     def client(self) -> YEScaleClient:
         """The YEScale client (shared by every object with the same settings)."""

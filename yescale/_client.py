@@ -143,7 +143,9 @@ class YEScaleClient:
         return self.settings.base_url
 
     def close(self) -> None:
-        """Close pooled connections (the client can still be used: pools reopen on demand)."""
+        """Stop using the shared pools; the last client to close closes the sync pool (async
+        pools close with their event loops, or with :meth:`aclose`). The client can still be
+        used: pools reopen on demand."""
         self._transport.close()
 
     async def aclose(self) -> None:

@@ -2,13 +2,15 @@
 
 Keys are sent per request, so a backend that builds one client (or one ``ChatYEScale``) per
 user key still holds one pool, not one per key: the number of sockets is bounded by the pools'
-limits whatever the number of tenants. A pool lives while some client uses it, and is closed when
-the last one closes (or is garbage-collected).
+limits whatever the number of tenants. The sync pool lives while some client uses it, and is
+closed when the last one closes (or is garbage-collected); it reopens on the next use.
 
 ``httpx.AsyncClient`` s are bound to the event loop they first ran in, so the async side is one
-client per loop. When ``asyncio.run`` ends a loop, its client is closed inside it (an async
-generator the loop finalizes); a loop created and closed by hand gets no such chance, so its
-client is dropped (and its sockets freed) the next time a pool is made for another loop.
+client per loop, and it lives as long as its loop, whoever uses it. When ``asyncio.run`` ends a
+loop, its client is closed inside it (an async generator the loop finalizes), also when the last
+object using it was garbage-collected while the loop ran; a loop created and closed by hand gets
+no such chance, so its client is dropped (and its sockets freed) the next time a pool is made for
+another loop.
 """
 
 from __future__ import annotations
@@ -150,13 +152,6 @@ class Pools:
         if client is not None:
             await client.aclose()
 
-    def close(self) -> None:
-        """Close the sync client; forget async ones (they close with their event loops)."""
-        self.close_sync()
-        with self._lock:
-            self._async = weakref.WeakKeyDictionary()
-            self._closers = weakref.WeakKeyDictionary()
-
 
 _SHARED: dict[bool, Pools] = {}
 _SHARED_LOCK = threading.Lock()
@@ -174,14 +169,20 @@ def acquire() -> Pools:
 
 
 def release(pools: Pools) -> None:
-    """One user fewer; the last one closes the pools (they reopen on the next use)."""
+    """One user fewer; the last one closes the sync pool (it reopens on the next use).
+
+    Async pools are left to their event loops, which close them when they end: forgetting one
+    here would leave its closer to the garbage collector, whose ``aclose`` task ``asyncio.run``
+    cancels when the last object was collected inside ``main()``, after the first connection
+    (the others stayed open until collected, with a ResourceWarning each). The pools object
+    stays shared, so the next user in the same loop gets the same async pool.
+    """
     with _SHARED_LOCK:
         pools.users -= 1
         if pools.users > 0:
             return
-        if _SHARED.get(pools.proxied) is pools:
-            del _SHARED[pools.proxied]
-    pools.close()
+        # under the lock: no new user can pick up the client being closed
+        pools.close_sync()
 
 
 def _close_with_loop(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:

@@ -90,7 +90,8 @@ class Transport:
         return self.pools.async_client(USER_AGENT)
 
     def close(self) -> None:
-        """Stop using the shared pools; the last user closes them. Reopened on demand."""
+        """Stop using the shared pools; the last user closes the sync pool (reopened on demand).
+        Async pools close with their event loops, or with :meth:`aclose`."""
         with self._lock:
             release, self._release, self._pools = self._release, None, None
         if release is not None:
