@@ -199,20 +199,44 @@ def _chunks(
             return data
         del data
         raise deadline.passed(call.where)
-    if deadline.at is not None and ctx.clock() > deadline.at:
-        del failure
-        raise deadline.passed(call.where)
-    error = _transport_failure(call, failure, ctx.secrets)
+    error = _read_failure(ctx, call, deadline, failure)
     del failure
     raise error
+
+
+def _read_failure(
+    ctx: Context, call: Call[Any], deadline: Deadline, failure: BaseException
+) -> YEScaleError:
+    """The error for a read that failed: the deadline's when it has passed (an async driver
+    may cut a read short at it), else the transport's."""
+    if deadline.at is not None and ctx.clock() > deadline.at:
+        return deadline.passed(call.where)
+    return _transport_failure(call, failure, ctx.secrets)
 
 
 def _read_body(
     ctx: Context, call: Call[Any], response: httpx.Response, deadline: Deadline, body: Body
 ) -> Operation[bytes]:
+    """The whole body, under ``body``'s bound and ``deadline`` (the reads of :func:`_chunks`,
+    inlined: this is every API call's path)."""
     check_declared(response, body.limit, body.what, body.setting)
-    while data := (yield from _chunks(ctx, call, response, deadline)):
-        body.feed(data)
+    read = Read(response)
+    while True:
+        try:
+            data: bytes = yield read
+        except _IO_ERRORS as exc:
+            failure: BaseException = exc
+        else:
+            if deadline.at is not None and ctx.clock() > deadline.at:
+                del data
+                raise deadline.passed(call.where)
+            if not data:
+                break
+            body.feed(data)
+            continue
+        error = _read_failure(ctx, call, deadline, failure)
+        del failure
+        raise error
     yield Close(response)
     return body.content()
 

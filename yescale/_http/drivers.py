@@ -128,7 +128,14 @@ def iterate(op: Operation[Any], io: SyncIO) -> Iterator[Any]:
     try:
         while True:
             try:
-                action = _advance(op, io)
+                # resume ``op`` with the last outcome, or throw in the last error
+                # (never through a local: wire bytes must not sit in this frame)
+                if io.error is not None:
+                    action = op.throw(io.error)
+                    io.error = None
+                else:
+                    action = op.send(io.outcome)
+                    io.outcome = None
             except StopIteration as stop:
                 io.result = stop.value
                 return
@@ -161,7 +168,14 @@ async def aiterate(op: Operation[Any], io: AsyncIO) -> AsyncGenerator[Any, None]
     try:
         while True:
             try:
-                action = _advance(op, io)
+                # resume ``op`` with the last outcome, or throw in the last error
+                # (never through a local: wire bytes must not sit in this frame)
+                if io.error is not None:
+                    action = op.throw(io.error)
+                    io.error = None
+                else:
+                    action = op.send(io.outcome)
+                    io.outcome = None
             except StopIteration as stop:
                 io.result = stop.value
                 return
@@ -179,15 +193,6 @@ async def aiterate(op: Operation[Any], io: AsyncIO) -> AsyncGenerator[Any, None]
         io.outcome = io.error = None
         op.close()
         await io.close_all()
-
-
-def _advance(op: Operation[Any], io: SyncIO | AsyncIO) -> Any:
-    """Resume ``op`` with the last outcome (or throw in the last error); its next action."""
-    error, io.error = io.error, None
-    if error is not None:
-        return op.throw(error)
-    outcome, io.outcome = io.outcome, None
-    return op.send(outcome)
 
 
 def forget_locals(error: BaseException) -> None:

@@ -56,10 +56,12 @@ class Inflater:
     """
 
     def __init__(self, content_encoding: str, what: str) -> None:
-        codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
-        codings = [c for c in codings if c != "identity"]
         self.what = what
         self._zlib: zlib._Decompress | None = None
+        if not content_encoding:
+            return
+        codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+        codings = [c for c in codings if c != "identity"]
         if not codings:
             return
         if len(codings) > 1 or codings[0] not in ("gzip", "x-gzip", "deflate"):
@@ -72,6 +74,11 @@ class Inflater:
         self._zlib = zlib.decompressobj(47 if codings[0] != "deflate" else 15)
         self._deflate = codings[0] == "deflate"
         self._first = True
+
+    @property
+    def identity(self) -> bool:
+        """Whether the body is not encoded (its bytes are the answer's)."""
+        return self._zlib is None
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         """The decoded pieces of ``data``, each at most :data:`PIECE` bytes."""
@@ -112,6 +119,12 @@ class Body:
         self.size = 0
 
     def feed(self, data: bytes) -> None:
+        if self.inflater.identity:
+            self.size += len(data)
+            if self.size > self.limit:
+                raise too_large(self.what, self.limit, self.setting)
+            self.parts.append(data)
+            return
         for piece in self.inflater.feed(data):
             self.size += len(piece)
             if self.size > self.limit:
