@@ -59,9 +59,7 @@ def capped_timeout(timeout: httpx.Timeout, limit: float | None) -> httpx.Timeout
     return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
 
 
-def json_parser(
-    model: type[M], check: Callable[[M], None] | None = None
-) -> Callable[[bytes], M]:
+def json_parser(model: type[M], check: Callable[[M], None] | None = None) -> Callable[[bytes], M]:
     """A parser that validates the JSON body as ``model`` (in Rust, without a dict in between),
     then runs ``check`` on it: what the endpoint must return (choices, candidates, one vector per
     text...), raising :class:`~yescale.errors.InvalidResponseError` naming what is missing.

@@ -31,7 +31,10 @@ class SyncIO:
 
     def perform(self, action: Any) -> Any:
         if isinstance(action, Read):
-            return next(self.bodies[action.response], b"")
+            data = next(self.bodies[action.response], b"")
+            if not data:  # the whole body was read: httpx has released the connection
+                del self.bodies[action.response]
+            return data
         if isinstance(action, Open):
             if self.pool is not None:
                 response = self.pool.handle_request(action.request)
@@ -46,8 +49,8 @@ class SyncIO:
             self.bodies[response] = _raw(response)
             return response
         if isinstance(action, Close):
-            self.bodies.pop(action.response, None)
-            action.response.close()
+            if self.bodies.pop(action.response, None) is not None:
+                action.response.close()
         elif isinstance(action, Write):
             action.file.write(action.data)
         elif isinstance(action, Sleep):
@@ -80,7 +83,10 @@ class AsyncIO:
 
     async def perform(self, action: Any) -> Any:
         if isinstance(action, Read):
-            return await anext(self.bodies[action.response], b"")
+            data = await anext(self.bodies[action.response], b"")
+            if not data:  # the whole body was read: httpx has released the connection
+                del self.bodies[action.response]
+            return data
         if isinstance(action, Open):
             if self.pool is not None:
                 response = await self.pool.handle_async_request(action.request)
@@ -95,8 +101,8 @@ class AsyncIO:
             self.bodies[response] = _araw(response)
             return response
         if isinstance(action, Close):
-            self.bodies.pop(action.response, None)
-            await action.response.aclose()
+            if self.bodies.pop(action.response, None) is not None:
+                await action.response.aclose()
         elif isinstance(action, Write):
             # the disk write in a thread: a slow disk must not stall the loop
             await asyncio.to_thread(action.file.write, action.data)

@@ -174,13 +174,21 @@ class Transport:
         )
 
     def _sync(self) -> tuple[_Context, SyncIO]:
-        client = self.sync_client
-        pool = None if client is self._injected_sync else self.pools.sync_pool(client)
+        client = self._injected_sync
+        pool = None
+        if client is None:
+            shared = self.pools
+            client = shared.sync_client(USER_AGENT)
+            pool = shared.sync_pool(client)
         return _Context(self, client), SyncIO(client, pool, self.sleep)
 
     def _async(self) -> tuple[_Context, AsyncIO]:
-        client = self.async_client
-        pool = None if client is self._injected_async else self.pools.async_pool(client)
+        client = self._injected_async
+        pool = None
+        if client is None:
+            shared = self.pools
+            client = shared.async_client(USER_AGENT)
+            pool = shared.async_pool(client)
         return _Context(self, client), AsyncIO(client, pool, self.async_sleep)
 
     # -- operations -----------------------------------------------------------------------------
@@ -239,9 +247,9 @@ class _Context:
     bound to the client it runs on."""
 
     __slots__ = (
-        "_client",
         "_transport",
         "allow_local_redirects",
+        "client",
         "clock",
         "retry",
         "secrets",
@@ -250,7 +258,7 @@ class _Context:
 
     def __init__(self, transport: Transport, client: httpx.Client | httpx.AsyncClient) -> None:
         self._transport = transport
-        self._client = client
+        self.client = client
         self.settings = transport.settings
         self.retry = transport.retry
         self.clock = transport.clock
@@ -258,10 +266,10 @@ class _Context:
         self.allow_local_redirects = transport.allow_local_redirects
 
     def request(self, call: Call[Any]) -> httpx.Request:
-        return self._transport.request_for(call, self._client)
+        return self._transport.request_for(call, self.client)
 
     def plain_request(self, url: str, time_left: float | None = None) -> httpx.Request:
-        return self._transport.plain_request_for(url, self._client, time_left)
+        return self._transport.plain_request_for(url, self.client, time_left)
 
 
 def _rebuild(
