@@ -568,3 +568,28 @@ def test_shared_client_lives_while_an_object_holds_it() -> None:
     again = ChatYEScale(api_key="kept-key", base_url="http://127.0.0.1:9")
     assert again.client is client
     assert all(key[0] != "dropped-key" for key in list(YEScaleClient._shared.keys()))
+
+
+def test_a_transport_collected_while_the_pools_lock_is_held_does_not_deadlock() -> None:
+    """A transport releases its pools from a finalizer, which the garbage collector may run
+    inside any allocation: also one made while this thread holds the pools' lock (building a
+    new ``Pools`` did, and the whole suite once hung there)."""
+    import gc
+    import threading
+
+    from yescale._http import pools
+    from yescale._http.transport import Transport
+    from yescale._settings import ClientSettings
+
+    def collect_under_the_lock() -> None:
+        with pools._SHARED_LOCK:
+            transport = Transport(ClientSettings.resolve(api_key="sk-tenant-0123456789"))
+            shared = transport.pools
+            with shared._lock:
+                del transport
+                gc.collect()  # its finalizer runs here, on this thread, under both locks
+
+    worker = threading.Thread(target=collect_under_the_lock, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "releasing the pools from a finalizer deadlocked"

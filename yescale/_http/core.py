@@ -48,7 +48,7 @@ from ..errors import (
 )
 from .addresses import not_public
 from .call import Call
-from .limits import ERROR_BODY_BYTES, Body, Deadline, Inflater, check_declared, too_large
+from .limits import ERROR_BODY_BYTES, Body, Deadline, Inflater, check_declared, framing, too_large
 from .sse import EventParser
 
 if TYPE_CHECKING:
@@ -219,7 +219,6 @@ def _read_body(
 ) -> Operation[bytes]:
     """The whole body, under ``body``'s bound and ``deadline`` (the reads of :func:`_chunks`,
     inlined: this is every API call's path)."""
-    check_declared(response, body.limit, body.what, body.setting)
     read = Read(response)
     while True:
         try:
@@ -280,10 +279,13 @@ def _status_error(
 
 
 def _attempt_deadline(ctx: Context, call: Call[Any], *, stream: bool = False) -> Deadline:
-    """An attempt's deadline: ``timeout`` (its read part), the caller's time left, whichever
+    """An attempt's deadline: ``timeout`` (its read part), or the caller's time left when that
     is shorter."""
-    limits = [s for s in (ctx.settings.timeout.read, call.time_left) if s is not None]
-    return Deadline(min(limits) if limits else None, ctx.clock, stream=stream)
+    seconds = ctx.settings.timeout.read
+    left = call.time_left
+    if left is not None and (seconds is None or left < seconds):
+        seconds = left
+    return Deadline(seconds, ctx.clock, stream=stream)
 
 
 # -- retries ----------------------------------------------------------------------------------
@@ -364,7 +366,7 @@ def _retrying(
 
 def _answer_body(ctx: Context, call: Call[Any], response: httpx.Response) -> Body:
     return Body(
-        response.headers.get("content-encoding", ""),
+        response,
         ctx.settings.max_response_bytes,
         f"YEScale {call.where}",
         "max_response_bytes",
@@ -556,8 +558,9 @@ def download(ctx: Context, url: str, path: Path, timeout: float | None) -> Opera
         yield from _external_answer(ctx, call, response, deadline)
         _refuse_web_page(url, response, path)
         what = f"the download of {shown_url(url)}"
-        inflater = Inflater(response.headers.get("content-encoding", ""), what)
-        check_declared(response, limit, what, "max_download_bytes")
+        framed = framing(response)
+        check_declared(framed, limit, what, "max_download_bytes")
+        inflater = Inflater(framed[0], what)
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
         try:
             with tmp.open("wb") as fh:
@@ -587,13 +590,8 @@ def fetch(
         deadline = _attempt_deadline(ctx, call)
         response = yield from _follow(ctx, call, url, deadline, check)
         yield from _external_answer(ctx, call, response, deadline)
-        body = Body(
-            response.headers.get("content-encoding", ""),
-            limit,
-            f"the image fetch of {shown_url(url)}",
-            "max_fetch_bytes",
-        )
         try:
+            body = Body(response, limit, f"the image fetch of {shown_url(url)}", "")
             content = yield from _read_body(ctx, call, response, deadline, body)
         except ResponseTooLargeError:
             raise InvalidRequestError(

@@ -39,12 +39,24 @@ def too_large(what: str, limit: int, setting: str) -> ResponseTooLargeError:
     )
 
 
-def check_declared(response: httpx.Response, limit: int, what: str, setting: str) -> None:
+def framing(response: httpx.Response) -> tuple[str, str]:
+    """``(Content-Encoding, Content-Length)`` of ``response`` in one pass over its raw headers
+    (``httpx.Headers.get`` normalizes every name on every call: costly on every API answer)."""
+    encoding = length = ""
+    for key, value in response.headers.raw:
+        name = key.lower()
+        if name == b"content-encoding":
+            encoding = value.decode("latin-1")
+        elif name == b"content-length":
+            length = value.decode("latin-1")
+    return encoding, length
+
+
+def check_declared(framed: tuple[str, str], limit: int, what: str, setting: str) -> None:
     """Refuse before reading when an unencoded body declares a length over the bound (an
     encoded one may still inflate past it: that is counted while reading)."""
-    headers = response.headers
-    declared = headers.get("content-length", "")
-    if not headers.get("content-encoding") and declared.isdigit() and int(declared) > limit:
+    encoding, declared = framed
+    if not encoding and declared.isdigit() and int(declared) > limit:
         raise too_large(what, limit, setting)
 
 
@@ -108,10 +120,13 @@ class Inflater:
 
 
 class Body:
-    """A whole answer read into memory, refused past ``limit`` bytes (after decompression)."""
+    """A whole answer read into memory, refused past ``limit`` bytes (after decompression);
+    refused before reading when its declared length is already over."""
 
-    def __init__(self, content_encoding: str, limit: int, what: str, setting: str) -> None:
-        self.inflater = Inflater(content_encoding, what)
+    def __init__(self, response: httpx.Response, limit: int, what: str, setting: str) -> None:
+        framed = framing(response)
+        check_declared(framed, limit, what, setting)
+        self.inflater = Inflater(framed[0], what)
         self.limit = limit
         self.what = what
         self.setting = setting

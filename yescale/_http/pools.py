@@ -57,7 +57,7 @@ class Pools:
     def __init__(self, proxied: bool) -> None:
         self.proxied = proxied
         self.users = 0
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # (re-entrant: see _SHARED_LOCK)
         self._sync: httpx.Client | None = None
         self._sync_pool: httpx.HTTPTransport | None = None
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
@@ -154,7 +154,9 @@ class Pools:
 
 
 _SHARED: dict[bool, Pools] = {}
-_SHARED_LOCK = threading.Lock()
+#: Re-entrant: a garbage-collected transport releases its pools from a finalizer, which may run
+#: inside any allocation, also one made while this thread holds the lock.
+_SHARED_LOCK = threading.RLock()
 
 
 def acquire() -> Pools:
