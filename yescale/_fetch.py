@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ._http import Transport
-from ._http.core import MAX_REDIRECTS
+from ._http.links import MAX_REDIRECTS
 from .errors import InvalidRequestError, shown_url
 
 MAX_FETCH_BYTES = 20 * 1024 * 1024

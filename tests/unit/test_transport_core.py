@@ -12,8 +12,9 @@ import httpx
 import pytest
 
 from yescale._http import Call, Transport
-from yescale._http.core import Close, Emit, Open, Read, Sleep, download, send, stream
+from yescale._http.core import Close, Emit, Open, Read, Sleep, send, stream
 from yescale._http.limits import PIECE, Inflater
+from yescale._http.links import download
 from yescale._http.sse import EventParser
 from yescale._settings import ClientSettings
 from yescale._streaming import StreamDecoder

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from .._retry import RetryPolicy
 from .._settings import ACCESS_KEY_ENV, API_KEY_ENV, ClientSettings
 from ..errors import MissingCredentialsError
-from . import core, pools
+from . import core, links, pools
 from .addresses import is_local_network
 from .call import USER_AGENT, Call, build_request, capped_timeout
 from .drivers import AsyncIO, SyncIO, aiterate, arun, iterate, run
@@ -223,20 +223,20 @@ class Transport:
     def download(self, url: str, path: Path) -> Path:
         """Save ``url`` to ``path`` without our credentials; never leaves a partial file there."""
         ctx, io = self._sync()
-        return run(core.download(ctx, url, path, self.settings.timeout.read), io)
+        return run(links.download(ctx, url, path, self.settings.timeout.read), io)
 
     async def adownload(self, url: str, path: Path) -> Path:
         ctx, io = self._async()
-        return await arun(core.download(ctx, url, path, self.settings.timeout.read), io)
+        return await arun(links.download(ctx, url, path, self.settings.timeout.read), io)
 
     def fetch(self, url: str, check: core.URLCheck | None, limit: int) -> tuple[bytes, str]:
         """GET a public URL into memory: ``(body, declared content type)``."""
         ctx, io = self._sync()
-        return run(core.fetch(ctx, url, check, limit), io)
+        return run(links.fetch(ctx, url, check, limit), io)
 
     async def afetch(self, url: str, check: core.URLCheck | None, limit: int) -> tuple[bytes, str]:
         ctx, io = self._async()
-        return await arun(core.fetch(ctx, url, check, limit), io)
+        return await arun(links.fetch(ctx, url, check, limit), io)
 
 
 _PLAIN_HEADERS = {"Accept": "*/*", "Accept-Encoding": ACCEPT_ENCODING, "User-Agent": USER_AGENT}
