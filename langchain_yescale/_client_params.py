@@ -9,7 +9,11 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from yescale import YEScaleClient
-from yescale._settings import check_framework_settings, secret_key_inputs
+from yescale._settings import (
+    check_framework_settings,
+    refuse_pickling_own_clients,
+    secret_key_inputs,
+)
 from yescale.resources._validate import unwrapped_errors
 
 
@@ -76,14 +80,12 @@ class YEScaleClientParams(BaseModel):
         return self._client
 
     def __getstate__(self) -> dict[Any, Any]:
-        # A pickle carries the settings (key included) and the YEScale client, which rebuilds
-        # its pools on the other side; the caller's own httpx clients cannot travel.
-        if self.http_client is not None or self.http_async_client is not None:
-            raise TypeError(
-                f"A {type(self).__name__} built with your own httpx client (http_client / "
-                "http_async_client) cannot be pickled: httpx clients hold sockets and locks. "
-                "Build it with the same settings in the other process instead."
-            )
+        refuse_pickling_own_clients(
+            type(self).__name__,
+            self.http_client,
+            self.http_async_client,
+            "http_client / http_async_client",
+        )
         state: dict[Any, Any] = super().__getstate__()
         return state
 

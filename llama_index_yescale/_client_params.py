@@ -17,7 +17,11 @@ from pydantic import (
 )
 
 from yescale import YEScaleClient
-from yescale._settings import check_framework_settings, secret_key_inputs
+from yescale._settings import (
+    check_framework_settings,
+    refuse_pickling_own_clients,
+    secret_key_inputs,
+)
 from yescale.resources._validate import unwrapped_errors
 
 
@@ -72,15 +76,12 @@ class YEScaleClientParams(BaseModel):
         return None
 
     def __getstate__(self) -> dict[Any, Any]:
-        # Refused rather than left to LlamaIndex, which drops what it cannot pickle (with a log
-        # warning): the copy would quietly run on the shared pool, without the caller's proxy
-        # or certificates. Without them, the copy rebuilds its client from the settings.
-        if self.http_client is not None or self.async_http_client is not None:
-            raise TypeError(
-                f"A {type(self).__name__} built with your own httpx client (http_client / "
-                "async_http_client) cannot be pickled: httpx clients hold sockets and locks. "
-                "Build it with the same settings in the other process instead."
-            )
+        refuse_pickling_own_clients(
+            type(self).__name__,
+            self.http_client,
+            self.async_http_client,
+            "http_client / async_http_client",
+        )
         state: dict[Any, Any] = super().__getstate__()
         return state
 

@@ -287,3 +287,16 @@ def check_settings(**settings: Any) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ClientSettings.resolve(**settings)
+
+
+def refuse_pickling_own_clients(owner: str, sync: object, asynchronous: object, names: str) -> None:
+    """Framework objects pickle with their settings (their YEScale client rebuilds its pools on
+    the other side), but not with a caller's own httpx clients, which hold sockets and locks:
+    refused with the reason, rather than dropped (the copy would quietly run on the shared pool,
+    without the caller's proxy or certificates). ``names``: the owner's two argument names."""
+    if sync is not None or asynchronous is not None:
+        raise TypeError(
+            f"A {owner} built with your own httpx client ({names}) cannot be pickled: httpx "
+            "clients hold sockets and locks. Build it with the same settings in the other "
+            "process instead."
+        )
