@@ -509,6 +509,29 @@ def test_a_trickled_download_ends_at_the_timeout(
     assert listing(tmp_path) == []  # neither clip.mp4 nor a .part file
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_a_download_has_its_own_timeout_when_given(
+    fault_server: FaultServer, tmp_path: Path, mode: str
+) -> None:
+    """``download(..., timeout=)`` bounds each attempt of that download alone: a large file on
+    a slow link can get more than the client's ``timeout``, or (here) less."""
+    fault_server.script(trickle(PAYLOAD, content_type="video/mp4"))
+    client = client_for(fault_server, timeout=60)
+    url = f"{fault_server.url}/files/clip.mp4"
+    error, elapsed = timed(
+        lambda: in_mode(
+            mode,
+            client,
+            lambda c: c.media.download(url, tmp_path, timeout=T),
+            lambda c: c.aio.media.download(url, tmp_path, timeout=T),
+        )
+    )
+    check_timeout(error, elapsed)
+    assert listing(tmp_path) == []
+    with pytest.raises(errors.InvalidRequestError, match="positive number of seconds"):
+        client.media.download(url, tmp_path, timeout=0)
+
+
 # -- 5. hostile bodies are bad answers -----------------------------------------------------------
 
 STATUS_ERRORS = [

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from .._retry import RetryPolicy
 from .._settings import ACCESS_KEY_ENV, API_KEY_ENV, ClientSettings
-from ..errors import MissingCredentialsError
+from ..errors import InvalidRequestError, MissingCredentialsError
 from . import core, links, pools
 from .addresses import is_local_network
 from .call import USER_AGENT, Call, build_request, capped_timeout
@@ -220,14 +220,24 @@ class Transport:
 
         return chunks()
 
-    def download(self, url: str, path: Path) -> Path:
-        """Save ``url`` to ``path`` without our credentials; never leaves a partial file there."""
+    def download(self, url: str, path: Path, timeout: float | None = None) -> Path:
+        """Save ``url`` to ``path`` without our credentials; never leaves a partial file there.
+        Each attempt must be over within ``timeout`` (default: the client's, its read part)."""
         ctx, io = self._sync()
-        return run(links.download(ctx, url, path, self.settings.timeout.read), io)
+        return run(links.download(ctx, url, path, self._download_time(timeout)), io)
 
-    async def adownload(self, url: str, path: Path) -> Path:
+    async def adownload(self, url: str, path: Path, timeout: float | None = None) -> Path:
         ctx, io = self._async()
-        return await arun(links.download(ctx, url, path, self.settings.timeout.read), io)
+        return await arun(links.download(ctx, url, path, self._download_time(timeout)), io)
+
+    def _download_time(self, timeout: float | None) -> float | None:
+        if timeout is None:
+            return self.settings.timeout.read
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+            raise InvalidRequestError(
+                f"download timeout must be a positive number of seconds, got {timeout!r:.40}."
+            )
+        return float(timeout)
 
     def fetch(self, url: str, check: core.URLCheck | None, limit: int) -> tuple[bytes, str]:
         """GET a public URL into memory: ``(body, declared content type)``."""

@@ -267,13 +267,22 @@ class Media:
             on_progress(task)
         return self._wait(task.task_id, poll_interval, timeout, on_progress, task)
 
-    def download(self, result: MediaTask | TaskResult | str, path: str | Path) -> Path:
+    def download(
+        self,
+        result: MediaTask | TaskResult | str,
+        path: str | Path,
+        *,
+        timeout: float | None = None,
+    ) -> Path:
         """Save the result to ``path`` (a file, or a folder). Our key is never sent to the CDN.
 
-        Result links expire (``url_expires_at``): download what you want to keep.
+        Each attempt must be over within ``timeout`` seconds (default: the client's
+        ``timeout``): raise it for large files on slow links. The file is streamed to disk, at
+        most ``max_download_bytes``. Result links expire (``url_expires_at``): download what
+        you want to keep.
         """
         url, target = resolve_download(result, path)
-        return self._t.download(url, target)
+        return self._t.download(url, target, timeout)
 
 
 class AsyncMedia:
@@ -337,9 +346,15 @@ class AsyncMedia:
             await _call(on_progress, task)
         return await self._wait(task.task_id, poll_interval, timeout, on_progress, task)
 
-    async def download(self, result: MediaTask | TaskResult | str, path: str | Path) -> Path:
+    async def download(
+        self,
+        result: MediaTask | TaskResult | str,
+        path: str | Path,
+        *,
+        timeout: float | None = None,
+    ) -> Path:
         url, target = resolve_download(result, path)
-        return await self._t.adownload(url, target)
+        return await self._t.adownload(url, target, timeout)
 
 
 async def _call(callback: Callable[[MediaTask], Any], task: MediaTask) -> None:
