@@ -126,7 +126,8 @@ class Body:
     def __init__(self, response: httpx.Response, limit: int, what: str, setting: str) -> None:
         framed = framing(response)
         check_declared(framed, limit, what, setting)
-        self.inflater = Inflater(framed[0], what)
+        #: ``None`` for an unencoded body (most answers): its bytes are appended as they come
+        self.inflater = Inflater(framed[0], what) if framed[0] else None
         self.limit = limit
         self.what = what
         self.setting = setting
@@ -134,7 +135,7 @@ class Body:
         self.size = 0
 
     def feed(self, data: bytes) -> None:
-        if self.inflater.identity:
+        if self.inflater is None or self.inflater.identity:
             self.size += len(data)
             if self.size > self.limit:
                 raise too_large(self.what, self.limit, self.setting)
