@@ -170,3 +170,15 @@ def test_event_parser_bounds_one_endless_line() -> None:
     parser.feed(b"data: " + b"x" * 4000)
     with pytest.raises(ResponseTooLargeError, match="max_response_bytes"):
         parser.feed(b"x" * 200)
+
+
+def test_an_error_answer_with_damaged_compression_is_still_its_status_error() -> None:
+    from yescale.errors import InternalServerError
+
+    ctx = _transport(Clock(), max_retries=0)
+    op = send(ctx, _call())
+    request = next(op).request
+    op.send(_response(500, request, **{"content-encoding": "gzip"}))
+    assert isinstance(op.send(b"this is not gzip"), Close)
+    with pytest.raises(InternalServerError, match="HTTP 500"):
+        op.send(None)

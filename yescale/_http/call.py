@@ -21,6 +21,8 @@ T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 USER_AGENT = f"yescale-integrations/{__version__} (python; httpx/{httpx.__version__})"
+#: What a :class:`Call` to a link outside the API is called (its ``what``).
+EXTERNAL = ("download", "image fetch")
 #: A fixed multipart boundary, so that recorded image-edit requests match on replay.
 MULTIPART_BOUNDARY = "yescale-integrations-boundary-7b3f9e1c"
 
@@ -48,6 +50,11 @@ class Call(Generic[T]):
     @property
     def where(self) -> str:
         return f"{self.what} ({self.method} {self.path})"
+
+    @property
+    def external(self) -> bool:
+        """A link outside the API (a result or image host), not ``base_url``."""
+        return self.what in EXTERNAL
 
 
 def capped_timeout(timeout: httpx.Timeout, limit: float | None) -> httpx.Timeout:

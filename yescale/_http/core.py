@@ -1,4 +1,4 @@
-"""The transport's logic, written once and free of I/O.
+"""The transport's logic, written once and free of network I/O.
 
 Each operation (send a request, stream one; downloads and fetches in :mod:`.links`) is a
 generator in the style of httpx's ``Auth.auth_flow``: it yields an *action* (:class:`Open` a
@@ -121,7 +121,7 @@ class Context(Protocol):
 def _transport_failure(call: Call[Any], exc: BaseException, secrets: SecretValues) -> YEScaleError:
     """The typed error for an httpx failure (or a deadline cut short by the driver)."""
     detail = scrub(_describe(exc), secrets)
-    external = call.what in ("download", "image fetch")  # a result or image host, not base_url
+    external = call.external
     if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
         return InvalidRequestError(f"Cannot use the URL of the {call.where}: {detail}.")
     if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
@@ -204,25 +204,9 @@ def _read_failure(
 def _read_body(
     ctx: Context, call: Call[Any], response: httpx.Response, deadline: Deadline, body: Body
 ) -> Operation[bytes]:
-    """The whole body, under ``body``'s bound and ``deadline`` (the reads of :func:`_chunks`,
-    inlined: this is every API call's path)."""
-    read = Read(response)
-    while True:
-        try:
-            data: bytes = yield read
-        except _IO_ERRORS as exc:
-            failure: BaseException = exc
-        else:
-            if deadline.at is not None and ctx.clock() > deadline.at:
-                del data
-                raise deadline.passed(call.where)
-            if not data:
-                break
-            body.feed(data)
-            continue
-        error = _read_failure(ctx, call, deadline, failure)
-        del failure
-        raise error
+    """The whole body, under ``body``'s bound and ``deadline``."""
+    while data := (yield from _chunks(ctx, call, response, deadline)):
+        body.feed(data)
     yield Close(response)
     return body.content()
 
@@ -244,7 +228,7 @@ def _read_error_body(
                 size += len(piece)
                 if size >= ERROR_BODY_BYTES:
                     break
-        except InvalidResponseError:
+        except YEScaleError:  # damaged compression: the status says enough
             break
     yield Close(response)
     return b"".join(parts)[:ERROR_BODY_BYTES]
@@ -253,7 +237,6 @@ def _read_error_body(
 def _status_error(
     ctx: Context, call: Call[Any], response: httpx.Response, content: bytes
 ) -> YEScaleError:
-    external = call.what in ("download", "image fetch")
     return error_from_response(
         response.status_code,
         response.headers,
@@ -261,7 +244,7 @@ def _status_error(
         credential_env=ACCESS_KEY_ENV if call.path.startswith("/yescale/") else API_KEY_ENV,
         secrets=ctx.secrets,
         what=call.where,
-        endpoint=str(response.request.url) if external else call.path,
+        endpoint=str(response.request.url) if call.external else call.path,
     )
 
 

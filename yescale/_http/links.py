@@ -50,16 +50,7 @@ def _follow(
     """Open ``url`` without credentials, following redirects one hop at a time: at most
     :data:`MAX_REDIRECTS`, each target refused before any connection when it is not public
     (unless the configured host is itself local) or fails the caller's ``check``."""
-    try:
-        request = ctx.plain_request(url, deadline.left())
-    except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
-        failure: BaseException = exc
-    else:
-        failure = None  # type: ignore[assignment]
-    if failure is not None:
-        error = _transport_failure(call, failure, ctx.secrets)
-        del failure
-        raise error
+    request = _plain_request(ctx, call, url, deadline)
     for _ in range(MAX_REDIRECTS + 1):
         response = yield from _open(ctx, call, request, plain=True)
         location = response.headers.get("location")
@@ -77,8 +68,19 @@ def _follow(
             ctx.allow_local_redirects and reason != "it is not an http(s) URL"
         ):
             raise _refused(call, response, f"to {shown_url(target)}, and {reason}")
-        request = ctx.plain_request(target, deadline.left())
+        request = _plain_request(ctx, call, target, deadline)
     raise _refused(call, response, f"more than {MAX_REDIRECTS} times")
+
+
+def _plain_request(ctx: Context, call: Call[Any], url: str, deadline: Deadline) -> httpx.Request:
+    """The credential-free GET of ``url``; a URL httpx cannot use is an InvalidRequestError."""
+    try:
+        return ctx.plain_request(url, deadline.left())
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
+        failure: BaseException = exc
+    error = _transport_failure(call, failure, ctx.secrets)
+    del failure
+    raise error
 
 
 def _refused(call: Call[Any], response: httpx.Response, how: str) -> RedirectRefusedError:

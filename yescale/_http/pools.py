@@ -25,6 +25,7 @@ from collections.abc import AsyncGenerator
 
 import httpx
 
+from .call import USER_AGENT
 from .limits import ACCEPT_ENCODING
 
 CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
@@ -72,13 +73,13 @@ class Pools:
         #: what our clients add to every request (Accept, Accept-Encoding, User-Agent...)
         self.client_headers: dict[str, str] = {}
 
-    def _headers(self, client: httpx.Client | httpx.AsyncClient, user_agent: str) -> None:
+    def _headers(self, client: httpx.Client | httpx.AsyncClient) -> None:
         client.headers["Accept-Encoding"] = ACCEPT_ENCODING
-        client.headers["User-Agent"] = user_agent
+        client.headers["User-Agent"] = USER_AGENT
         _no_cookies(client)
         self.client_headers = dict(client.headers)
 
-    def sync_client(self, user_agent: str) -> httpx.Client:
+    def sync_client(self) -> httpx.Client:
         client = self._sync
         if client is None or client.is_closed:
             with self._lock:
@@ -90,7 +91,7 @@ class Pools:
                     else:
                         self._sync_pool = httpx.HTTPTransport(limits=CONNECTION_LIMITS)
                         client = httpx.Client(transport=self._sync_pool)
-                    self._headers(client, user_agent)
+                    self._headers(client)
                     self._sync = client
         return client
 
@@ -98,7 +99,7 @@ class Pools:
         """The connection pool behind ``client`` when requests may skip the client layer."""
         return self._sync_pool if client is self._sync else None
 
-    def async_client(self, user_agent: str) -> httpx.AsyncClient:
+    def async_client(self) -> httpx.AsyncClient:
         loop = asyncio.get_running_loop()
         client = self._async.get(loop)
         if client is None or client.is_closed:
@@ -112,7 +113,7 @@ class Pools:
                         pool = httpx.AsyncHTTPTransport(limits=CONNECTION_LIMITS)
                         client = httpx.AsyncClient(transport=pool)
                         self._async_pools[client] = pool
-                    self._headers(client, user_agent)
+                    self._headers(client)
                     self._async[loop] = client
                     self._closers[loop] = _close_with_loop(client)
         return client

@@ -80,14 +80,14 @@ class Transport:
     def sync_client(self) -> httpx.Client:
         if self._injected_sync is not None:
             return self._injected_sync
-        return self.pools.sync_client(USER_AGENT)
+        return self.pools.sync_client()
 
     @property
     def async_client(self) -> httpx.AsyncClient:
         """The async client of the running event loop (created on first use in that loop)."""
         if self._injected_async is not None:
             return self._injected_async
-        return self.pools.async_client(USER_AGENT)
+        return self.pools.async_client()
 
     def close(self) -> None:
         """Stop using the shared pools; the last user closes the sync pool (reopened on demand).
@@ -178,7 +178,7 @@ class Transport:
         pool = None
         if client is None:
             shared = self.pools
-            client = shared.sync_client(USER_AGENT)
+            client = shared.sync_client()
             pool = shared.sync_pool(client)
         return _Context(self, client), SyncIO(client, pool, self.sleep)
 
@@ -187,7 +187,7 @@ class Transport:
         pool = None
         if client is None:
             shared = self.pools
-            client = shared.async_client(USER_AGENT)
+            client = shared.async_client()
             pool = shared.async_pool(client)
         return _Context(self, client), AsyncIO(client, pool, self.async_sleep)
 
