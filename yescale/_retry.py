@@ -7,35 +7,21 @@ from dataclasses import dataclass
 
 from .errors import (
     APIConnectionError,
-    APIStatusError,
-    AuthenticationError,
-    BadRequestError,
     ConflictError,
-    InsufficientQuotaError,
     InternalServerError,
-    NotFoundError,
-    PermissionDeniedError,
     RateLimitError,
     YEScaleError,
 )
 
-RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 529})
-
-#: Classes that say the request itself is refused: never retried, whatever the status they came
-#: with (a gateway answers "no channel for this model" with a 503; that is a NotFoundError).
-NEVER_RETRIED: tuple[type[YEScaleError], ...] = (
-    InsufficientQuotaError,
-    BadRequestError,
-    AuthenticationError,
-    PermissionDeniedError,
-    NotFoundError,
-)
-#: Classes retried when they come without a status: an error object in a 2xx answer or a
-#: stream's error event, mapped by its own code (there was no HTTP error to go by).
-RETRIED_WITHOUT_STATUS: tuple[type[YEScaleError], ...] = (
-    InternalServerError,
-    RateLimitError,
-    ConflictError,
+#: What is retried, by class: every answer is mapped to its class once, by its status and its
+#: own code (:func:`yescale.errors.error_from_response` and the error objects of 2xx answers and
+#: streams), so a missing model sent as a 503 is a NotFoundError, and an exhausted quota sent as
+#: a 429 an InsufficientQuotaError: neither is retried.
+RETRIED: tuple[type[YEScaleError], ...] = (
+    APIConnectionError,  # connection errors, timeouts (408 too), streams cut before any output
+    InternalServerError,  # 5xx, and server errors reported inside a 2xx answer or a stream
+    RateLimitError,  # 429
+    ConflictError,  # 409
 )
 
 
@@ -44,10 +30,8 @@ class RetryPolicy:
     """Exponential backoff with jitter, honouring ``Retry-After`` up to ``max_retry_after``.
 
     Connection errors, timeouts, cut streams (before their first event), 408, 409, 429 and 5xx
-    are retried; every other 4xx, and an exhausted quota, never are. The class is checked before
-    the status: a refusal class (:data:`NEVER_RETRIED`, e.g. a missing model sent as a 503) is
-    never retried, and an error without a status (sent inside a 2xx answer or a stream) is
-    retried when its class is a server failure, a rate limit or a conflict. A ``Retry-After``
+    are retried (:data:`RETRIED`, by class); every other 4xx, an exhausted quota and a missing
+    model never are, whatever status they came with. A ``Retry-After``
     longer than ``max_retry_after`` is not waited out: the error is raised at once, with
     ``retry_after`` set.
     """
@@ -59,15 +43,7 @@ class RetryPolicy:
     jitter: float = 0.25
 
     def is_retryable(self, error: YEScaleError) -> bool:
-        if isinstance(error, NEVER_RETRIED):
-            return False
-        if isinstance(error, APIConnectionError):
-            return True
-        if not isinstance(error, APIStatusError):
-            return False
-        if error.status_code is None:
-            return isinstance(error, RETRIED_WITHOUT_STATUS)
-        return error.status_code in RETRYABLE_STATUS or error.status_code >= 500
+        return isinstance(error, RETRIED)
 
     def delay_for(self, attempt: int, error: YEScaleError) -> float | None:
         """Seconds to wait before retry number ``attempt + 1``, or ``None`` to give up."""

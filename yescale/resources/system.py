@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from .._http import Call, Transport, json_parser
-from ..errors import InvalidRequestError, InvalidResponseError, envelope_error
+from ..errors import InvalidRequestError, InvalidResponseError
 from ..types._base import incomplete_answer
 from ..types.system import (
     CREDITS_PER_USD,
@@ -30,20 +30,12 @@ T = TypeVar("T")
 _envelope = json_parser(SystemEnvelope)
 
 
-def _unwrap(
-    adapter: TypeAdapter[T], what: str, secrets: tuple[str, ...], endpoint: str | None = None
-) -> Callable[[bytes], T]:
+def _unwrap(adapter: TypeAdapter[T], what: str) -> Callable[[bytes], T]:
+    """Reads a System API envelope. ``{"success": false}`` never gets here: the transport raises
+    it as the refusal it is (:func:`yescale.errors.answer_error`)."""
+
     def parse(content: bytes) -> T:
         envelope = _envelope(content)
-        if envelope.success is False:
-            # An HTTP 200 whose envelope says the request was refused: not an "HTTP 400".
-            error = envelope_error(
-                envelope.message, what=f"system API {what}", endpoint=endpoint, secrets=secrets
-            )
-            # The answer may echo the access key: keep it out of this frame's locals, which
-            # error trackers capture along with the traceback.
-            del content, envelope
-            raise error
         data = _data(adapter, envelope, what)
         try:
             return adapter.validate_python(data)
@@ -137,25 +129,22 @@ def _period(start: Any, end: Any) -> tuple[int, int]:
 class SystemCalls:
     """Builds the system API calls; shared by the sync and async groups."""
 
-    def __init__(self, transport: Transport) -> None:
-        self.secrets = transport.secrets
-
     def user(self) -> Call[UserInfo]:
-        parse = _unwrap(_USER, "user", self.secrets, "/yescale/user")
+        parse = _unwrap(_USER, "user")
         return Call("GET", "/yescale/user", parse, what="user info")
 
     def models(self) -> Call[list[ModelInfo]]:
-        parse = _unwrap(_MODELS, "models", self.secrets, "/yescale/models")
+        parse = _unwrap(_MODELS, "models")
         return Call("GET", "/yescale/models", parse, what="models")
 
     def list_api_keys(self, keyword: str | None, token: str | None) -> Call[list[APIKeyInfo]]:
         params = {k: v for k, v in {"keyword": keyword, "token": token}.items() if v is not None}
-        parse = _unwrap(_KEYS, "apikeylist", self.secrets, "/yescale/apikeylist")
+        parse = _unwrap(_KEYS, "apikeylist")
         return Call("GET", "/yescale/apikeylist", parse, params=params or None, what="API key list")
 
     def delete_api_key(self, key_id: int) -> Call[OkResponse]:
         path = f"/yescale/deletekey/{_integer(key_id, 'key_id', _KEY_HINT)}"
-        parse = _unwrap(_OK, "deletekey", self.secrets, path)
+        parse = _unwrap(_OK, "deletekey")
         return Call("DELETE", path, parse, what="API key delete")
 
     def edit_api_key_quota(
@@ -163,18 +152,18 @@ class SystemCalls:
     ) -> Call[OkResponse]:
         body = {"remain_quota": _quota(remain_quota, remain_quota_usd)}
         path = f"/yescale/editquota/{_integer(key_id, 'key_id', _KEY_HINT)}"
-        parse = _unwrap(_OK, "editquota", self.secrets, path)
+        parse = _unwrap(_OK, "editquota")
         return Call("PUT", path, parse, json=body, what="API key quota edit")
 
     def tasks(self, start_timestamp: int, end_timestamp: int) -> Call[list[SystemTask]]:
         first, last = _period(start_timestamp, end_timestamp)
         params = {"start_timestamp": first, "end_timestamp": last}
-        parse = _unwrap(_TASKS, "task", self.secrets, "/yescale/task")
+        parse = _unwrap(_TASKS, "task")
         return Call("GET", "/yescale/task", parse, params=params, what="task list")
 
     def logs(self, filters: dict[str, Any]) -> Call[Any]:
         params = {k: v for k, v in filters.items() if v is not None}
-        parse = _unwrap(_LOGS, "logs", self.secrets, "/yescale/logs")
+        parse = _unwrap(_LOGS, "logs")
         return Call("GET", "/yescale/logs", parse, params=params or None, what="logs")
 
 
@@ -183,7 +172,7 @@ class System:
 
     def __init__(self, transport: Transport) -> None:
         self._t = transport
-        self._calls = SystemCalls(transport)
+        self._calls = SystemCalls()
 
     def user(self) -> UserInfo:
         """Account details; ``quota_usd`` / ``used_quota_usd`` give the balance in USD."""
@@ -225,7 +214,7 @@ class AsyncSystem:
 
     def __init__(self, transport: Transport) -> None:
         self._t = transport
-        self._calls = SystemCalls(transport)
+        self._calls = SystemCalls()
 
     async def user(self) -> UserInfo:
         return await self._t.asend(self._calls.user())
