@@ -721,6 +721,22 @@ def answer_error(
     return None
 
 
+def incomplete_answer(
+    what: str | None, missing: str, *, setting: str = "base_url"
+) -> InvalidResponseError:
+    """The error for a success answer (to ``what``, when known) that is not what its endpoint
+    returns: unreadable, or lacking what it must hold.
+
+    ``missing`` completes "... with an HTTP success status but ..."; ``setting`` is the URL
+    setting to check. Such answers come from a proxy or a gateway in between, as a rule.
+    """
+    to = f" the {what}" if what else ""
+    return InvalidResponseError(
+        f"YEScale answered{to} with an HTTP success status but {missing}. This usually "
+        f"means a proxy or the gateway misbehaved; retry, or check {setting}."
+    )
+
+
 def unreadable_answer(
     content: bytes,
     expected: str,
@@ -749,13 +765,10 @@ def unreadable_answer(
             detail = f"a body that is not JSON ({quote(text, hidden, 120)})"
         else:
             detail = f"JSON that is not a {expected} ({problems}{quote(text, hidden, 160)})"
-    return InvalidResponseError(
-        scrub(
-            f"YEScale answered with a success status but {detail}. This usually means a proxy "
-            "or the gateway misbehaved; retry, or check base_url.",
-            hidden,
-        )
-    )
+    error = incomplete_answer(None, detail)
+    error.message = scrub(error.message, hidden)
+    error.args = (error.message,)
+    return error
 
 
 #: An error object's ``type`` / ``code`` (lower case) -> the HTTP status it stands for.

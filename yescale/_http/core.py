@@ -37,6 +37,7 @@ from ..errors import (
     answer_error,
     error_from_response,
     extend_message,
+    incomplete_answer,
     quote,
     scrub,
 )
@@ -423,11 +424,9 @@ def _not_a_stream(
     if error is not None:
         return error
     shown = quote(content.decode("utf-8", errors="replace"), ctx.secrets, 200)
-    return InvalidResponseError(
-        f"YEScale answered the streaming {call.what} with "
-        f"{response.headers.get('content-type', 'no content type')!r} instead of an event "
-        f"stream: {shown}. This usually means a proxy or the gateway misbehaved; retry, "
-        "or check base_url."
+    kind = response.headers.get("content-type", "no content type")
+    return incomplete_answer(
+        f"streaming {call.what}", f"{kind!r} instead of an event stream: {shown}"
     )
 
 

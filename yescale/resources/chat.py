@@ -8,8 +8,8 @@ from typing import Any
 
 from .._http import Call, Transport, json_parser
 from .._streaming import StreamDecoder
+from ..errors import incomplete_answer
 from ..model_kinds import check_chat_model
-from ..types._base import incomplete_answer
 from ..types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
 from ._stream import AsyncStream
 from ._validate import (

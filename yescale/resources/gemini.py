@@ -10,10 +10,9 @@ from urllib.parse import quote
 from .._fetch import afetch_all, fetch_all, image_urls
 from .._http import Call, Transport, json_parser
 from .._streaming import GeminiStreamDecoder
-from ..errors import InvalidRequestError
+from ..errors import InvalidRequestError, incomplete_answer
 from ..gemini_chat import GeminiChunkTranslator, from_gemini_response, to_gemini_request
 from ..model_kinds import check_gemini_model
-from ..types._base import incomplete_answer
 from ..types.chat import ChatCompletion, ChatCompletionChunk
 from ..types.gemini import GenerateContentRequest, GenerateContentResponse
 from ._stream import AsyncStream

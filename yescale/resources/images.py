@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any, Union
 
 from .._http import Call, Transport, json_parser
-from ..errors import InvalidRequestError, InvalidResponseError
+from ..errors import InvalidRequestError, InvalidResponseError, incomplete_answer
 from ..image_models import validate_image_params
-from ..types._base import incomplete_answer
 from ..types.images import ImageGenerateRequest, ImagesResponse
 from ._validate import require_text, validate_model
 

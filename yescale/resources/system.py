@@ -13,8 +13,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from .._http import Call, Transport, json_parser
-from ..errors import InvalidRequestError, InvalidResponseError
-from ..types._base import incomplete_answer
+from ..errors import InvalidRequestError, InvalidResponseError, incomplete_answer
 from ..types.system import (
     CREDITS_PER_USD,
     APIKeyInfo,

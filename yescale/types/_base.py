@@ -7,8 +7,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-from ..errors import InvalidResponseError
-
 
 class WireModel(BaseModel):
     """A JSON object of the service. Unknown fields are kept (``extra="allow"``) and sent back."""
@@ -32,17 +30,3 @@ def none_as_empty(value: Any) -> Any:
     """A ``before`` validator for list fields: ``null`` reads as an empty list, so that the
     endpoint's check can say "no choices" instead of the parser saying "wrong shape"."""
     return [] if value is None else value
-
-
-def incomplete_answer(
-    what: str, missing: str, *, setting: str = "base_url"
-) -> InvalidResponseError:
-    """The error for a success answer to ``what`` that lacks what its endpoint must return.
-
-    ``missing`` completes "... with an HTTP success status but ..."; ``setting`` is the URL
-    setting to check. Such answers come from a proxy or a gateway in between, as a rule.
-    """
-    return InvalidResponseError(
-        f"YEScale answered the {what} with an HTTP success status but {missing}. This usually "
-        f"means a proxy or the gateway misbehaved; retry, or check {setting}."
-    )

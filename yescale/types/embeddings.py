@@ -11,8 +11,8 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from .._json_values import json_problem
-from ..errors import InvalidRequestError, InvalidResponseError
-from ._base import WireModel, incomplete_answer, none_as_empty
+from ..errors import InvalidRequestError, InvalidResponseError, incomplete_answer
+from ._base import WireModel, none_as_empty
 
 
 class EmbeddingRequest(WireModel):
