@@ -42,7 +42,6 @@ from .errors import (
 )
 from .resources._validate import require_text
 from .resources.embeddings import AsyncEmbeddings, Embeddings, check_dimensions, check_inputs
-from .types.embeddings import EmbeddingResponse
 
 #: The OpenAI embeddings API takes up to 2048 inputs and 300k tokens per request.
 MAX_INPUTS_PER_REQUEST = 2048
@@ -198,13 +197,6 @@ def plan(
     return BatchPlan(unique, positions, batches)
 
 
-def _vectors(response: EmbeddingResponse, expected: int, model: str) -> list[list[float]]:
-    """The batch's vectors in input order; an answer without one vector per input is refused
-    (the client checks its answers already: this keeps the batcher safe on its own)."""
-    response.check(expected, f"embeddings request for {model!r}")
-    return response.vectors()
-
-
 def _too_large(error: BadRequestError) -> bool:
     """Whether the service refused the request for its size (not for a bad parameter)."""
     if isinstance(error, ContextLengthExceededError) or error.status_code == 413:
@@ -319,7 +311,7 @@ def embed(
         try:
             with gate.slot():
                 response = embeddings.create(model=model, input=run.texts(batch), **params)
-            vectors = _vectors(response, len(batch), model)
+            vectors = response.vectors()  # checked: one per text (the client's parser)
         except BadRequestError as error:
             for half in run.split(batch, error):
                 one(half)
@@ -383,7 +375,7 @@ async def aembed(
         try:
             async with semaphore:
                 response = await embeddings.create(model=model, input=run.texts(batch), **params)
-            vectors = _vectors(response, len(batch), model)
+            vectors = response.vectors()  # checked: one per text (the client's parser)
         except BadRequestError as error:
             await _all([one(half) for half in run.split(batch, error)])
             return

@@ -15,7 +15,7 @@ import contextlib
 from dataclasses import dataclass
 
 from ..errors import ResponseTooLargeError
-from .limits import mib
+from .limits import too_large
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -121,9 +121,4 @@ class EventParser:
                 self._retry = int(value)
 
     def _too_large(self) -> ResponseTooLargeError:
-        return ResponseTooLargeError(
-            f"One event of the YEScale stream is larger than {mib(self.limit)} "
-            "(max_response_bytes), so reading stopped there. If such an event is expected, "
-            "raise it: YEScaleClient(max_response_bytes=...).",
-            limit=self.limit,
-        )
+        return too_large("one event of the YEScale stream", self.limit, "max_response_bytes")

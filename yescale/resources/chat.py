@@ -22,7 +22,6 @@ from ._validate import (
 )
 
 PATH = "/v1/chat/completions"
-_parse = json_parser(ChatCompletion)
 
 
 def check_completion(completion: ChatCompletion, what: str) -> None:
@@ -64,7 +63,7 @@ def build_call(
         if include_usage:
             body.setdefault("stream_options", {"include_usage": True})
     request = validate_model(ChatCompletionRequest, body, "chat completion request")
-    parse = _parse if stream else completion_parser(model)
+    parse = completion_parser(model)  # (a stream's chunks are read by its decoder)
     return Call("POST", PATH, parse, json=request.to_wire(), what="chat completion")
 
 

@@ -18,7 +18,6 @@ from ..types.gemini import GenerateContentRequest, GenerateContentResponse
 from ._stream import AsyncStream
 from ._validate import require_messages, require_text, validate_model
 
-_parse = json_parser(GenerateContentResponse)
 _WHAT = "Gemini generateContent request"
 _ROLES = ("user", "model", "function")
 _ROLE_HINTS = {
@@ -159,7 +158,7 @@ def build_call(
     return Call(
         "POST",
         f"/v1beta/models/{quote(name, safe='.-_')}:{method}",
-        _parse if stream else response_parser(name),
+        response_parser(name),  # (a stream's chunks are read by its decoder)
         json=request.to_wire(),
         params={"alt": "sse"} if stream else None,
         what="Gemini generateContent",
