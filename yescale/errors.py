@@ -431,7 +431,8 @@ _CONTEXT_TEXT = re.compile(
 )
 #: Rate wording: a 429 saying "quota exceeded ... per minute" is a rate limit, not an empty account.
 _RATE_TEXT = re.compile(
-    r"per (second|minute|hour|day)|rate.?limit|requests per|tokens per", re.IGNORECASE
+    r"per (second|minute|hour|day)|rate.?limit|requests per|tokens per|too many requests",
+    re.IGNORECASE,
 )
 #: "Model not found / no channel": YEScale's new-api gateway says so with any status (a 503 for
 #: a model no channel of the key's group serves); never temporary, never retried.
@@ -613,28 +614,22 @@ def envelope_error(
     """A System API answer ``{"success": false, "message": ...}`` (sent with HTTP 200).
 
     Not reported as an HTTP status the service never sent: the service's message says what was
-    refused. Quota and credential wording map to their classes; anything else is a
-    :class:`BadRequestError` (the request was understood and refused). ``status_code`` is
-    ``None``: there was no HTTP error.
+    refused, and is classified as an error object's wording is (:func:`_object_error`: quota,
+    credentials, a missing model, a rate limit...); anything else is a :class:`BadRequestError`
+    (the request was understood and refused). ``status_code`` is ``None``: there was no HTTP
+    error.
     """
-    hidden = SecretValues(secrets)
-    said = clip((message or "").strip(), hidden, _MESSAGE_LIMIT) or "no reason given"
-    if _QUOTA_TEXT.search(said):
-        cls: type[YEScaleError] = InsufficientQuotaError
-        hint = "The account is out of credit"
-    elif _AUTH_TEXT.search(said):
-        cls, hint = AuthenticationError, _HINTS["system"][401]
-    else:
-        cls, hint = BadRequestError, ""
-    where = f" ({endpoint})" if endpoint and endpoint not in what else ""
-    text = f'The YEScale {what}{where} was refused ("success": false): {said.rstrip(".")}'
-    if hint:
-        text += f". {hint}"
-    return cls(
-        scrub(text, hidden),
-        code="success_false",
-        body={"success": False, "message": scrub(said, hidden)},
+    error = _object_error(
+        {"success": False, "message": (message or "").strip() or "no reason given"},
+        secrets=secrets,
+        what=what,
+        endpoint=endpoint,
+        credential_env="YESCALE_ACCESS_KEY",
+        lead='was refused ("success": false)',
+        default_status=400,
     )
+    error.code = "success_false"
+    return error
 
 
 def error_from_payload(
@@ -815,7 +810,6 @@ _KIND_STATUS = {
 }
 _STATUS_CODE = re.compile(r"[45][0-9][0-9]")
 #: Wording that says "slow down" or "the service failed", for errors with no code or type.
-_RATE_WORDS = re.compile(r"rate.?limit|too many requests", re.IGNORECASE)
 _SERVER_WORDS = re.compile(
     r"overloaded|temporarily unavailable|service unavailable|internal server error|bad gateway",
     re.IGNORECASE,
@@ -837,7 +831,7 @@ def _own_status(
             return status
     if _AUTH_TEXT.search(said):
         return 401
-    if _RATE_WORDS.search(said):
+    if _RATE_TEXT.search(said):
         return 429
     if _SERVER_WORDS.search(said):
         return 503
