@@ -90,11 +90,12 @@ class FaultHTTPServer(ThreadingHTTPServer):
     script: Script
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that stops reading (a bound hit, a refused answer) resets the connection
-        mid-write: expected here, so not printed as a server traceback."""
+        """A client that stops reading (a bound hit, a refused answer) resets or closes the
+        connection mid-write: expected here, so not printed as a server traceback. Anything
+        else (a bug in a step) still is."""
         import sys
 
-        if not isinstance(sys.exc_info()[1], (ConnectionError, OSError)):
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
             super().handle_error(request, client_address)
 
 

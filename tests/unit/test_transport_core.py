@@ -182,3 +182,13 @@ def test_an_error_answer_with_damaged_compression_is_still_its_status_error() ->
     assert isinstance(op.send(b"this is not gzip"), Close)
     with pytest.raises(InternalServerError, match="HTTP 500"):
         op.send(None)
+
+
+def test_an_unencoded_answer_without_a_declared_length_is_bounded_while_read() -> None:
+    ctx = _transport(Clock(), max_response_bytes=4096, max_retries=0)
+    op = send(ctx, _call())
+    request = next(op).request
+    op.send(_response(200, request))  # no Content-Length, no Content-Encoding
+    op.send(b" " * 4096)  # exactly the bound: still read
+    with pytest.raises(ResponseTooLargeError, match="max_response_bytes"):
+        op.send(b" ")
