@@ -13,15 +13,17 @@ def lazy_exports(
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """The module-level ``__getattr__`` and ``__dir__`` for ``package``.
 
-    ``where`` maps each exported name to the submodule defining it. A name is imported when first
-    looked up, then stored on the package, so later lookups never come back here.
+    ``where`` maps each exported name to the submodule defining it (relative to ``package``, or
+    absolute when it contains a dot). A name is imported when first looked up, then stored on
+    the package, so later lookups never come back here.
     """
 
     def __getattr__(name: str) -> Any:
         module = where.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(f".{module}", package), name)
+        path = module if "." in module else f".{module}"
+        value = getattr(importlib.import_module(path, package), name)
         setattr(sys.modules[package], name, value)
         return value
 
