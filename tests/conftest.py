@@ -14,10 +14,13 @@ Modes (``--record-mode`` comes from pytest-recording; the default is ``none``):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import gc
 import json
 import os
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -178,6 +181,20 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
 
 def _record_mode(config: pytest.Config) -> str:
     return str(config.getoption("--record-mode", default="none") or "none")
+
+
+@contextlib.contextmanager
+def warnings_as_errors(category: type[Warning] = Warning) -> Iterator[None]:
+    """Every warning of ``category`` raised inside the block is an error, except the
+    ``ResourceWarning`` of garbage other tests left: an event loop a library made implicitly
+    (``asyncio.get_event_loop()`` on 3.10 to 3.13) and nobody closed warns when the collector
+    happens to run, which may be inside this block. That garbage is collected first, and the
+    collector's later warnings are not this block's."""
+    gc.collect()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", category)
+        warnings.simplefilter("default", ResourceWarning)
+        yield
 
 
 @pytest.fixture(autouse=True)

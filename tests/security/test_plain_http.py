@@ -4,10 +4,9 @@ unencrypted. Loopback addresses and ``localhost`` do not (local proxies, test se
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 
+from tests.conftest import warnings_as_errors
 from yescale import YEScaleClient
 from yescale.errors import InsecureURLWarning
 
@@ -67,8 +66,7 @@ def test_plain_http_from_the_environment_warns(env: str, monkeypatch: pytest.Mon
 @pytest.mark.parametrize("setting", ["base_url", "system_base_url"])
 @pytest.mark.parametrize("url", LOCAL)
 def test_local_hosts_and_https_do_not_warn(url: str, setting: str) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with warnings_as_errors():
         client = YEScaleClient(api_key=API_KEY, access_key=ACCESS_KEY, **{setting: url})
     assert getattr(client.settings, setting) == url.rstrip("/")
 
@@ -86,8 +84,7 @@ def test_every_class_warns_before_its_first_request(subject: Subject) -> None:
 @pytest.mark.parametrize("subject", FRAMEWORK_SUBJECTS, ids=ids(FRAMEWORK_SUBJECTS))
 def test_no_class_warns_for_a_local_server(subject: Subject) -> None:
     service = Service()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", InsecureURLWarning)
+    with warnings_as_errors(InsecureURLWarning):
         obj = subject.build(service, base_url="http://127.0.0.1:8080")
         assert subject.call is not None
         subject.call(obj)

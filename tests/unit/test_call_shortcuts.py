@@ -23,6 +23,7 @@ from pydantic import PrivateAttr
 
 from langchain_yescale import ChatYEScale, ChatYEScaleGemini
 from llama_index_yescale import YEScale, YEScaleGemini
+from tests.conftest import warnings_as_errors
 from yescale._signature import presigned
 
 KEY = "sk-test-shortcuts"
@@ -166,8 +167,7 @@ def test_invocation_params_equal_base_chat_models(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the base path goes through the deprecated dict()
         expected = BaseChatModel._get_invocation_params(llm, stop=stop, **kwargs)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # ours does not
+    with warnings_as_errors():  # ours does not
         ours = llm._get_invocation_params(stop=stop, **kwargs)
     assert ours == expected
     assert list(ours) == list(expected)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
-
 import httpx
 import pytest
 from pydantic import SecretStr
 
+from tests.conftest import warnings_as_errors
 from yescale import (
     DEFAULT_BASE_URL,
     DEFAULT_SYSTEM_BASE_URL,
@@ -171,8 +170,7 @@ def test_plain_http_warning_points_at_the_caller(clean_env: pytest.MonkeyPatch) 
     "local", ["http://127.0.0.1:8080", "http://localhost:1234", "http://[::1]:9000"]
 )
 def test_plain_http_to_local_host_does_not_warn(clean_env: pytest.MonkeyPatch, local: str) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with warnings_as_errors():
         client = YEScaleClient(api_key=API_KEY, base_url=local, system_base_url=local)
     assert client.base_url == local
 
