@@ -1,6 +1,7 @@
-"""What ``ChatYEScale`` and ``ChatYEScaleGemini`` share: both speak OpenAI-format completions with
-the client (Gemini's translation lives in ``yescale.gemini_chat``), so results, streaming, tool
-binding and structured output are built once here. Subclasses only say how to call the client.
+"""What ``ChatYEScale`` and ``ChatYEScaleGemini`` share: both speak OpenAI-format completions
+with the client (Gemini's translation lives in ``yescale.translate.gemini_chat``), so results,
+streaming, tool binding and structured output are built once here. Subclasses only say how to
+call the client.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict, Field, model_validator
 
 from yescale._signature import presigned
-from yescale.model_kinds import check_chat_model
+from yescale.models.kinds import check_chat_model
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._client_params import YEScaleClientParams

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import Field
 
-from yescale import model_families
-from yescale.openai_schema import json_schema_response_format
+from yescale.models import families as model_families
+from yescale.translate.openai_schema import json_schema_response_format
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._chat_base import BaseChatYEScale, StructuredMethod, json_schema_of

@@ -9,9 +9,9 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, Field
 
-from yescale.gemini_chat import gemini_params
-from yescale.gemini_schema import to_gemini_schema
-from yescale.model_kinds import check_gemini_model
+from yescale.models.kinds import check_gemini_model
+from yescale.translate.gemini_chat import gemini_params
+from yescale.translate.gemini_schema import to_gemini_schema
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._chat_base import BaseChatYEScale, StructuredMethod, json_schema_of

@@ -10,7 +10,7 @@ from langchain_core.embeddings import Embeddings
 from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, model_validator
 
 from yescale import InvalidRequestError, embedding_batches
-from yescale.model_kinds import check_embedding_model
+from yescale.models.kinds import check_embedding_model
 
 from ._client_params import YEScaleClientParams
 from ._errors import langchain_errors

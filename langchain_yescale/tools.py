@@ -23,8 +23,8 @@ from langchain_core.callbacks import (
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
 
-from yescale.image_models import describe_image_model
-from yescale.model_kinds import check_gemini_model, check_image_model
+from yescale.models.images import describe_image_model
+from yescale.models.kinds import check_gemini_model, check_image_model
 from yescale.tools import (
     DEFAULT_IMAGE_MODEL,
     DEFAULT_STRUCTURED_MODEL,

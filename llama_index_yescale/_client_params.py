@@ -22,7 +22,7 @@ from yescale._settings import (
     refuse_pickling_own_clients,
     secret_key_inputs,
 )
-from yescale.resources._validate import unwrapped_errors
+from yescale._validate import unwrapped_errors
 
 
 class YEScaleClientParams(BaseModel):

@@ -8,7 +8,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from pydantic import Field, PrivateAttr, model_validator
 
 from yescale import InvalidRequestError, embedding_batches
-from yescale.model_kinds import check_embedding_model
+from yescale.models.kinds import check_embedding_model
 
 from ._client_params import YEScaleClientParams
 

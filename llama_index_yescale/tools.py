@@ -26,8 +26,8 @@ from llama_index.core.tools.utils import create_schema_from_function
 from pydantic import Field, model_validator
 
 from yescale import InvalidRequestError, YEScaleClient
-from yescale.image_models import describe_image_model
-from yescale.model_kinds import check_gemini_model, check_image_model
+from yescale.models.images import describe_image_model
+from yescale.models.kinds import check_gemini_model, check_image_model
 from yescale.resources.media import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT
 from yescale.tools import (
     DEFAULT_IMAGE_MODEL,

@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ._validate import require_text
 from .errors import (
     BadRequestError,
     ContextLengthExceededError,
@@ -40,7 +41,6 @@ from .errors import (
     InvalidResponseError,
     extend_message,
 )
-from .resources._validate import require_text
 from .resources.embeddings import AsyncEmbeddings, Embeddings, check_dimensions, check_inputs
 
 #: The OpenAI embeddings API takes up to 2048 inputs and 300k tokens per request.

@@ -1,9 +1,9 @@
 """What ``YEScale`` and ``YEScaleGemini`` share.
 
 Both talk OpenAI-format completions with the client (Gemini's translation lives in
-``yescale.gemini_chat``), so responses, streaming, tool calling and structured output are built
-once here. Subclasses only say how to build the request parameters, call the client, describe a
-tool and ask for native structured output.
+``yescale.translate.gemini_chat``), so responses, streaming, tool calling and structured output
+are built once here. Subclasses only say how to build the request parameters, call the client,
+describe a tool and ask for native structured output.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from yescale import InvalidRequestError
 from yescale._signature import presigned
-from yescale.model_kinds import check_chat_model
-from yescale.model_limits import model_limits
+from yescale.models.kinds import check_chat_model
+from yescale.models.limits import model_limits
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from .._client_params import YEScaleClientParams

@@ -9,9 +9,9 @@ from llama_index.core.types import Model
 from pydantic import Field
 
 from yescale import InvalidRequestError
-from yescale.gemini_chat import gemini_params
-from yescale.gemini_schema import to_gemini_schema
-from yescale.model_kinds import check_gemini_model
+from yescale.models.kinds import check_gemini_model
+from yescale.translate.gemini_chat import gemini_params
+from yescale.translate.gemini_schema import to_gemini_schema
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._base import BaseYEScaleLLM

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from llama_index.core.types import Model
 from pydantic import Field
 
-from yescale import model_families
-from yescale.openai_schema import json_schema_response_format, strict_tool
+from yescale.models import families as model_families
+from yescale.translate.openai_schema import json_schema_response_format, strict_tool
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._base import BaseYEScaleLLM
@@ -77,7 +77,7 @@ class YEScale(BaseYEScaleLLM):
 
     Metadata:
         ``context_window`` and ``num_output`` come from the known-model table
-        (:mod:`yescale.model_limits`), any unknown name gets safe defaults; override them with
+        (:mod:`yescale.models.limits`), any unknown name gets safe defaults; override them with
         ``context_window=...`` / ``num_output=...``.
     """
 

@@ -730,7 +730,7 @@ def test_disabled_params(vcr: Cassette) -> None:
         "What is the weather in Hanoi?"
     )
     assert msg.tool_calls[0]["args"] == {"location": "Hanoi"}
-    # o1 is known to reject it (yescale.model_families.adapt_chat_params): left out without asking
+    # o1 is known to reject it (yescale.models.families.adapt_chat_params): left out without asking
     plain = ChatYEScale(model="o1", max_retries=0)
     again = plain.bind_tools([GetWeather], parallel_tool_calls=False).invoke(
         "What is the weather in Hanoi?"

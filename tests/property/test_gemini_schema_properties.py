@@ -1,4 +1,4 @@
-"""Property tests: JSON schema -> Gemini ``Schema`` (``yescale.gemini_schema``).
+"""Property tests: JSON schema -> Gemini ``Schema`` (``yescale.translate.gemini_schema``).
 
 Random schemas (objects, arrays, string / number / integer / boolean leaves with bounds,
 patterns and formats, string and numeric enums, ``const``, nullable written three ways, unions,
@@ -32,7 +32,11 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from yescale import InvalidRequestError
-from yescale.gemini_schema import GEMINI_SCHEMA_KEYS, to_gemini_parameters, to_gemini_schema
+from yescale.translate.gemini_schema import (
+    GEMINI_SCHEMA_KEYS,
+    to_gemini_parameters,
+    to_gemini_schema,
+)
 
 GEMINI_TYPES = {"STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJECT"}
 GEMINI_FORMATS = {

@@ -62,8 +62,8 @@ from yescale import (
     NotFoundError,
     YEScaleClient,
 )
-from yescale.gemini_schema import to_gemini_schema
-from yescale.image_models import ImageParameterError
+from yescale.models.images import ImageParameterError
+from yescale.translate.gemini_schema import to_gemini_schema
 
 from .conftest import API_KEY
 
@@ -1096,7 +1096,7 @@ ROWS: list[Row] = [
     Row(
         "schema-recursive",
         "client",
-        "yescale.gemini_schema.to_gemini_schema",
+        "yescale.translate.gemini_schema.to_gemini_schema",
         "a recursive model ($ref cycle)",
         lambda e: to_gemini_schema(TreeNode.model_json_schema()),
         InvalidRequestError,
@@ -1105,7 +1105,7 @@ ROWS: list[Row] = [
     Row(
         "schema-tuple",
         "client",
-        "yescale.gemini_schema.to_gemini_schema",
+        "yescale.translate.gemini_schema.to_gemini_schema",
         "a tuple field (prefixItems)",
         lambda e: to_gemini_schema(Pair.model_json_schema()),
         InvalidRequestError,
@@ -1114,7 +1114,7 @@ ROWS: list[Row] = [
     Row(
         "schema-free-form-dict",
         "client",
-        "yescale.gemini_schema.to_gemini_schema",
+        "yescale.translate.gemini_schema.to_gemini_schema",
         "a dict[str, Any] field",
         lambda e: to_gemini_schema(Settings.model_json_schema()),
         InvalidRequestError,
@@ -1123,7 +1123,7 @@ ROWS: list[Row] = [
     Row(
         "schema-pattern-properties",
         "client",
-        "yescale.gemini_schema.to_gemini_schema",
+        "yescale.translate.gemini_schema.to_gemini_schema",
         "patternProperties",
         lambda e: to_gemini_schema(
             {
@@ -1138,7 +1138,7 @@ ROWS: list[Row] = [
     Row(
         "schema-if-then-else",
         "client",
-        "yescale.gemini_schema.to_gemini_schema",
+        "yescale.translate.gemini_schema.to_gemini_schema",
         "if / then / else",
         lambda e: to_gemini_schema(
             {
@@ -1154,7 +1154,7 @@ ROWS: list[Row] = [
     Row(
         "schema-not",
         "client",
-        "yescale.gemini_schema.to_gemini_schema",
+        "yescale.translate.gemini_schema.to_gemini_schema",
         '"not"',
         lambda e: to_gemini_schema({"type": "string", "not": {"const": "x"}}),
         InvalidRequestError,
@@ -1163,7 +1163,7 @@ ROWS: list[Row] = [
     Row(
         "schema-unresolvable-ref",
         "client",
-        "yescale.gemini_schema.to_gemini_schema",
+        "yescale.translate.gemini_schema.to_gemini_schema",
         "a remote $ref",
         lambda e: to_gemini_schema({"$ref": "https://example.com/schema.json"}),
         InvalidRequestError,
@@ -1172,7 +1172,7 @@ ROWS: list[Row] = [
     Row(
         "schema-malformed-enum",
         "client",
-        "yescale.gemini_schema.to_gemini_schema",
+        "yescale.translate.gemini_schema.to_gemini_schema",
         'enum="abc" (not a list)',
         lambda e: to_gemini_schema({"enum": "abc"}),
         InvalidRequestError,

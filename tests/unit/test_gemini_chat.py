@@ -1,4 +1,5 @@
-"""OpenAI-format chat <-> Gemini ``generateContent`` (``yescale.gemini_chat``), no HTTP."""
+"""OpenAI-format chat <-> Gemini ``generateContent`` (``yescale.translate.gemini_chat``), no
+HTTP."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import pytest
 
 from yescale import InvalidRequestError
-from yescale.gemini_chat import (
+from yescale.translate.gemini_chat import (
     GeminiChunkTranslator,
     from_gemini_response,
     to_gemini_request,

@@ -1,4 +1,5 @@
-"""JSON schema -> Gemini ``responseSchema`` / function parameters (``yescale.gemini_schema``)."""
+"""JSON schema -> Gemini ``responseSchema`` / function parameters
+(``yescale.translate.gemini_schema``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from yescale import InvalidRequestError
-from yescale.gemini_schema import to_gemini_parameters, to_gemini_schema
+from yescale.translate.gemini_schema import to_gemini_parameters, to_gemini_schema
 
 
 class Address(BaseModel):

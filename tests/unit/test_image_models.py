@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from yescale import InvalidRequestError
-from yescale.image_models import (
+from yescale.models.images import (
     ImageParameterError,
     describe_image_model,
     image_rules_for,

@@ -44,7 +44,7 @@ from yescale import (
     InvalidRequestError,
     RateLimitError,
 )
-from yescale.model_limits import DEFAULT_LIMITS, model_limits
+from yescale.models.limits import DEFAULT_LIMITS, model_limits
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk, ToolCall
 
 from .conftest import json_response, sse_response

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from yescale import model_families
-from yescale.model_families import adapt_chat_params
+from yescale.models import families as model_families
+from yescale.models.families import adapt_chat_params
 
 from .conftest import API_KEY, chat_completion
 

@@ -1,4 +1,5 @@
-"""OpenAI structured-output schemas, shared by both frameworks (``yescale.openai_schema``)."""
+"""OpenAI structured-output schemas, shared by both frameworks
+(``yescale.translate.openai_schema``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pydantic import BaseModel
 
 from langchain_yescale import ChatYEScale
 from llama_index_yescale import YEScale
-from yescale.openai_schema import (
+from yescale.translate.openai_schema import (
     json_schema_response_format,
     schema_name,
     strict_json_schema,

@@ -8,11 +8,7 @@ from typing import Any
 
 from .._http import Call, Transport, json_parser
 from .._streaming import StreamDecoder
-from ..errors import incomplete_answer
-from ..model_kinds import check_chat_model
-from ..types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
-from ._stream import AsyncStream
-from ._validate import (
+from .._validate import (
     check_chat_messages,
     check_tool_choice,
     check_tools,
@@ -20,6 +16,10 @@ from ._validate import (
     require_text,
     validate_model,
 )
+from ..errors import incomplete_answer
+from ..models.kinds import check_chat_model
+from ..types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
+from ._stream import AsyncStream
 
 PATH = "/v1/chat/completions"
 

@@ -10,10 +10,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._http import Call, Transport, json_parser
+from .._validate import require_text, validate_model
 from ..errors import InvalidRequestError
-from ..model_kinds import check_embedding_model
+from ..models.kinds import check_embedding_model
 from ..types.embeddings import EmbeddingRequest, EmbeddingResponse
-from ._validate import require_text, validate_model
 
 PATH = "/v1/embeddings"
 

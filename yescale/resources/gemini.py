@@ -10,13 +10,13 @@ from urllib.parse import quote
 from .._fetch import afetch_all, fetch_all, image_urls
 from .._http import Call, Transport, json_parser
 from .._streaming import GeminiStreamDecoder
+from .._validate import require_messages, require_text, validate_model
 from ..errors import InvalidRequestError, incomplete_answer
-from ..gemini_chat import GeminiChunkTranslator, from_gemini_response, to_gemini_request
-from ..model_kinds import check_gemini_model
+from ..models.kinds import check_gemini_model
+from ..translate.gemini_chat import GeminiChunkTranslator, from_gemini_response, to_gemini_request
 from ..types.chat import ChatCompletion, ChatCompletionChunk
 from ..types.gemini import GenerateContentRequest, GenerateContentResponse
 from ._stream import AsyncStream
-from ._validate import require_messages, require_text, validate_model
 
 _WHAT = "Gemini generateContent request"
 _ROLES = ("user", "model", "function")

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any, Union
 
 from .._http import Call, Transport, json_parser
+from .._validate import require_text, validate_model
 from ..errors import InvalidRequestError, InvalidResponseError, incomplete_answer
-from ..image_models import validate_image_params
+from ..models.images import validate_image_params
 from ..types.images import ImageGenerateRequest, ImagesResponse
-from ._validate import require_text, validate_model
 
 GENERATE_PATH = "/v1/images/generations"
 EDIT_PATH = "/v1/images/edits"
@@ -69,7 +69,7 @@ def image_part(image: ImageInput, index: int = 0) -> tuple[str, bytes, str]:
 def build_generate(prompt: str, model: str, params: dict[str, Any]) -> Call[ImagesResponse]:
     require_text(prompt, "prompt", "Describe the image to generate.")
     require_text(model, "model", "e.g. 'gpt-image-1' or 'dall-e-3'.")
-    # the model's documented values (yescale.image_models); parameters we know nothing about
+    # the model's documented values (yescale.models.images); parameters we know nothing about
     # are passed through for the service to judge
     validate_image_params(model, params, prompt=prompt, unknown="pass")
     body = {"prompt": prompt, "model": model, **params}
@@ -124,7 +124,7 @@ class Images:
         """Generate images. ``params``: ``n``, ``size``, ``quality``, ``background``, ...
 
         Values a model documents (``n``, ``size``, ``quality``... of gpt-image-1 and dall-e-3)
-        are checked before sending: see :mod:`yescale.image_models`.
+        are checked before sending: see :mod:`yescale.models.images`.
         """
         return self._t.send(build_generate(prompt, model, params))
 

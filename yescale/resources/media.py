@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from .._http import Call, Transport, json_parser
+from .._validate import require_text
 from ..errors import (
     InvalidRequestError,
     InvalidResponseError,
@@ -25,9 +26,8 @@ from ..errors import (
     YEScaleError,
     extend_message,
 )
-from ..model_kinds import check_media_model
+from ..models.kinds import check_media_model
 from ..types.media import MediaTask, MediaTaskRequest, TaskResult
-from ._validate import require_text
 
 SUBMIT_PATH = "/task/submit"
 _parse = json_parser(MediaTask)

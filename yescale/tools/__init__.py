@@ -4,7 +4,7 @@ Each capability is implemented once here; ``langchain_yescale.tools`` and
 ``llama_index_yescale.tools`` only adapt arguments, progress reporting and results:
 
 * :class:`ImageGenerator`: image generation and editing with per-model parameter checks
-  (:mod:`yescale.image_models`), input images from URL / allowed path / bytes / base64, results
+  (:mod:`yescale.models.images`), input images from URL / allowed path / bytes / base64, results
   saved to ``output_dir`` or kept in memory;
 * :class:`MediaTaskRunner`: YEScale Media tasks (submit, poll with progress, resume, download);
 * :class:`StructuredExtractor`: Gemini structured extraction validated against a schema.

@@ -3,7 +3,7 @@
 :class:`ImageGenerator` is the one implementation behind ``YEScaleImageGenerationTool``
 (LangChain) and ``YEScaleToolSpec.generate_image`` (LlamaIndex):
 
-1. parameters are checked for the model (:mod:`yescale.image_models`) before any request;
+1. parameters are checked for the model (:mod:`yescale.models.images`) before any request;
 2. input images (an edit) are read from URLs (fetched without our key), allowed local paths,
    bytes or base64 (:mod:`yescale.tools.inputs`);
 3. ``b64_json`` results are written to ``output_dir`` with sanitized unique names, or kept as
@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from .._fetch import afetch, fetch
 from ..errors import InvalidResponseError
-from ..image_models import validate_image_params
+from ..models.images import validate_image_params
 from ..types.images import ImagesResponse
 from .inputs import (
     InputImage,

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from .._json_values import json_problem
 from ..errors import InvalidRequestError, TaskTimeoutError, YEScaleError, extend_message
-from ..model_kinds import check_media_model
+from ..models.kinds import check_media_model
 from ..resources.media import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT
 from ..types.media import MediaTask
 from .inputs import InputPolicy, as_list, media_image_ref

@@ -4,7 +4,7 @@
 ``YEScaleGeminiStructuredOutputTool`` (LangChain) and ``YEScaleToolSpec.extract_structured``
 (LlamaIndex). It calls Gemini's native ``generateContent`` with
 ``responseMimeType: application/json`` and ``responseSchema`` (translated once, by
-:func:`yescale.gemini_schema.to_gemini_schema`), optionally with a thinking budget, then:
+:func:`yescale.translate.gemini_schema.to_gemini_schema`), optionally with a thinking budget, then:
 
 * parses the answer as JSON: if it is not JSON (e.g. cut off at ``MAX_TOKENS``),
   :class:`StructuredOutputError` says so and carries the raw text;
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
 from ..errors import InvalidRequestError, InvalidResponseError
-from ..gemini_schema import to_gemini_schema
+from ..translate.gemini_schema import to_gemini_schema
 from ..types.gemini import GenerateContentResponse
 
 if TYPE_CHECKING:

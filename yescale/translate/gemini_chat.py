@@ -25,17 +25,17 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .errors import InvalidRequestError
-from .gemini_schema import to_gemini_parameters
-from .resources._validate import note_tool_name, require_tool_list
-from .types.chat import (
+from .._validate import note_tool_name, require_tool_list
+from ..errors import InvalidRequestError
+from ..types.chat import (
     ChatCompletion,
     ChatCompletionChunk,
     CompletionTokensDetails,
     PromptTokensDetails,
     Usage,
 )
-from .types.gemini import Candidate, GenerateContentResponse, UsageMetadata
+from ..types.gemini import Candidate, GenerateContentResponse, UsageMetadata
+from .gemini_schema import to_gemini_parameters
 
 #: Fetches an image URL: returns ``(bytes, mime type)``.
 ImageFetcher = Callable[[str], tuple[bytes, str]]

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import InvalidRequestError, YEScaleError
+from .errors import InvalidRequestError, YEScaleError
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -12,9 +12,9 @@ import functools
 import re
 from typing import Literal
 
-from .errors import InvalidRequestError
-from .model_families import family
-from .model_limits import base_name, model_limits
+from ..errors import InvalidRequestError
+from .families import family
+from .limits import base_name, model_limits
 
 Kind = Literal["embedding", "image", "video", "audio", "chat", "unknown"]
 

@@ -2,7 +2,7 @@
 
 YEScale serves hundreds of models and new ones appear weekly, so a lookup never fails: a name is
 matched by its longest known prefix (``"gpt-4o-mini-2024-07-18"`` -> ``"gpt-4o-mini"``), then by
-its family's usual limits (:func:`yescale.model_families.family`), then by a conservative
+its family's usual limits (:func:`yescale.models.families.family`), then by a conservative
 default. Numbers are the providers' published limits; where versions of a model differ, the
 smaller one is used. Callers let users override them (``context_window=...``).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model_families import family
+from .families import family
 
 #: ``prefix: (context window, max output tokens)``; the longest matching prefix wins.
 KNOWN_LIMITS: dict[str, tuple[int, int]] = {

@@ -29,8 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .errors import InvalidRequestError
-from .model_kinds import check_image_model
+from ..errors import InvalidRequestError
+from .kinds import check_image_model
 
 __all__ = [
     "IMAGE_MODEL_RULES",
