@@ -779,8 +779,9 @@ def measure_memory(port: int, args: argparse.Namespace, targets: list[Target]) -
     table.notes.append(
         "ChatYEScale._stream is our generator without langchain-core's `BaseChatModel.stream` "
         "around it. `BaseChatModel.stream` keeps every chunk of a run in a list for its "
-        "end-of-run callback (ChatOpenAI's growth); ChatYEScale.stream merges that list every "
-        "512 chunks (langchain_yescale._chat_base.COMPACT_EVERY)."
+        "end-of-run callback: ChatOpenAI's growth, and since issue 15 ChatYEScale's too (the "
+        "in-place merge of that list read langchain-core's private generator locals and was "
+        "dropped; the fix belongs in langchain-core, see docs/langchain-chat.md)."
     )
 
     def growth_of(name: str) -> float | None:
@@ -799,6 +800,8 @@ def measure_memory(port: int, args: argparse.Namespace, targets: list[Target]) -
                     if inner is not None
                     else "",
                     f"ChatOpenAI: {peer:.1f} MB" if peer is not None else "",
+                    "langchain-core keeps every chunk until the end (issue 15 dropped our "
+                    "merge of its private list; the fix is upstream)",
                 )
                 if text
             )

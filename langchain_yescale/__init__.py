@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from yescale._lazy import lazy_exports
-from yescale._requires import require_framework
+from yescale.integration import lazy_exports, require_framework
 
 require_framework("langchain_core", extra="langchain", importer=__name__)
 

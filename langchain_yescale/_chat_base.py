@@ -6,9 +6,9 @@ call the client.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from operator import itemgetter
-from typing import Any, Literal, cast
+from typing import Any, ClassVar, Literal, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
@@ -17,22 +17,26 @@ from langchain_core.language_models.chat_models import (
     agenerate_from_stream,
     generate_from_stream,
 )
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.language_models.model_profile import ModelProfile
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import (
     JsonOutputKeyToolsParser,
     PydanticToolsParser,
 )
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.outputs.chat_generation import merge_chat_generation_chunks
-from langchain_core.runnables import Runnable, RunnableConfig, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict, Field, model_validator
 
-from yescale._signature import presigned
+from yescale.integration import presigned
+from yescale.integration.answers import add_usage
+from yescale.integration.chat_calls import ChatCalls, ChatEndpoint
+from yescale.integration.chat_params import openai_tool_choice, tool_names
 from yescale.models.kinds import check_chat_model
+from yescale.models.profiles import model_profile
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._client_params import YEScaleClientParams
@@ -49,9 +53,6 @@ from ._openai_messages import (
 
 ToolChoice = dict[str, Any] | str | bool | None
 StructuredMethod = Literal["function_calling", "json_schema", "json_mode", "response_json_schema"]
-
-#: How many chunks ``BaseChatModel.stream`` may hold before they are merged into one.
-COMPACT_EVERY = 512
 
 
 class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
@@ -89,7 +90,18 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         """Refuse a model this class certainly cannot talk to (an embedding model, say)."""
         check_chat_model(model)
 
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        """``profile`` when none is given: the model's entry in ``yescale.models.profiles``
+        (``None`` for a name nobody knows). langchain-core calls it once, when the model is made.
+        """
+        return cast("ModelProfile", model_profile(self.model_name)) or None
+
     # -- LangChain plumbing -------------------------------------------------------------------
+
+    @property
+    def model(self) -> str:
+        """Same as ``model_name`` (as on ``ChatOpenAI``; ``model=`` sets it)."""
+        return self.model_name
 
     @property
     def lc_secrets(self) -> dict[str, str]:
@@ -141,23 +153,12 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         """The model and body parameters of one call (defaults, per-call overrides, stop)."""
         raise NotImplementedError
 
-    def _complete(self, messages: list[dict[str, Any]], params: dict[str, Any]) -> ChatCompletion:
-        raise NotImplementedError
+    #: The client's chat endpoint this class calls (subclasses).
+    _endpoint: ClassVar[ChatEndpoint]
 
-    async def _acomplete(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> ChatCompletion:
-        raise NotImplementedError
-
-    def _chunks(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> Iterator[ChatCompletionChunk]:
-        raise NotImplementedError
-
-    def _achunks(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> AsyncIterator[ChatCompletionChunk]:
-        raise NotImplementedError
+    @property
+    def _calls(self) -> ChatCalls:
+        return ChatCalls(self.client, self._endpoint)
 
     # -- conversion -----------------------------------------------------------------------------
 
@@ -196,7 +197,7 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         for output in llm_outputs:
             if not output:
                 continue
-            _add_usage(usage, output.get("token_usage") or {})
+            add_usage(usage, output.get("token_usage") or {})
             for key in ("model_name", "system_fingerprint"):
                 if output.get(key) and key not in combined:
                     combined[key] = output[key]
@@ -211,53 +212,6 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         finish = message.response_metadata.get("finish_reason")
         info = {"finish_reason": finish} if finish else None
         return ChatGenerationChunk(message=message, generation_info=info)
-
-    # -- streaming with flat memory -------------------------------------------------------------
-
-    def stream(
-        self,
-        input: LanguageModelInput,
-        config: RunnableConfig | None = None,
-        *,
-        stop: list[str] | None = None,
-        **kwargs: Any,
-    ) -> Iterator[AIMessageChunk]:
-        """``BaseChatModel.stream``, holding at most ``COMPACT_EVERY`` chunks at a time.
-
-        LangChain keeps every chunk of a stream until it ends, to merge them for the end-of-run
-        callbacks: about 2 KB per chunk, so a 100,000-token answer costs 200 MB. Every
-        ``COMPACT_EVERY`` chunks the ones kept so far are merged into one (the same merge LangChain
-        does at the end, in steps), so memory stays flat. The chunks you receive, and the
-        callbacks' tokens and final message, are unchanged.
-        """
-        stream = super().stream(input, config, stop=stop, **kwargs)
-        for n, chunk in enumerate(stream, 1):
-            if n % COMPACT_EVERY == 0:
-                _compact_kept_chunks(stream)
-            yield chunk
-
-    async def astream(
-        self,
-        input: LanguageModelInput,
-        config: RunnableConfig | None = None,
-        *,
-        stop: list[str] | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[AIMessageChunk]:
-        """``BaseChatModel.astream`` with flat memory (see :meth:`stream`)."""
-        stream = cast(
-            "AsyncGenerator[AIMessageChunk, None]",
-            super().astream(input, config, stop=stop, **kwargs),
-        )
-        try:
-            n = 0
-            async for chunk in stream:
-                n += 1
-                if n % COMPACT_EVERY == 0:
-                    _compact_kept_chunks(stream)
-                yield chunk
-        finally:
-            await stream.aclose()
 
     def _wants_stream(self, kwargs: dict[str, Any]) -> bool:
         return self.streaming and kwargs.get("n", self.n) in (None, 1)
@@ -276,7 +230,7 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         wire_messages, params = self._prepare(messages, stop, kwargs)
         with langchain_errors():
-            return self._to_result(self._complete(wire_messages, params))
+            return self._to_result(self._calls.create(wire_messages, params))
 
     @presigned
     async def _agenerate(
@@ -290,7 +244,7 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
         wire_messages, params = self._prepare(messages, stop, kwargs)
         with langchain_errors():
-            return self._to_result(await self._acomplete(wire_messages, params))
+            return self._to_result(await self._calls.acreate(wire_messages, params))
 
     def _stream(
         self,
@@ -302,7 +256,7 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         wire_messages, params = self._prepare(messages, stop, kwargs)
         sent: set[str] = set()
         with langchain_errors():
-            for chunk in self._chunks(wire_messages, params):
+            for chunk in self._calls.stream(wire_messages, params):
                 generation = self._generation_chunk(chunk, sent)
                 if generation is None:
                     continue
@@ -320,7 +274,7 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         wire_messages, params = self._prepare(messages, stop, kwargs)
         sent: set[str] = set()
         with langchain_errors():
-            async for chunk in self._achunks(wire_messages, params):
+            async for chunk in self._calls.astream(wire_messages, params):
                 generation = self._generation_chunk(chunk, sent)
                 if generation is None:
                     continue
@@ -348,7 +302,7 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
             parallel_tool_calls: allow several calls in one turn.
         """
         formatted = [self._format_tool(tool, strict) for tool in tools]
-        choice = normalize_tool_choice(tool_choice, formatted)
+        choice = openai_tool_choice(tool_choice, tool_names(formatted))
         if choice is not None:
             kwargs["tool_choice"] = choice
         if parallel_tool_calls is not None:
@@ -389,7 +343,9 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
                 ``"json_mode"`` (JSON without a schema; describe it in the prompt), and for
                 Gemini ``"response_json_schema"``. Default: see the class docstring.
             include_raw: return ``{"raw": AIMessage, "parsed": ..., "parsing_error": ...}``.
-            strict: strict schema adherence where the model supports it.
+            strict: strict schema adherence where the model supports it; with
+                ``json_schema``, unset means strict for OpenAI models (as langchain-openai)
+                and not sent for others (``yescale.models.families.json_schema_strict``).
         """
         if kwargs:
             raise ValueError(f"Unexpected arguments: {sorted(kwargs)}")
@@ -428,61 +384,9 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         return RunnableMap(raw=llm) | with_fallback
 
 
-def _add_usage(total: dict[str, Any], usage: dict[str, Any]) -> None:
-    """Sum token counts into ``total`` (nested detail dicts too)."""
-    for key, value in usage.items():
-        if isinstance(value, dict):
-            _add_usage(total.setdefault(key, {}), value)
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            total[key] = total.get(key, 0) + value
-        elif value is not None:
-            total.setdefault(key, value)
-
-
 def json_schema_of(schema: dict[str, Any] | type) -> dict[str, Any]:
     """A JSON schema for a pydantic class, TypedDict, OpenAI tool dict or JSON schema."""
     if isinstance(schema, dict) and "function" in schema and schema.get("type") == "function":
         fn = schema["function"]
         return {"title": fn["name"], "description": fn.get("description", ""), **fn["parameters"]}
     return convert_to_json_schema(schema)
-
-
-def normalize_tool_choice(
-    tool_choice: ToolChoice, tools: Sequence[dict[str, Any]]
-) -> str | dict[str, Any] | None:
-    """LangChain's ``tool_choice`` spellings as OpenAI's."""
-    if tool_choice is None or tool_choice is False:
-        return None
-    if tool_choice is True or tool_choice in ("any", "required"):
-        return "required"
-    if tool_choice in ("auto", "none"):
-        return str(tool_choice)
-    if isinstance(tool_choice, str):
-        names = [t["function"]["name"] for t in tools if "function" in t]
-        if tool_choice not in names:
-            raise ValueError(f"tool_choice {tool_choice!r} is not one of the bound tools {names}.")
-        return {"type": "function", "function": {"name": tool_choice}}
-    if isinstance(tool_choice, dict):
-        return tool_choice
-    raise ValueError(f"Unsupported tool_choice {tool_choice!r}.")
-
-
-def _compact_kept_chunks(stream: Iterator[Any] | AsyncIterator[Any]) -> None:
-    """Merge the chunks a suspended ``BaseChatModel.(a)stream`` keeps into one, in place.
-
-    langchain-core's stream keeps them in a local list named ``chunks`` and merges the whole list
-    once the stream ends; merging is associative, so merging a prefix early gives the same final
-    message. If langchain-core ever names or keeps them differently, nothing is changed.
-    """
-    frame = getattr(stream, "gi_frame", None) or getattr(stream, "ag_frame", None)
-    if frame is None:
-        return
-    kept = frame.f_locals.get("chunks")
-    if (
-        isinstance(kept, list)
-        and len(kept) > 1
-        and all(isinstance(c, ChatGenerationChunk) for c in (kept[0], kept[-1]))
-    ):
-        merged = merge_chat_generation_chunks(kept)
-        if merged is not None:
-            kept[:] = [merged]

@@ -25,7 +25,7 @@ from langchain_core.messages.block_translators.openai import convert_to_openai_d
 from langchain_core.messages.tool import tool_call_chunk
 
 from yescale import InvalidRequestError
-from yescale._json_values import dump_tool_arguments, load_tool_arguments
+from yescale.integration import dump_tool_arguments, load_tool_arguments
 from yescale.types.chat import (
     ChatChoice,
     ChatCompletion,
@@ -37,6 +37,10 @@ from yescale.types.chat import ChatMessage as WireMessage
 from yescale.types.chat import ToolCall as WireToolCall
 
 ReasoningHistory = Literal["auto", "always", "never"]
+
+#: Message-level fields of an answer kept in ``additional_kwargs`` and sent back next turn
+#: (``extra_content`` holds Gemini's thought signature of a text part).
+_KEPT_MESSAGE_FIELDS = ("extra_content",)
 
 _STANDARD_DATA_BLOCKS = {"image", "file", "audio"}
 #: Fields of a choice that go into ``response_metadata`` when the service sends them.
@@ -157,6 +161,9 @@ def _ai_to_openai(message: AIMessage, reasoning_history: ReasoningHistory) -> di
         out["reasoning_content"] = reasoning
     if out["content"] is None and not calls:
         out["content"] = ""
+    for name in _KEPT_MESSAGE_FIELDS:
+        if message.additional_kwargs.get(name):
+            out[name] = message.additional_kwargs[name]
     return out
 
 
@@ -275,6 +282,11 @@ def _parse_tool_calls(
     return calls, invalid, raw_dicts
 
 
+def _kept_fields(extra: dict[str, Any] | None) -> dict[str, Any]:
+    """The fields of an answer's message (or delta) that go back with it next turn."""
+    return {name: extra[name] for name in _KEPT_MESSAGE_FIELDS if extra and extra.get(name)}
+
+
 def wire_message_to_ai(
     message: WireMessage, metadata: dict[str, Any], usage: UsageMetadata | None
 ) -> AIMessage:
@@ -283,6 +295,7 @@ def wire_message_to_ai(
         additional["reasoning_content"] = message.reasoning_content
     if message.refusal:
         additional["refusal"] = message.refusal
+    additional.update(_kept_fields(message.model_extra))
     calls, invalid, raw_calls = _parse_tool_calls(message.tool_calls or [])
     if raw_calls:
         additional["tool_calls"] = raw_calls
@@ -338,6 +351,7 @@ def chunk_to_langchain(chunk: ChatCompletionChunk, sent: set[str]) -> AIMessageC
             additional["reasoning_content"] = delta.reasoning_content
         if delta.refusal:
             additional["refusal"] = delta.refusal
+        additional.update(_kept_fields(delta.model_extra))
         if delta.tool_calls:
             raw = []
             for i, call in enumerate(delta.tool_calls):

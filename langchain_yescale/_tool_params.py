@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from langchain_core.tools import ToolException
-from pydantic import Field, model_validator
+from pydantic import model_validator
 
 import yescale
-from yescale import YEScaleClient
-from yescale.resources.media import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT
+from yescale.integration.options import ToolOptions
 from yescale.tools import StructuredOutputError
 
 from ._client_params import YEScaleClientParams
 from ._errors import langchain_errors
 
 
-class YEScaleToolParams(YEScaleClientParams):
+class YEScaleToolParams(YEScaleClientParams, ToolOptions):
     """Client settings plus ``output_dir`` and ``allowed_input_dirs``; for media tools also
     ``poll_interval``, ``task_timeout`` and ``wait``.
 
@@ -27,24 +25,6 @@ class YEScaleToolParams(YEScaleClientParams):
     class; how long a media tool waits for its task is ``task_timeout``.
     """
 
-    output_dir: Path | None = None
-    """Folder results are saved in (created if missing); ``None`` keeps images as bytes in the
-    artifact and media results as URLs."""
-    allowed_input_dirs: list[Path] = Field(default_factory=list)
-    """Local folders input-image paths may come from. Empty by default: an agent cannot make
-    the tool upload arbitrary local files."""
-    poll_interval: float = Field(default=DEFAULT_POLL_INTERVAL, gt=0)
-    """Media tasks: first wait between polls, in seconds (grows to 30 s)."""
-    task_timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0)
-    """Media tasks: seconds to wait before giving up with the task id (resume with it)."""
-    wait: bool = True
-    """Media tasks: wait for the result (default), or return the task id at once."""
-    sleep: Callable[[float], None] | None = Field(default=None, exclude=True)
-    """Injectable ``time.sleep`` for polling and retries (tests replay without waiting)."""
-    async_sleep: Callable[[float], Awaitable[None]] | None = Field(default=None, exclude=True)
-    """Injectable ``asyncio.sleep``."""
-    clock: Callable[[], float] | None = Field(default=None, exclude=True)
-    """Injectable ``time.monotonic`` for task deadlines."""
     handle_tool_error: bool | str | Callable[[ToolException], str] | None = True
     """Input mistakes (a size the model does not take, a path outside ``allowed_input_dirs``),
     failed and timed-out media tasks, and invalid structured output are ``ToolException`` s:
@@ -55,22 +35,6 @@ class YEScaleToolParams(YEScaleClientParams):
     def _check_key(self) -> Any:
         self._check_settings()
         return self
-
-    @property
-    def client(self) -> YEScaleClient:
-        """The YEScale client: shared, unless httpx clients or time functions are injected."""
-        if self._client is None:
-            if self.sleep is None and self.async_sleep is None and self.clock is None:
-                return super().client
-            self._client = YEScaleClient(
-                **self._client_settings(),
-                http_client=self.http_client,
-                async_http_client=self.http_async_client,
-                sleep=self.sleep,
-                async_sleep=self.async_sleep,
-                clock=self.clock,
-            )
-        return self._client
 
 
 # -- errors the model should see -----------------------------------------------------------------

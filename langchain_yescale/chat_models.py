@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from pydantic import Field
 
+from yescale.integration.chat_params import OPENAI_CHAT_FIELDS, field_values, openai_chat_params
 from yescale.models import families as model_families
 from yescale.translate.openai_schema import json_schema_response_format
-from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._chat_base import BaseChatYEScale, StructuredMethod, json_schema_of
 
@@ -161,73 +160,27 @@ class ChatYEScale(BaseChatYEScale):
     """Parameters the model rejects: ``{"parallel_tool_calls": None}`` never sends the
     parameter, ``{"reasoning_effort": ["minimal"]}`` never sends those values."""
 
+    _endpoint = "openai"
+
     @property
     def _llm_type(self) -> str:
         return "yescale-chat"
 
     @property
     def _default_params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "max_completion_tokens": self.max_completion_tokens,
-            "top_p": self.top_p,
-            "stop": self.stop,
-            "n": self.n,
-            "seed": self.seed,
-            "presence_penalty": self.presence_penalty,
-            "frequency_penalty": self.frequency_penalty,
-            "logprobs": self.logprobs,
-            "top_logprobs": self.top_logprobs,
-            "reasoning_effort": self.reasoning_effort,
-        }
-        params = {k: v for k, v in params.items() if v is not None}
+        params = field_values(self, OPENAI_CHAT_FIELDS)
         params.update(self.model_kwargs)
         if self.extra_body:
             params.update(self.extra_body)
         return params
 
     def _call_params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-        params = {**self._default_params, **kwargs}
-        params.pop("stream", None)
-        extra = params.pop("extra_body", None)
-        if extra:
-            params.update(extra)
-        if stop is not None:
-            params["stop"] = stop
-        model = str(params.get("model", self.model_name))
-        model_families.adapt_chat_params(model, params)
-        for name, disabled in (self.disabled_params or {}).items():
-            # ``None``: never send the parameter; a list: do not send those values.
-            if disabled is None or params.get(name) in disabled:
-                params.pop(name, None)
-        params["model"] = model
+        call = {**kwargs, "stop": stop} if stop is not None else kwargs
+        params = openai_chat_params(
+            self._default_params, {}, call, model=self.model_name, disabled=self.disabled_params
+        )
         params.setdefault("stream_usage", self.stream_usage)
         return params
-
-    def _complete(self, messages: list[dict[str, Any]], params: dict[str, Any]) -> ChatCompletion:
-        params = {k: v for k, v in params.items() if k != "stream_usage"}
-        return self.client.chat.create(messages=messages, **params)
-
-    async def _acomplete(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> ChatCompletion:
-        params = {k: v for k, v in params.items() if k != "stream_usage"}
-        return await self.client.aio.chat.create(messages=messages, **params)
-
-    def _chunks(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> Iterator[ChatCompletionChunk]:
-        params = dict(params)
-        usage = bool(params.pop("stream_usage"))
-        return self.client.chat.stream(messages=messages, include_usage=usage, **params)
-
-    def _achunks(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> AsyncIterator[ChatCompletionChunk]:
-        params = dict(params)
-        usage = bool(params.pop("stream_usage"))
-        return aiter(self.client.aio.chat.stream(messages=messages, include_usage=usage, **params))
 
     # -- structured output ----------------------------------------------------------------------
 
@@ -243,6 +196,7 @@ class ChatYEScale(BaseChatYEScale):
             return {"response_format": {"type": "json_object"}}
         if method != "json_schema":
             return super()._structured_bind_kwargs(method, schema, strict)
+        strict = model_families.json_schema_strict(self.model_name, strict)
         return {
             "response_format": json_schema_response_format(json_schema_of(schema), strict=strict)
         }

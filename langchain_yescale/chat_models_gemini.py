@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, Field
 
+from yescale.integration.arguments import GEMINI_REFUSED
+from yescale.integration.chat_params import GEMINI_CHAT_FIELDS, field_values, gemini_chat_params
+from yescale.integration.options import GeminiOptions
 from yescale.models.kinds import check_gemini_model
-from yescale.translate.gemini_chat import gemini_params
 from yescale.translate.gemini_schema import to_gemini_schema
-from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._chat_base import BaseChatYEScale, StructuredMethod, json_schema_of
 
 _NATIVE_TOOLS = ("googleSearch", "google_search", "urlContext", "url_context", "codeExecution")
 
 
-class ChatYEScaleGemini(BaseChatYEScale):
+class ChatYEScaleGemini(BaseChatYEScale, GeminiOptions):
     """Gemini through YEScale's Gemini-native endpoint (``/v1beta/models/{model}:generateContent``):
     thinking, native structured output, function calling, Google Search grounding, URL context.
 
@@ -86,7 +87,9 @@ class ChatYEScaleGemini(BaseChatYEScale):
 
             llm.bind_tools([GetWeather]).invoke("Weather in Hanoi?").tool_calls
 
-        Thought signatures on function calls are kept and sent back on the next turn.
+        Thought signatures (on function calls, and on text in
+        ``additional_kwargs["extra_content"]``) are kept and sent back on the next turn.
+        Tool arguments may be free-form dicts (sent as an ``OBJECT`` without properties).
 
     Structured output:
         .. code-block:: python
@@ -127,25 +130,14 @@ class ChatYEScaleGemini(BaseChatYEScale):
         check_gemini_model(model)  # a GPT or Claude model is not served on generateContent
 
     model_name: str = Field(default="gemini-2.5-flash", alias="model")
-    top_k: int | None = None
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
-    thinking_budget: int | None = None
-    """Thinking tokens: 0 disables, -1 dynamic."""
-    include_thoughts: bool | None = None
-    """Return thought summaries as reasoning blocks."""
-    google_search: bool = False
-    """Ground answers with Google Search."""
-    url_context: bool = False
-    """Let the model read URLs given in the prompt."""
-    code_execution: bool = False
-    """Let the model run code."""
-    safety_settings: list[dict[str, Any]] | None = None
-    generation_config: dict[str, Any] | None = None
-    """Extra ``generationConfig`` fields, sent as is."""
     response_modalities: list[str] | None = None
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra top-level request fields (e.g. ``cached_content``)."""
+
+    _endpoint = "gemini"
+    _refused_arguments = GEMINI_REFUSED
 
     @property
     def _llm_type(self) -> str:
@@ -153,65 +145,20 @@ class ChatYEScaleGemini(BaseChatYEScale):
 
     @property
     def _default_params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {
-            "temperature": self.temperature,
-            "top_p": self.top_p,
-            "top_k": self.top_k,
-            "max_tokens": self.max_tokens,
-            "stop": self.stop,
-            "n": self.n,
-            "seed": self.seed,
-            "presence_penalty": self.presence_penalty,
-            "frequency_penalty": self.frequency_penalty,
-            "response_modalities": self.response_modalities,
-            "thinking_budget": self.thinking_budget,
-            "include_thoughts": self.include_thoughts,
-        }
-        return {k: v for k, v in params.items() if v is not None}
+        return field_values(self, GEMINI_CHAT_FIELDS)
 
     def _call_params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-        merged = {**self._default_params, **kwargs}
-        if stop is not None:
-            merged["stop"] = stop
-        config, tools = gemini_params(
-            merged,
-            self.generation_config,
+        return gemini_chat_params(
+            self._default_params,
+            self.model_kwargs,
+            {**kwargs, "stop": stop} if stop is not None else kwargs,
+            model=self.model_name,
+            generation_config=self.generation_config,
+            safety_settings=self.safety_settings,
             google_search=self.google_search,
             url_context=self.url_context,
             code_execution=self.code_execution,
         )
-        merged.pop("parallel_tool_calls", None)  # Gemini decides; not a Gemini field
-        params: dict[str, Any] = {
-            "model": str(merged.pop("model", self.model_name)),
-            **self.model_kwargs,
-            **merged,
-        }
-        if tools:
-            params["tools"] = tools
-        if config:
-            params["generation_config"] = config
-        safety = params.pop("safety_settings", None) or self.safety_settings
-        if safety:
-            params["safety_settings"] = safety
-        return params
-
-    def _complete(self, messages: list[dict[str, Any]], params: dict[str, Any]) -> ChatCompletion:
-        return self.client.gemini.chat.create(messages=messages, **params)
-
-    async def _acomplete(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> ChatCompletion:
-        return await self.client.aio.gemini.chat.create(messages=messages, **params)
-
-    def _chunks(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> Iterator[ChatCompletionChunk]:
-        return self.client.gemini.chat.stream(messages=messages, **params)
-
-    def _achunks(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> AsyncIterator[ChatCompletionChunk]:
-        return aiter(self.client.aio.gemini.chat.stream(messages=messages, **params))
 
     # -- tools and structured output ------------------------------------------------------------
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, model_validator
 
 from yescale import InvalidRequestError, embedding_batches
+from yescale.integration.options import EmbeddingOptions
 from yescale.models.kinds import check_embedding_model
 
 from ._client_params import YEScaleClientParams
@@ -65,7 +66,7 @@ def progress_bar(label: str) -> _TextBar | _TqdmBar:
     return _TqdmBar(label)
 
 
-class YEScaleEmbeddings(YEScaleClientParams, Embeddings):
+class YEScaleEmbeddings(YEScaleClientParams, EmbeddingOptions, Embeddings):
     """YEScale embeddings: OpenAI ``text-embedding-3-small`` / ``-3-large`` /
     ``text-embedding-ada-002``, and Gemini embedding models (``gemini-embedding-001``) that the
     service routes on the same ``/v1/embeddings`` endpoint.
@@ -122,22 +123,12 @@ class YEScaleEmbeddings(YEScaleClientParams, Embeddings):
 
     model: str = "text-embedding-3-small"
     """Embedding model name."""
-    dimensions: int | None = Field(default=None, ge=1)
-    """Vector length for models that can shorten them (``text-embedding-3-*``, Gemini)."""
     chunk_size: int = Field(
         default=embedding_batches.DEFAULT_CHUNK_SIZE,
         ge=1,
         le=embedding_batches.MAX_INPUTS_PER_REQUEST,
     )
     """Inputs per request (capped at the model's per-request limit)."""
-    max_concurrency: int = Field(default=embedding_batches.DEFAULT_MAX_CONCURRENCY, ge=1)
-    """Requests in flight at once (threads on the sync path, tasks on the async path)."""
-    max_batch_tokens: int = Field(default=embedding_batches.DEFAULT_MAX_BATCH_TOKENS, ge=1)
-    """Estimated tokens per request (the service takes 300k)."""
-    encoding_format: Literal["float", "base64"] = "base64"
-    """``"base64"``: smaller answers, decoded to floats here."""
-    empty: embedding_batches.EmptyPolicy = "space"
-    """Empty or whitespace-only texts: ``"space"`` embeds them as ``" "``; ``"error"`` refuses."""
     show_progress: bool = Field(
         default=False, validation_alias=AliasChoices("show_progress", "show_progress_bar")
     )

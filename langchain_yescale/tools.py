@@ -126,6 +126,9 @@ class YEScaleImageGenerationTool(YEScaleToolParams, BaseTool):  # type: ignore[o
     description: str = ""
     args_schema: type[BaseModel] = ImageGenerationInput  # type: ignore[assignment]
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
+    _unknown_argument_hint = (
+        "Defaults of the image request (size, quality, n...) go in image_params={...}."
+    )
 
     model: str = DEFAULT_IMAGE_MODEL
     """Image model: ``gpt-image-1`` (default), ``dall-e-3``, or a DALL-E-format model."""
@@ -145,13 +148,7 @@ class YEScaleImageGenerationTool(YEScaleToolParams, BaseTool):  # type: ignore[o
         return self
 
     def _generator(self) -> ImageGenerator:
-        return ImageGenerator(
-            self.client,
-            model=self.model,
-            output_dir=self.output_dir,
-            allowed_input_dirs=self.allowed_input_dirs,
-            defaults=self.image_params,
-        )
+        return self.image_generator(self.client, self.model, self.image_params)
 
     def _run(
         self,
@@ -250,16 +247,15 @@ class YEScaleMediaTaskTool(YEScaleToolParams, BaseTool):  # type: ignore[overrid
     )
     args_schema: type[BaseModel] = MediaTaskInput  # type: ignore[assignment]
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
+    _refused_arguments = {
+        "model": "the media model is an argument of each call (the agent chooses it).",
+        "model_name": "the media model is an argument of each call (the agent chooses it).",
+    }
+    _unknown_argument_hint = "Per-task parameters (size, duration, config) are call arguments."
 
     def _runner(self) -> MediaTaskRunner:
-        return MediaTaskRunner(
-            self.client,
-            output_dir=self.output_dir,
-            allowed_input_dirs=self.allowed_input_dirs,
-            poll_interval=self.poll_interval,
-            task_timeout=self.task_timeout,
-            wait=self.wait,
-            resume_hint=f"call {self.name} again with task_id={{task_id!r}}",
+        return self.media_runner(
+            self.client, resume_hint=f"call {self.name} again with task_id={{task_id!r}}"
         )
 
     @staticmethod
@@ -370,6 +366,7 @@ class YEScaleGeminiStructuredOutputTool(YEScaleToolParams, BaseTool):  # type: i
     name: str = "yescale_gemini_structured_output"
     description: str = ""
     args_schema: type[BaseModel] = StructuredOutputInput  # type: ignore[assignment]
+    _unknown_argument_hint = "Other generationConfig fields go in generation_config={...}."
 
     schema_: Any = Field(alias="schema")
     """Pydantic model class, TypedDict / type, or JSON-schema dict."""

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from pydantic import Field, PrivateAttr, model_validator
 
 from yescale import InvalidRequestError, embedding_batches
+from yescale.integration.options import EmbeddingOptions
 from yescale.models.kinds import check_embedding_model
 
 from ._client_params import YEScaleClientParams
 
 
-class YEScaleEmbedding(YEScaleClientParams, BaseEmbedding):
+class YEScaleEmbedding(YEScaleClientParams, EmbeddingOptions, BaseEmbedding):
     """YEScale embeddings for LlamaIndex (``VectorStoreIndex``, ingestion pipelines): OpenAI
     ``text-embedding-3-*`` / ``text-embedding-ada-002`` and Gemini embedding models
     (``gemini-embedding-001``), all over ``/v1/embeddings``.
@@ -43,22 +44,12 @@ class YEScaleEmbedding(YEScaleClientParams, BaseEmbedding):
     """Embedding model name (``model=`` is accepted too)."""
     embed_batch_size: int = Field(default=2048, gt=0, le=2048)
     """Texts per call from LlamaIndex into this class."""
-    dimensions: int | None = Field(default=None, ge=1)
-    """Vector length for models that can shorten them."""
     request_batch_size: int = Field(
         default=embedding_batches.DEFAULT_CHUNK_SIZE,
         ge=1,
         le=embedding_batches.MAX_INPUTS_PER_REQUEST,
     )
     """Inputs per HTTP request (capped at the model's per-request limit)."""
-    max_concurrency: int = Field(default=embedding_batches.DEFAULT_MAX_CONCURRENCY, ge=1)
-    """Requests in flight at once, shared by every call on this object."""
-    max_batch_tokens: int = Field(default=embedding_batches.DEFAULT_MAX_BATCH_TOKENS, ge=1)
-    """Estimated tokens per request (the service takes 300k)."""
-    encoding_format: Literal["float", "base64"] = "base64"
-    """``"base64"``: smaller answers, decoded to floats here."""
-    empty: embedding_batches.EmptyPolicy = "space"
-    """Empty or whitespace-only texts: ``"space"`` embeds them as ``" "``; ``"error"`` refuses."""
     additional_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra request fields (e.g. ``user``)."""
 

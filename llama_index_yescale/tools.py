@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from llama_index.core.base.llms.types import ContentBlock, ImageBlock, TextBlock
@@ -26,9 +24,9 @@ from llama_index.core.tools.utils import create_schema_from_function
 from pydantic import Field, model_validator
 
 from yescale import InvalidRequestError, YEScaleClient
+from yescale.integration.options import ToolOptions
 from yescale.models.images import describe_image_model
 from yescale.models.kinds import check_gemini_model, check_image_model
-from yescale.resources.media import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT
 from yescale.tools import (
     DEFAULT_IMAGE_MODEL,
     DEFAULT_STRUCTURED_MODEL,
@@ -75,23 +73,13 @@ class YEScaleMediaTaskResultEvent(BaseEvent):
         return "YEScaleMediaTaskResultEvent"
 
 
-class YEScaleToolOptions(YEScaleClientParams):
+class YEScaleToolOptions(YEScaleClientParams, ToolOptions):
     """The tool spec's options: client settings, where results go, what inputs may be read,
     media polling, and the structured-output schema."""
 
-    output_dir: Path | None = None
-    """Folder results are saved in (created if missing); ``None`` keeps image bytes in the
-    ``ImageBlock`` s and media results as URLs."""
-    allowed_input_dirs: list[Path] = Field(default_factory=list)
-    """Folders input-image paths may come from; none by default."""
     image_model: str = DEFAULT_IMAGE_MODEL
     image_params: dict[str, Any] = Field(default_factory=dict)
     """Defaults for every image call (e.g. ``{"quality": "low"}``)."""
-    poll_interval: float = Field(default=DEFAULT_POLL_INTERVAL, gt=0)
-    task_timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0)
-    """Seconds to wait for a media task before ``TaskTimeoutError`` (resume with its id)."""
-    wait: bool = True
-    """Wait for media results (default), or return the task id at once."""
     structured_schema: Any = None
     """Pydantic model, TypedDict / type or JSON-schema dict for ``extract_structured``; without
     one, ``extract_structured`` is left out of ``to_tool_list()``."""
@@ -99,35 +87,24 @@ class YEScaleToolOptions(YEScaleClientParams):
     thinking_budget: int | None = None
     instructions: str | None = None
     """Instructions added to every extraction."""
-    sleep: Callable[[float], None] | None = Field(default=None, exclude=True)
-    async_sleep: Callable[[float], Awaitable[None]] | None = Field(default=None, exclude=True)
-    clock: Callable[[], float] | None = Field(default=None, exclude=True)
+
+    _argument_owner = "YEScaleToolSpec"
+    _refused_arguments = {
+        "model": "set image_model=... (generate_image) and structured_model=... "
+        "(extract_structured); generate_media takes its model with each call.",
+        "model_name": "set image_model=... (generate_image) and structured_model=... "
+        "(extract_structured); generate_media takes its model with each call.",
+    }
+    _unknown_argument_hint = (
+        "Defaults of the image request go in image_params={...}; see YEScaleToolSpec's "
+        "docstring for its options."
+    )
 
     @model_validator(mode="after")
     def _check_models(self) -> YEScaleToolOptions:
         check_image_model(self.image_model)  # a chat model here would fail every image call
         check_gemini_model(self.structured_model)
         return self
-
-    @property
-    def client(self) -> YEScaleClient:
-        """The client: shared, unless httpx clients or time functions are injected."""
-        if self._client is None and (
-            self.sleep is not None or self.async_sleep is not None or self.clock is not None
-        ):
-            self._client = YEScaleClient(
-                api_key=self.api_key,
-                base_url=self.base_url,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-                default_headers=self.default_headers,
-                http_client=self.http_client,
-                async_http_client=self.async_http_client,
-                sleep=self.sleep,
-                async_sleep=self.async_sleep,
-                clock=self.clock,
-            )
-        return super().client
 
 
 def _progress(event: MediaProgress) -> None:
@@ -253,24 +230,11 @@ class YEScaleToolSpec(BaseToolSpec):
 
     def _images(self) -> ImageGenerator:
         o = self.options
-        return ImageGenerator(
-            self.client,
-            model=o.image_model,
-            output_dir=o.output_dir,
-            allowed_input_dirs=o.allowed_input_dirs,
-            defaults=o.image_params,
-        )
+        return o.image_generator(self.client, o.image_model, o.image_params)
 
     def _media(self) -> MediaTaskRunner:
-        o = self.options
-        return MediaTaskRunner(
-            self.client,
-            output_dir=o.output_dir,
-            allowed_input_dirs=o.allowed_input_dirs,
-            poll_interval=o.poll_interval,
-            task_timeout=o.task_timeout,
-            wait=o.wait,
-            resume_hint="call get_media_task with task_id={task_id!r}",
+        return self.options.media_runner(
+            self.client, resume_hint="call get_media_task with task_id={task_id!r}"
         )
 
     def _make_extractor(self) -> StructuredExtractor:

@@ -129,6 +129,32 @@ class YEScaleClient:
         )
         self._attach()
 
+    @classmethod
+    def from_settings(
+        cls,
+        settings: ClientSettings,
+        *,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], None] | None = None,
+        async_sleep: Callable[[float], Awaitable[None]] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> YEScaleClient:
+        """A client for settings already resolved (:meth:`ClientSettings.resolve`): neither the
+        arguments nor the environment are looked at again. The other arguments are as above."""
+        client = cls.__new__(cls)
+        client.settings = settings
+        client._transport = Transport(
+            settings,
+            http_client=http_client,
+            async_http_client=async_http_client,
+            sleep=sleep,
+            async_sleep=async_sleep,
+            clock=clock,
+        )
+        client._attach()
+        return client
+
     def _attach(self) -> None:
         self.chat = Chat(self._transport)
         self.embeddings = Embeddings(self._transport)
@@ -192,11 +218,16 @@ class YEScaleClient:
     def shared(cls, **settings: Any) -> YEScaleClient:
         """A client for these settings, shared by every live object that asks for the same ones.
 
-        Framework classes use this. Connection pools are shared by all clients anyway; this also
-        shares the client object, and forgets it once no object holds it (a backend that builds
-        objects per user key does not accumulate clients).
+        Framework classes use it (through ``yescale.integration.clients.client_for``, with their
+        settings already resolved: :meth:`shared_for`). Connection pools are shared by all
+        clients anyway; this also shares the client object, and forgets it once no object holds
+        it (a backend that builds objects per user key does not accumulate clients).
         """
-        resolved = ClientSettings.resolve(**settings)
+        return cls.shared_for(ClientSettings.resolve(**settings))
+
+    @classmethod
+    def shared_for(cls, resolved: ClientSettings) -> YEScaleClient:
+        """:meth:`shared` for settings already resolved (not resolved again)."""
         key = (
             resolved.api_key.get_secret_value() if resolved.api_key else None,
             resolved.access_key.get_secret_value() if resolved.access_key else None,
@@ -211,7 +242,7 @@ class YEScaleClient:
         with cls._shared_lock:
             client = cls._shared.get(key)
             if client is None:
-                client = cls(**settings)
+                client = cls.from_settings(resolved)
                 cls._shared[key] = client
         return client
 

@@ -267,26 +267,28 @@ def secret_key_inputs(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def check_framework_settings(owner: str, **settings: Any) -> None:
-    """What a framework class checks when it is built: a key is configured (else an error naming
-    ``owner`` and the environment variable), and :func:`check_settings`."""
+def check_framework_settings(owner: str, **settings: Any) -> ClientSettings:
+    """The settings of a framework class ``owner``, resolved when it is built (arguments, then
+    the environment, then the defaults): an error naming ``owner`` and the environment variable
+    when no key is configured or the key given is blank, and whatever :meth:`ClientSettings.resolve`
+    raises, now rather than at the first request."""
     key = settings.get("api_key")
     text = key.get_secret_value() if isinstance(key, SecretStr) else key
-    if not isinstance(text, str) or not text.strip():  # blank: resolve() would find no key
-        raise MissingCredentialsError(
-            f"{owner} needs a YEScale API key: pass api_key=... or set the {API_KEY_ENV} "
-            "environment variable."
-        )
-    check_settings(**settings)
+    # a blank key given is a mistake (an unset variable read as ""), not a request for the
+    # environment's key
+    if key is not None and (not isinstance(text, str) or not text.strip()):
+        raise _missing_key(owner)
+    resolved = ClientSettings.resolve(**settings)
+    if resolved.api_key is None:
+        raise _missing_key(owner)
+    return resolved
 
 
-def check_settings(**settings: Any) -> None:
-    """Raise what :meth:`ClientSettings.resolve` would for these settings (a timeout of 0, a
-    base URL without scheme...), without its warnings: framework classes call this when they are
-    built, so a bad setting fails there rather than at the first request."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ClientSettings.resolve(**settings)
+def _missing_key(owner: str) -> MissingCredentialsError:
+    return MissingCredentialsError(
+        f"{owner} needs a YEScale API key: pass api_key=... or set the {API_KEY_ENV} "
+        "environment variable."
+    )
 
 
 def refuse_pickling_own_clients(owner: str, sync: object, asynchronous: object, names: str) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -60,6 +62,83 @@ def _has_text(content: Any) -> bool:
     return False
 
 
+def _described(value: Any) -> str:
+    """``an int (5)``, ``bytes (b'hi')``, ``None``: a value's type and the start of it."""
+    if value is None:
+        return "None"
+    if isinstance(value, (bytes, bytearray)):
+        return f"bytes ({value!r:.40})"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name} ({value!r:.40})"
+
+
+def require_part_text(part: Mapping[str, Any], where: str) -> str:
+    """The ``text`` of a ``{"type": "text"}`` part, which must be a string; ``where`` names the
+    part in the error (``messages[1].content[0]``)."""
+    text = part.get("text")
+    if isinstance(text, str):
+        return text
+    fix = (
+        "Decode it first, e.g. value.decode()."
+        if isinstance(text, (bytes, bytearray))
+        else "Convert it first, e.g. str(value)."
+    )
+    raise InvalidRequestError(
+        f"{where} is a text part whose text is {_described(text)}: text must be a str. {fix}"
+    )
+
+
+def data_url_parts(url: str, where: str) -> tuple[str, str]:
+    """``(mime type, base64 data)`` of a ``data:`` URL (an image or file sent inline), checked
+    before any request: the models read base64 data URLs only, and the base64 must decode.
+    ``where`` names the part in the error."""
+    header, _, data = url.partition(",")
+    mime = header[5:].split(";")[0] or "application/octet-stream"
+    if ";base64" not in header.lower():
+        raise InvalidRequestError(
+            f"{where} is a data URL without base64 ({header[:60]},...): the models read base64 "
+            "data URLs only, such as 'data:image/png;base64,iVBOR...'. Encode the bytes with "
+            "base64.b64encode(data).decode()."
+        )
+    try:
+        base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidRequestError(
+            f"{where} is a data URL whose base64 is invalid ({exc}): encode the bytes with "
+            "base64.b64encode(data).decode(), or give an http(s) URL instead."
+        ) from None
+    return mime, data
+
+
+def is_data_url(value: Any) -> TypeGuard[str]:
+    return isinstance(value, str) and value[:5].lower() == "data:"
+
+
+def _check_part(part: Mapping[str, Any], where: str) -> None:
+    """A part's text is a string; a data URL in it (image, file) holds valid base64."""
+    kind = part.get("type")
+    if kind == "text":
+        require_part_text(part, where)
+    elif kind == "image_url":
+        image = part.get("image_url")
+        url = image.get("url") if isinstance(image, Mapping) else image
+        if is_data_url(url):
+            data_url_parts(url, where)
+    elif kind == "file":
+        file = part.get("file")
+        if isinstance(file, Mapping) and is_data_url(file.get("file_data")):
+            data_url_parts(file["file_data"], where)
+
+
+def check_content_parts(content: Any, where: str) -> None:
+    """The parts of a message's list content (``where``: ``messages[1].content``): text parts
+    hold strings, data URLs valid base64. Other shapes are the caller's to check."""
+    if isinstance(content, list):
+        for j, part in enumerate(content):
+            if isinstance(part, Mapping):
+                _check_part(part, f"{where}[{j}]")
+
+
 def check_chat_messages(messages: list[dict[str, Any]]) -> None:
     """The OpenAI-format rules the service would otherwise refuse with an HTTP 400: known roles,
     content a string or a list of typed parts, tool results naming their call, tool-call
@@ -89,6 +168,7 @@ def check_chat_messages(messages: list[dict[str, Any]]) -> None:
                         '{"type": "text", "text": "..."} or {"type": "image_url", "image_url": '
                         f'{{"url": "..."}}}}, got {part!r:.80}.'
                     )
+                _check_part(part, f"messages[{i}].content[{j}]")
         elif not isinstance(content, str):
             raise InvalidRequestError(
                 f"messages[{i}].content is a {type(content).__name__}: it must be a string or a "

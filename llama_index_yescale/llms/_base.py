@@ -8,9 +8,8 @@ describe a tool and ask for native structured output.
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncGenerator, Generator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
@@ -41,13 +40,16 @@ from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.program.utils import FlexibleModel
 from llama_index.core.prompts import BasePromptTemplate
 from llama_index.core.types import Model, PydanticProgramMode
-from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from yescale import InvalidRequestError
-from yescale._signature import presigned
+from yescale.integration import presigned
+from yescale.integration.answers import parse_json_answer, usage_counts
+from yescale.integration.chat_calls import ChatCalls, ChatEndpoint
+from yescale.integration.chat_params import openai_tool_choice
 from yescale.models.kinds import check_chat_model
 from yescale.models.limits import model_limits
-from yescale.types.chat import ChatCompletion, ChatCompletionChunk
+from yescale.models.profiles import model_profile
+from yescale.types.chat import ChatCompletion
 
 from .._client_params import YEScaleClientParams
 from ._convert import (
@@ -56,7 +58,6 @@ from ._convert import (
     logprobs_from_wire,
     parse_tool_kwargs,
     to_openai_messages,
-    usage_counts,
 )
 from ._stream import StreamAccumulator
 
@@ -82,29 +83,6 @@ _FRAMEWORK_KWARGS = (
 )
 #: Tool-calling parameters that do not belong in a native structured-output request.
 _TOOL_KWARGS = ("tools", "tool_choice", "parallel_tool_calls", *_FRAMEWORK_KWARGS)
-_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
-
-
-def resolve_tool_choice(
-    tool_choice: ToolChoice, tool_required: bool, names: dict[str, str]
-) -> str | dict[str, Any]:
-    """LlamaIndex's ``tool_choice`` / ``tool_required`` as OpenAI's ``tool_choice``.
-
-    ``names`` maps the tools' names (as given and as sent) to the names sent to the model.
-    """
-    if tool_choice is None:
-        return "required" if tool_required else "auto"
-    if isinstance(tool_choice, dict):
-        return tool_choice
-    if tool_choice in ("auto", "none", "required"):
-        return tool_choice
-    if tool_choice == "any":
-        return "required"
-    if tool_choice not in names:
-        raise InvalidRequestError(
-            f"tool_choice {tool_choice!r} is not one of the tools {sorted(set(names.values()))}."
-        )
-    return {"type": "function", "function": {"name": names[tool_choice]}}
 
 
 def force_single_tool_call(response: ChatResponse) -> None:
@@ -121,21 +99,9 @@ def force_single_tool_call(response: ChatResponse) -> None:
 
 def parse_structured(output_cls: type[Model], response: ChatResponse) -> Model:
     """The JSON answer of a native structured-output call as ``output_cls``."""
-    text = response.message.content or ""
-    fenced = _FENCE.match(text)
-    if fenced:
-        text = fenced.group(1)
-    try:
-        return output_cls.model_validate_json(text)
-    except ValidationError as exc:
-        raw = response.raw if isinstance(response.raw, dict) else {}
-        choices = raw.get("choices") or [{}]
-        finish = choices[0].get("finish_reason")
-        hint = " (the answer was cut off: raise max_tokens)" if finish == "length" else ""
-        raise ValueError(
-            f"The model's answer is not a valid {output_cls.__name__}{hint}: {exc}. "
-            f"Answer: {text[:500]!r}"
-        ) from exc
+    raw = response.raw if isinstance(response.raw, dict) else {}
+    choices = raw.get("choices") or [{}]
+    return parse_json_answer(output_cls, response.message.content, choices[0].get("finish_reason"))
 
 
 class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
@@ -161,11 +127,16 @@ class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
         description="Output tokens LlamaIndex reserves in prompts (default: max_tokens, else "
         "the model's output limit, at most a quarter of the context window).",
     )
-    is_function_calling_model: bool = Field(
-        default=True, description="Whether LlamaIndex may use tool calling with this model."
+    is_function_calling_model: bool | None = Field(
+        default=None,
+        description="Whether LlamaIndex may use tool calling with this model (default: what "
+        "the model's profile says, and True for a model without one).",
     )
     strict: bool = Field(
-        default=False, description="Ask for strict schema adherence in tools and JSON schemas."
+        default=False,
+        description="Ask for strict schema adherence in tools and JSON schemas. Not given, "
+        "native JSON-schema output is still strict on OpenAI models (as in llama-index's "
+        "OpenAI); strict=False turns that off too.",
     )
     reasoning_history: ReasoningHistory = Field(
         default="auto",
@@ -188,18 +159,21 @@ class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
 
     @property
     def metadata(self) -> LLMMetadata:
+        # the model's profile (yescale.models.profiles, as LangChain's ``profile``), then the
+        # conservative default limits for a name nobody knows; the user's settings win
+        profile = model_profile(self.model)
         limits = model_limits(self.model)
-        context = self.context_window or limits.context_window
-        num_output = (
-            self.num_output
-            or self.max_tokens
-            or max(1, min(limits.max_output_tokens, context // 4))
-        )
+        context = self.context_window or profile.get("max_input_tokens") or limits.context_window
+        max_output = profile.get("max_output_tokens") or limits.max_output_tokens
+        num_output = self.num_output or self.max_tokens or max(1, min(max_output, context // 4))
+        calls_tools = self.is_function_calling_model
+        if calls_tools is None:
+            calls_tools = profile.get("tool_calling", True)
         return LLMMetadata(
             context_window=context,
             num_output=num_output,
             is_chat_model=True,
-            is_function_calling_model=self.is_function_calling_model,
+            is_function_calling_model=calls_tools,
             model_name=self.model,
             system_role=MessageRole.SYSTEM,
         )
@@ -210,25 +184,12 @@ class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
         """The client parameters of one call (``model`` included): defaults plus ``kwargs``."""
         raise NotImplementedError
 
-    def _wire_create(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> ChatCompletion:
-        raise NotImplementedError
+    #: The client's chat endpoint this class calls (subclasses).
+    _endpoint: ClassVar[ChatEndpoint]
 
-    async def _wire_acreate(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> ChatCompletion:
-        raise NotImplementedError
-
-    def _wire_stream(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> Iterator[ChatCompletionChunk]:
-        raise NotImplementedError
-
-    def _wire_astream(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> AsyncIterator[ChatCompletionChunk]:
-        raise NotImplementedError
+    @property
+    def _calls(self) -> ChatCalls:
+        return ChatCalls(self.client, self._endpoint)
 
     def _tool_spec(self, tool: BaseTool, strict: bool) -> dict[str, Any]:
         """The OpenAI tool dict for a LlamaIndex tool."""
@@ -268,18 +229,18 @@ class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         wire, params = self._prepare(messages, kwargs)
-        return self._to_response(self._wire_create(wire, params))
+        return self._to_response(self._calls.create(wire, params))
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         wire, params = self._prepare(messages, kwargs)
-        return self._to_response(await self._wire_acreate(wire, params))
+        return self._to_response(await self._calls.acreate(wire, params))
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         wire, params = self._prepare(messages, kwargs)
 
         def gen() -> ChatResponseGen:
             accumulator = StreamAccumulator()
-            for chunk in self._wire_stream(wire, params):
+            for chunk in self._calls.stream(wire, params):
                 yield accumulator.add(chunk)
 
         return gen()
@@ -291,7 +252,7 @@ class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
 
         async def gen() -> ChatResponseAsyncGen:
             accumulator = StreamAccumulator()
-            stream = self._wire_astream(wire, params)
+            stream = self._calls.astream(wire, params)
             try:
                 async for chunk in stream:
                     yield accumulator.add(chunk)
@@ -390,7 +351,9 @@ class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
         prepared: dict[str, Any] = {"messages": messages, **kwargs}
         if specs:
             prepared["tools"] = specs
-            prepared["tool_choice"] = resolve_tool_choice(tool_choice, tool_required, names)
+            prepared["tool_choice"] = openai_tool_choice(
+                tool_choice, names, required=tool_required, default="auto"
+            )
             prepared["parallel_tool_calls"] = allow_parallel_tool_calls
         return prepared
 

@@ -29,7 +29,8 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.llms.utils import parse_partial_json
 
 from yescale import InvalidRequestError
-from yescale._json_values import dump_tool_arguments, load_tool_arguments
+from yescale.integration import dump_tool_arguments, load_tool_arguments
+from yescale.integration.answers import reasoning_tokens
 from yescale.types.chat import ChatMessage as WireMessage
 from yescale.types.chat import Usage
 
@@ -295,23 +296,6 @@ def tool_call_blocks(calls: Sequence[Mapping[str, Any]]) -> list[ToolCallBlock]:
             )
         )
     return blocks
-
-
-def usage_counts(usage: Usage | None) -> dict[str, int]:
-    """What LlamaIndex's token counter reads: prompt, completion and total tokens."""
-    if usage is None:
-        return {}
-    return {
-        "prompt_tokens": usage.prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "total_tokens": usage.total_tokens or usage.prompt_tokens + usage.completion_tokens,
-    }
-
-
-def reasoning_tokens(usage: Usage | None) -> int | None:
-    if usage is None or usage.completion_tokens_details is None:
-        return None
-    return usage.completion_tokens_details.reasoning_tokens
 
 
 def assistant_message(

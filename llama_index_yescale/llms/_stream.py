@@ -2,99 +2,41 @@
 
 As llama-index-llms-openai does, every streamed response holds the accumulated message (thinking,
 text, tool calls merged by index) plus ``delta`` (the new text) and, in ``additional_kwargs``,
-``thinking_delta`` (the new reasoning text) and the token usage once the service sends it.
+``thinking_delta`` (the new reasoning text) and the token usage once the service sends it. The
+accumulation is the client's (:class:`yescale.integration.streams.ChunkAccumulator`); this module
+only builds the LlamaIndex objects.
 """
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from llama_index.core.base.llms.types import ChatResponse
 
+from yescale.integration.answers import usage_counts
+from yescale.integration.streams import ChunkAccumulator
 from yescale.types.chat import ChatCompletionChunk
-from yescale.types.chat import ToolCall as WireToolCall
 
-from ._convert import assistant_message, reasoning_tokens, usage_counts
-
-
-def merge_tool_call_deltas(
-    calls: dict[int, dict[str, Any]], deltas: list[WireToolCall] | None
-) -> None:
-    """Merge streamed tool-call deltas into ``calls`` (OpenAI dicts keyed by index).
-
-    The first delta of a call brings its id and name, later ones pieces of its arguments. A delta
-    without an index continues the last call, unless its id is new. Fields other than id, type
-    and function (e.g. Gemini's ``extra_content`` thought signature) are kept.
-    """
-    for delta in deltas or []:
-        data = delta.model_dump(exclude_none=True)
-        index = data.pop("index", None)
-        function = data.pop("function", None) or {}
-        call_id = data.pop("id", None)
-        data.pop("type", None)
-        if index is None:
-            known = {c.get("id") for c in calls.values()}
-            new = not calls or (call_id is not None and call_id not in known)
-            index = (max(calls) + 1 if calls else 0) if new else max(calls)
-        current = calls.get(index)
-        if current is None:
-            current = calls[index] = {
-                "id": call_id or "",
-                "type": "function",
-                "function": {"name": "", "arguments": ""},
-            }
-        elif call_id and not current["id"]:
-            current["id"] = call_id
-        name = function.get("name")
-        if name and name != current["function"]["name"]:
-            # The name comes whole in one delta; some gateways repeat it, a few split it.
-            current["function"]["name"] += name
-        current["function"]["arguments"] += function.get("arguments") or ""
-        current.update(copy.deepcopy(data))
+from ._convert import assistant_message
 
 
 class StreamAccumulator:
     """Builds one ``ChatResponse`` per chunk, each with the full message so far."""
 
     def __init__(self) -> None:
-        self.content = ""
-        self.reasoning = ""
-        self.calls: dict[int, dict[str, Any]] = {}
-        self.extras: dict[str, Any] = {}
-        self.usage: dict[str, int] = {}
-        self.thinking_tokens: int | None = None
-        self.finish_reason: str | None = None
+        self.so_far = ChunkAccumulator()
 
     def add(self, chunk: ChatCompletionChunk) -> ChatResponse:
-        content_delta = ""
-        reasoning_delta = ""
-        if chunk.choices:
-            choice = chunk.choices[0]
-            delta = choice.delta
-            content_delta = delta.content or ""
-            reasoning_delta = delta.reasoning_content or ""
-            merge_tool_call_deltas(self.calls, delta.tool_calls)
-            extra = (delta.model_extra or {}).get("extra_content")
-            if extra:
-                self.extras["extra_content"] = extra
-            if delta.refusal:
-                self.extras["refusal"] = self.extras.get("refusal", "") + delta.refusal
-            if choice.finish_reason:
-                self.finish_reason = choice.finish_reason
-        self.content += content_delta
-        self.reasoning += reasoning_delta
-        if chunk.usage is not None:
-            self.usage = usage_counts(chunk.usage)
-            self.thinking_tokens = reasoning_tokens(chunk.usage) or self.thinking_tokens
+        so_far = self.so_far
+        content_delta, reasoning_delta = so_far.add(chunk)
         message = assistant_message(
-            content=self.content,
-            reasoning=self.reasoning,
-            calls=[self.calls[i] for i in sorted(self.calls)],
-            extras=self.extras,
-            thinking_tokens=self.thinking_tokens,
+            content=so_far.content,
+            reasoning=so_far.reasoning,
+            calls=so_far.tool_calls,
+            extras=so_far.extras,
+            thinking_tokens=so_far.thinking_tokens,
         )
-        additional: dict[str, Any] = dict(self.usage)
+        additional: dict[str, Any] = usage_counts(so_far.usage)
         if reasoning_delta:
             additional["thinking_delta"] = reasoning_delta
         return ChatResponse(

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.types import Model
 from pydantic import Field
 
+from yescale.integration.chat_params import OPENAI_CHAT_FIELDS, field_values, openai_chat_params
 from yescale.models import families as model_families
 from yescale.translate.openai_schema import json_schema_response_format, strict_tool
-from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._base import BaseYEScaleLLM
 
@@ -94,59 +93,22 @@ class YEScale(BaseYEScaleLLM):
     disabled_params: list[str] | None = None
     """Request fields the model rejects, e.g. ``["parallel_tool_calls"]``: never sent."""
 
+    _endpoint = "openai"
+
     @classmethod
     def class_name(cls) -> str:
         return "YEScale"
 
     def _request_params(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        defaults: dict[str, Any] = {
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "max_completion_tokens": self.max_completion_tokens,
-            "top_p": self.top_p,
-            "stop": self.stop,
-            "seed": self.seed,
-            "presence_penalty": self.presence_penalty,
-            "frequency_penalty": self.frequency_penalty,
-            "logprobs": self.logprobs,
-            "top_logprobs": self.top_logprobs,
-            "reasoning_effort": self.reasoning_effort,
-        }
-        params = {k: v for k, v in defaults.items() if v is not None}
-        params.update(self.additional_kwargs)
-        params.update(kwargs)
-        extra = params.pop("extra_body", None)
-        if extra:
-            params.update(extra)
-        model = str(params.pop("model", self.model))
-        model_families.adapt_chat_params(model, params)
-        for name in self.disabled_params or ():
-            params.pop(name, None)
-        params["model"] = model
-        return params
-
-    def _wire_create(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> ChatCompletion:
-        return self.client.chat.create(messages=messages, **params)
-
-    async def _wire_acreate(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> ChatCompletion:
-        return await self.client.aio.chat.create(messages=messages, **params)
-
-    def _wire_stream(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> Iterator[ChatCompletionChunk]:
-        return self.client.chat.stream(messages=messages, include_usage=self.stream_usage, **params)
-
-    def _wire_astream(
-        self, messages: list[dict[str, Any]], params: dict[str, Any]
-    ) -> AsyncIterator[ChatCompletionChunk]:
-        stream = self.client.aio.chat.stream(
-            messages=messages, include_usage=self.stream_usage, **params
+        params = openai_chat_params(
+            field_values(self, OPENAI_CHAT_FIELDS),
+            self.additional_kwargs,
+            kwargs,
+            model=self.model,
+            disabled=self.disabled_params,
         )
-        return aiter(stream)
+        params.setdefault("stream_usage", self.stream_usage)
+        return params
 
     # -- tools and structured output ------------------------------------------------------------
 
@@ -157,9 +119,11 @@ class YEScale(BaseYEScaleLLM):
     def _native_structured_kwargs(self, output_cls: type[Model]) -> dict[str, Any] | None:
         if not model_families.supports_json_schema(self.model):
             return None
+        # ``strict`` given (even False) wins; else the family's default (strict for OpenAI)
+        given = self.strict if "strict" in self.model_fields_set else None
         response_format = json_schema_response_format(
             output_cls.model_json_schema(),
-            strict=True if self.strict else None,
+            strict=model_families.json_schema_strict(self.model, given),
             fallback_name=output_cls.__name__,
         )
         return {"response_format": response_format}

@@ -620,7 +620,7 @@ def test_structured_output(vcr: Cassette, method: str, kind: str) -> None:
         assert spec["name"] in ("Joke", "JokeDict")
         assert spec["description"] == "Joke to tell user."
         assert set(spec["schema"]["properties"]) == {"setup", "punchline"}
-        assert "strict" not in spec
+        assert spec["strict"] is True  # strict by default on OpenAI models, as langchain-openai
     else:
         assert body["response_format"] == {"type": "json_object"}
 

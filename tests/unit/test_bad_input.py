@@ -2227,7 +2227,7 @@ ROWS: list[Row] = [
             [FunctionTool.from_defaults(weather)], "Weather?", tool_choice="get_time"
         ),
         InvalidRequestError,
-        "tool_choice 'get_time' is not one of the tools ['weather']",
+        "tool_choice 'get_time' is not one of the bound tools ['weather']",
     ),
     Row(
         "li-temperature",

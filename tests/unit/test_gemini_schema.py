@@ -279,3 +279,62 @@ def test_function_parameters_translated() -> None:
         "propertyOrdering": ["input"],
         "required": ["input"],
     }
+
+
+def test_free_form_dict_arguments_are_objects() -> None:
+    """A tool argument that is any object (``options: dict``, ``dict[str, Any]``, typed values)
+    goes to Gemini as an ``OBJECT`` without properties, as langchain-google-genai sends it:
+    function parameters may hold one (only ``responseSchema`` refuses it, above)."""
+
+    class Settings(BaseModel):
+        name: str
+        values: dict[str, Any] = Field(description="Anything")
+        counts: dict[str, int] | None = None
+        rows: list[dict[str, Any]]
+
+    assert to_gemini_parameters(Settings.model_json_schema()) == {
+        "type": "OBJECT",
+        "properties": {
+            "name": {"type": "STRING"},
+            "values": {"type": "OBJECT", "description": "Anything"},
+            "counts": {"type": "OBJECT", "nullable": True},
+            "rows": {"type": "ARRAY", "items": {"type": "OBJECT"}},
+        },
+        "propertyOrdering": ["name", "values", "counts", "rows"],
+        "required": ["name", "values", "rows"],
+    }
+    assert to_gemini_parameters(
+        {"type": "object", "properties": {"options": {"type": "object"}}}
+    ) == {
+        "type": "OBJECT",
+        "properties": {"options": {"type": "OBJECT"}},
+        "propertyOrdering": ["options"],
+    }
+    # keyword arguments only (``def f(**kwargs)``): any object
+    assert to_gemini_parameters({"type": "object", "additionalProperties": True}) == {
+        "type": "OBJECT"
+    }
+
+
+def test_function_parameters_refusals_hint_at_tools() -> None:
+    """What function parameters truly cannot express is still refused, with a hint that fits a
+    tool (``response_json_schema`` is an option of structured output, not of bind_tools)."""
+
+    class Node(BaseModel):
+        name: str
+        children: list[Node] = Field(default_factory=list)
+
+    for schema in (
+        Node.model_json_schema(),
+        {"type": "object", "properties": {"pair": {"type": "array", "prefixItems": [{}]}}},
+        {
+            "type": "object",
+            "properties": {"a": {"type": "string"}},
+            "additionalProperties": {"type": "integer"},
+        },
+    ):
+        with pytest.raises(InvalidRequestError) as info:
+            to_gemini_parameters(schema)
+        message = str(info.value)
+        assert "response_json_schema" not in message
+        assert "JSON string" in message

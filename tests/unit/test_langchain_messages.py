@@ -21,7 +21,6 @@ from langchain_core.messages import (
 )
 
 from langchain_yescale import ChatYEScale, ChatYEScaleGemini
-from langchain_yescale._chat_base import normalize_tool_choice
 from langchain_yescale._openai_messages import (
     chunk_to_langchain,
     completion_metadata,
@@ -31,6 +30,7 @@ from langchain_yescale._openai_messages import (
     wire_message_to_ai,
 )
 from yescale import InvalidRequestError
+from yescale.integration.chat_params import openai_tool_choice, tool_names
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk, Usage
 from yescale.types.chat import ChatMessage as WireMessage
 
@@ -523,7 +523,7 @@ def test_gemini_params_generation_config() -> None:
 )
 def test_normalize_tool_choice(choice: Any, expected: Any) -> None:
     tools = [{"type": "function", "function": {"name": "f"}}]
-    assert normalize_tool_choice(choice, tools) == expected
+    assert openai_tool_choice(choice, tool_names(tools)) == expected
 
 
 def test_combine_llm_outputs() -> None:
@@ -555,3 +555,32 @@ def test_combine_llm_outputs() -> None:
         "system_fingerprint": "fp_1",
     }
     assert json.dumps(llm._combine_llm_outputs([]))  # no outputs: still a dict
+
+
+def test_text_thought_signature_kept_and_sent_back() -> None:
+    """Gemini's signature of a text part (``extra_content``, as the Gemini translation spells
+    it) stays on the AIMessage, whole or streamed, and goes back with the message next turn."""
+    extra = {"google": {"thought_signature": "c2ln"}}
+    wire = WireMessage.model_validate({"content": "Hello!", "extra_content": extra})
+    message = wire_message_to_ai(wire, {}, None)
+    assert message.additional_kwargs["extra_content"] == extra
+    assert message_to_openai(message) == {
+        "role": "assistant",
+        "content": "Hello!",
+        "extra_content": extra,
+    }
+    chunks = [
+        ChatCompletionChunk.model_validate(
+            {"choices": [{"index": 0, "delta": {"content": "Hel", "extra_content": extra}}]}
+        ),
+        ChatCompletionChunk.model_validate(
+            {"choices": [{"index": 0, "delta": {"content": "lo!"}}]}
+        ),
+    ]
+    sent: set[str] = set()
+    streamed = [chunk_to_langchain(c, sent) for c in chunks]
+    first, second = streamed
+    assert first is not None
+    assert second is not None
+    merged = first + second
+    assert message_to_openai(merged)["extra_content"] == extra

@@ -38,12 +38,13 @@ from llama_index_yescale.llms._convert import (
     from_wire_message,
     to_openai_messages,
 )
-from llama_index_yescale.llms._stream import StreamAccumulator, merge_tool_call_deltas
+from llama_index_yescale.llms._stream import StreamAccumulator
 from yescale import (
     AuthenticationError,
     InvalidRequestError,
     RateLimitError,
 )
+from yescale.integration.streams import merge_tool_call_deltas
 from yescale.models.limits import DEFAULT_LIMITS, model_limits
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk, ToolCall
 
@@ -677,7 +678,7 @@ def test_prepare_chat_with_tools() -> None:
     assert llm._prepare_chat_with_tools([WEATHER], tool_choice="none")["tool_choice"] == "none"
     as_dict = {"type": "function", "function": {"name": "get_weather"}}
     assert llm._prepare_chat_with_tools([WEATHER], tool_choice=as_dict)["tool_choice"] == as_dict
-    with pytest.raises(InvalidRequestError, match="not one of the tools"):
+    with pytest.raises(InvalidRequestError, match="not one of the bound tools"):
         llm._prepare_chat_with_tools([WEATHER], tool_choice="search")
     assert "tools" not in llm._prepare_chat_with_tools([], user_msg="Hi")
 
@@ -737,6 +738,7 @@ def test_yescale_request_params() -> None:
         "max_tokens": 100,
         "stop": ["\n"],
         "user": "u1",
+        "stream_usage": True,  # not a body field: the client's include_usage on streams
     }
     reasoning = YEScale(api_key=KEY, model="o3-mini", max_tokens=100)._request_params({})
     assert reasoning["max_completion_tokens"] == 100
@@ -811,7 +813,7 @@ def test_native_structured_output_parameters() -> None:
     assert spec["name"] == "City"
     assert spec["description"] == "A city."
     assert spec["schema"]["required"] == ["name", "population"]
-    assert "strict" not in spec
+    assert spec["strict"] is True  # OpenAI models: strict by default, as llama-index's OpenAI
     strict = YEScale(api_key=KEY, strict=True)._native_structured_kwargs(City)
     assert strict is not None
     assert strict["response_format"]["json_schema"]["strict"] is True

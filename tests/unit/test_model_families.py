@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import BaseModel
 
 from yescale.models import families as model_families
 from yescale.models.families import adapt_chat_params
@@ -99,3 +100,66 @@ def test_llamaindex_yescale_reasoning_model_params() -> None:
         llm.chat([ChatMessage(role="user", content="hi")])
     assert "temperature" not in seen[0]
     assert seen[0]["max_completion_tokens"] == 50
+
+
+@pytest.mark.parametrize(
+    ("model", "strict", "expected"),
+    [
+        ("gpt-4o-mini", None, True),
+        ("gpt-4.1", None, True),
+        ("o3-mini", None, True),
+        ("gpt-5", None, True),
+        ("gpt-4o-mini", False, False),  # explicit wins
+        ("gemini-2.5-flash", None, None),  # not OpenAI's strict mode: left unset
+        ("claude-sonnet-4-5", None, None),
+        ("deepseek-chat", None, None),
+        ("gemini-2.5-flash", True, True),
+    ],
+)
+def test_json_schema_strict_by_family(
+    model: str, strict: bool | None, expected: bool | None
+) -> None:
+    """OpenAI models get strict JSON-schema output unless told otherwise, as langchain-openai
+    and llama-index's OpenAI give it; other families are left unset (issue 15, item 3f)."""
+    assert model_families.json_schema_strict(model, strict) is expected
+
+
+@pytest.mark.parametrize("method", ["json_schema", None])
+def test_langchain_structured_output_strict_by_family(method: str | None) -> None:
+    from langchain_yescale import ChatYEScale
+
+    class Answer(BaseModel):
+        text: str
+        note: str | None = None
+
+    def response_format(model: str, **kwargs: Any) -> dict[str, Any]:
+        bound = ChatYEScale(model=model, api_key="k").with_structured_output(
+            Answer, method=method, **kwargs
+        )
+        return bound.first.kwargs["response_format"]["json_schema"]  # type: ignore[attr-defined]
+
+    strict = response_format("gpt-4o-mini")
+    assert strict["strict"] is True
+    assert strict["schema"]["additionalProperties"] is False
+    assert strict["schema"]["required"] == ["text", "note"]
+    assert "strict" not in response_format("gemini-2.5-flash")
+    loose = response_format("gpt-4o-mini", strict=False)
+    assert loose["strict"] is False
+    assert loose["schema"]["required"] == ["text"]
+
+
+def test_llamaindex_native_structured_output_strict_by_family() -> None:
+    from llama_index_yescale import YEScale
+
+    class Answer(BaseModel):
+        text: str
+
+    def spec(model: str, **settings: Any) -> dict[str, Any]:
+        native = YEScale(model=model, api_key="k", **settings)._native_structured_kwargs(Answer)
+        assert native is not None
+        return native["response_format"]["json_schema"]  # type: ignore[no-any-return]
+
+    assert spec("gpt-4o-mini")["strict"] is True
+    assert spec("gpt-4o-mini", strict=True)["strict"] is True
+    assert "strict" not in spec("gemini-2.5-flash")
+    assert spec("gpt-4o-mini", strict=False)["strict"] is False  # explicit wins

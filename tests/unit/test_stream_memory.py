@@ -1,9 +1,13 @@
-"""``ChatYEScale.stream`` / ``astream`` hold a bounded number of chunks, whatever the length.
+"""``ChatYEScale.stream`` / ``astream`` are langchain-core's own, and what a stream costs.
 
-langchain-core's ``BaseChatModel.stream`` keeps every chunk until the end; ours merges the kept
-ones every ``COMPACT_EVERY`` chunks. These tests check that the kept list stays bounded, that the
-merged result (what the end-of-run callbacks get) is exactly the unmerged one, tool-call
-arguments split across a merge included, and that memory does not grow with the answer.
+langchain-core's ``BaseChatModel.stream`` keeps every chunk until the stream ends, to hand the whole
+message to the end-of-run callbacks. An earlier version of this package merged that list in place
+every 512 chunks by reading the suspended generator's local ``chunks``: flat memory, but it would
+have stopped working, silently, the day langchain-core renamed a local. No public API lets a model
+bound that list (a tracer keeps every chunk object too, so reusing chunk objects would corrupt its
+events), so the trick is gone and the cost is stated instead: these tests check the callbacks'
+message is exact and bound what one chunk of ours costs, which is all this package controls. The
+change that would make it flat belongs upstream (see docs/langchain-chat.md, "Long streams").
 """
 
 from __future__ import annotations
@@ -15,13 +19,11 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-import pytest
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.messages import AIMessageChunk
+from langchain_core.language_models import BaseChatModel
 from langchain_core.outputs import LLMResult
 
-from langchain_yescale import ChatYEScale
-from langchain_yescale._chat_base import COMPACT_EVERY
+from langchain_yescale import ChatYEScale, ChatYEScaleGemini
 
 from .conftest import API_KEY, chunk_event, sse_response
 
@@ -79,25 +81,24 @@ class Ends(BaseCallbackHandler):
         self.messages.append(response.generations[0][0].message)  # type: ignore[attr-defined]
 
 
-def kept_by_langchain(ours: Iterator[Any]) -> list[Any]:
-    """The list langchain-core's ``stream`` keeps, seen from inside our suspended generator."""
-    inner = ours.gi_frame.f_locals["stream"]  # type: ignore[attr-defined]
-    kept: list[Any] = inner.gi_frame.f_locals["chunks"]
-    return kept
+#: Chunks per stream in the exactness tests: enough for any merging done in steps to show.
+N = 2_000
+#: What one streamed text chunk may cost while langchain-core keeps it (measured: 2.4 to 2.5 KB
+#: on CPython 3.10 to 3.13, langchain-core 1.6.7 to 1.8; LangChain's objects are most of it).
+PER_CHUNK_BYTES = 4_000
 
 
-def test_kept_chunks_stay_bounded_and_the_result_is_exact() -> None:
-    n = 5 * COMPACT_EVERY + 17
+def test_stream_is_langchain_cores_own() -> None:
+    """No override that reaches into another library's generator frames."""
+    for cls in (ChatYEScale, ChatYEScaleGemini):
+        assert cls.stream is BaseChatModel.stream
+        assert cls.astream is BaseChatModel.astream
+
+
+def test_the_end_of_run_message_is_exact() -> None:
     ends = Ends()
-    stream = model(lambda: text_events(n)).stream("go", config={"callbacks": [ends]})
-    received: list[AIMessageChunk] = []
-    longest = 0
-    for chunk in stream:
-        received.append(chunk)
-        if len(received) <= n:
-            longest = max(longest, len(kept_by_langchain(stream)))
-    assert longest <= COMPACT_EVERY  # without the merging it would reach n
-    assert "".join(str(c.content) for c in received) == "".join(f"t{i} " for i in range(n))
+    received = list(model(lambda: text_events(N)).stream("go", config={"callbacks": [ends]}))
+    assert "".join(str(c.content) for c in received) == "".join(f"t{i} " for i in range(N))
     (final,) = ends.messages
     full = received[0]
     for chunk in received[1:]:
@@ -106,17 +107,16 @@ def test_kept_chunks_stay_bounded_and_the_result_is_exact() -> None:
     assert final.usage_metadata == {"input_tokens": 4, "output_tokens": 7, "total_tokens": 11}
     assert final.usage_metadata == full.usage_metadata
     assert final.response_metadata["finish_reason"] == "stop"
-    assert final.response_metadata["model_name"] == "gpt-4o-mini"  # merged once, not n times
+    assert final.response_metadata["model_name"] == "gpt-4o-mini"  # sent once, not N times
     assert ends.tokens == len(received)
 
 
-def test_tool_call_arguments_split_across_merges() -> None:
-    pieces = 3 * COMPACT_EVERY
+def test_tool_call_arguments_in_many_pieces() -> None:
     ends = Ends()
-    received = list(model(lambda: tool_events(pieces)).stream("go", config={"callbacks": [ends]}))
+    received = list(model(lambda: tool_events(N)).stream("go", config={"callbacks": [ends]}))
     (final,) = ends.messages
     assert final.tool_calls == [
-        {"name": "echo", "args": {"text": "x" * (pieces - 20)}, "id": "call_1", "type": "tool_call"}
+        {"name": "echo", "args": {"text": "x" * (N - 20)}, "id": "call_1", "type": "tool_call"}
     ]
     full = received[0]
     for chunk in received[1:]:
@@ -125,13 +125,12 @@ def test_tool_call_arguments_split_across_merges() -> None:
 
 
 async def test_astream_keeps_the_result_exact() -> None:
-    n = 3 * COMPACT_EVERY + 5
     ends = Ends()
     received = [
-        c async for c in model(lambda: text_events(n)).astream("go", config={"callbacks": [ends]})
+        c async for c in model(lambda: text_events(N)).astream("go", config={"callbacks": [ends]})
     ]
     (final,) = ends.messages
-    assert final.content == "".join(f"t{i} " for i in range(n))
+    assert final.content == "".join(f"t{i} " for i in range(N))
     assert "".join(str(c.content) for c in received) == final.content
     assert final.usage_metadata["total_tokens"] == 11
 
@@ -148,8 +147,9 @@ def peak_bytes(n: int) -> int:
         tracemalloc.stop()
 
 
-@pytest.mark.parametrize("longer", [8])
-def test_memory_does_not_grow_with_the_answer(longer: int) -> None:
-    short, long = peak_bytes(1000), peak_bytes(1000 * longer)
-    # Kept whole, 7,000 more chunks would cost about 15 MB (about 2 KB each).
-    assert long - short < 3_000_000, (short, long)
+def test_what_a_chunk_costs_is_bounded() -> None:
+    """Memory grows with the answer (langchain-core keeps every chunk), by a bounded amount per
+    chunk: the figure docs/langchain-chat.md states."""
+    short, long = peak_bytes(1_000), peak_bytes(8_000)
+    per_chunk = (long - short) / 7_000
+    assert 0 < per_chunk < PER_CHUNK_BYTES, per_chunk

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -151,6 +152,43 @@ SYNC_CASES: list[tuple[str, Callable[[YEScaleClient], Any], str]] = [
     ),
     ("quota neither", lambda c: c.system.edit_api_key_quota(1), "exactly one"),
     ("quota negative", lambda c: c.system.edit_api_key_quota(1, remain_quota=-5), "negative"),
+    # a part that is wrong says which message, which part, and what is wrong (issue 15, item 3)
+    *(
+        (
+            f"{endpoint} {name}",
+            lambda c, create=create, content=content: create(c)(
+                messages=[*MESSAGES, {"role": "user", "content": content}]
+            ),
+            match,
+        )
+        for endpoint, create in (
+            ("chat", lambda c: partial(c.chat.create, model="gpt-4o-mini")),
+            ("gemini chat", lambda c: partial(c.gemini.chat.create, model="gemini-2.5-flash")),
+        )
+        for name, content, match in (
+            (
+                "text part int",
+                [{"type": "text", "text": 5}],
+                r"messages\[1\]\.content\[0\] is a text part whose text is an int \(5\): "
+                "text must be a str",
+            ),
+            (
+                "text part bytes",
+                [{"type": "text", "text": "ok"}, {"type": "text", "text": b"hi"}],
+                r"messages\[1\]\.content\[1\] is a text part whose text is bytes .*decode",
+            ),
+            (
+                "image invalid base64",
+                [{"type": "image_url", "image_url": {"url": "data:image/png;base64,not base64!"}}],
+                r"messages\[1\]\.content\[0\] is a data URL whose base64 is invalid",
+            ),
+            (
+                "image data URL not base64",
+                [{"type": "image_url", "image_url": {"url": "data:image/png,%89PNG"}}],
+                r"messages\[1\]\.content\[0\] is a data URL without base64",
+            ),
+        )
+    ),
 ]
 
 

@@ -15,23 +15,27 @@ _OPENAI_JSON_SCHEMA = re.compile(r"^(gpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o\d|chatgpt-
 _GEMINI = re.compile(r"^(models/)?gemini", re.IGNORECASE)
 
 
+#: ``(name prefix, family)``: the families this package knows, and how their names start.
+FAMILY_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("gpt", "openai"),
+    ("o1", "openai"),
+    ("o3", "openai"),
+    ("o4", "openai"),
+    ("chatgpt", "openai"),
+    ("gemini", "gemini"),
+    ("claude", "claude"),
+    ("deepseek", "deepseek"),
+    ("qwen", "qwen"),
+    ("grok", "xai"),
+    ("kimi", "moonshot"),
+    ("glm", "zhipu"),
+)
+
+
 def family(model: str) -> str:
     """``"openai"``, ``"gemini"``, ``"claude"``, ``"deepseek"``, ``"qwen"``, ... or ``"other"``."""
     name = model.lower().removeprefix("models/")
-    for prefix, fam in (
-        ("gpt", "openai"),
-        ("o1", "openai"),
-        ("o3", "openai"),
-        ("o4", "openai"),
-        ("chatgpt", "openai"),
-        ("gemini", "gemini"),
-        ("claude", "claude"),
-        ("deepseek", "deepseek"),
-        ("qwen", "qwen"),
-        ("grok", "xai"),
-        ("kimi", "moonshot"),
-        ("glm", "zhipu"),
-    ):
+    for prefix, fam in FAMILY_PREFIXES:
         if name.startswith(prefix):
             return fam
     return "other"
@@ -85,3 +89,16 @@ def supports_json_schema(model: str) -> bool:
     ``response_format`` and should use function calling for structured output.
     """
     return bool(_OPENAI_JSON_SCHEMA.match(model) or _GEMINI.match(model))
+
+
+def json_schema_strict(model: str, strict: bool | None = None) -> bool | None:
+    """Whether a ``json_schema`` answer format for ``model`` asks for strict adherence.
+
+    An explicit ``strict`` wins. Unset, OpenAI models that take ``json_schema`` (gpt-4o and
+    later, the o-series) are strict, as langchain-openai and llama-index's OpenAI make them:
+    the answer then always follows the schema. For the others it stays unset (``None``: not
+    sent), as their own APIs do not have OpenAI's strict mode.
+    """
+    if strict is not None:
+        return strict
+    return True if _OPENAI_JSON_SCHEMA.match(model) else None

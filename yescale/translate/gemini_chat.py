@@ -18,14 +18,13 @@ completions; this module is the one translation to and from Gemini's ``contents`
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import mimetypes
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .._validate import note_tool_name, require_tool_list
+from .._validate import check_content_parts, data_url_parts, note_tool_name, require_tool_list
 from ..errors import InvalidRequestError
 from ..types.chat import (
     ChatCompletion,
@@ -60,14 +59,7 @@ _FINISH = {
 
 
 def _data_url(url: str) -> dict[str, Any]:
-    header, _, data = url.partition(",")
-    mime = header[5:].split(";")[0] or "application/octet-stream"
-    if ";base64" not in header:
-        raise InvalidRequestError("Only base64 data URLs can be sent to Gemini.")
-    try:
-        base64.b64decode(data, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidRequestError("An image data URL holds invalid base64.") from None
+    mime, data = data_url_parts(url, "An image or file part")
     return {"inlineData": {"mimeType": mime, "data": data}}
 
 
@@ -232,6 +224,7 @@ def to_gemini_request(
 
     for i, message in enumerate(messages):
         role = message.get("role")
+        check_content_parts(message.get("content"), f"messages[{i}].content")
         if role in ("system", "developer"):
             system.extend(_content_parts(message.get("content"), None))
         elif role == "user":

@@ -7,6 +7,11 @@ does not take, turns ``anyOf [X, null]`` into ``nullable``, keeps field order as
 recursive schemas, free-form objects, tuples (``prefixItems``), conditions (``if``,
 ``dependentSchemas``...), ``not``, ``contains``, ``patternProperties`` and typed extra keys.
 
+Function parameters (:func:`to_gemini_parameters`) may hold a free-form object (``options:
+dict``, ``dict[str, Any]``): it goes as an ``OBJECT`` without properties, which Gemini takes
+there (``responseSchema`` does not). Their refusals suggest what suits a tool instead of
+``response_json_schema``, an option of structured output.
+
 Dropped on the way, because the answer then still satisfies the original schema or pydantic
 checks it afterwards: ``title``, ``default``, ``examples``, ``additionalProperties: false/true``,
 ``exclusiveMinimum`` / ``exclusiveMaximum``, ``multipleOf``, ``uniqueItems``. A ``format`` Gemini
@@ -98,8 +103,18 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+#: What to do instead, when a schema cannot be translated: for ``responseSchema`` and for
+#: function parameters.
+_INSTEAD_RESPONSE = "use response_json_schema (Gemini 2.5 takes the JSON schema as is)"
+_INSTEAD_PARAMETERS = "take that argument as a JSON string and parse it in the tool"
+
+
 class _Converter:
-    def __init__(self, root: Mapping[str, Any]) -> None:
+    def __init__(self, root: Mapping[str, Any], *, parameters: bool = False) -> None:
+        #: function parameters: free-form objects allowed, hints that fit a tool
+        self.parameters = parameters
+        self.what = "function parameters" if parameters else "responseSchema"
+        self.instead = _INSTEAD_PARAMETERS if parameters else _INSTEAD_RESPONSE
         self.defs: dict[str, Any] = {}
         for key in ("definitions", "$defs"):
             defs = root.get(key)
@@ -127,8 +142,7 @@ class _Converter:
         if name in seen:
             raise InvalidRequestError(
                 f"The schema is recursive at {path} ({' -> '.join((*seen, name))}): Gemini's "
-                "responseSchema cannot express recursion. Flatten the model, or use "
-                "response_json_schema."
+                f"{self.what} cannot express recursion. Flatten the model, or {self.instead}."
             )
         return self.defs[name], (*seen, name)
 
@@ -143,16 +157,13 @@ class _Converter:
             raise InvalidRequestError(f"Schema at {path} must be an object, got {_shown(schema)}.")
         for key, why in _REFUSED.items():
             if key in schema:
-                raise InvalidRequestError(
-                    f"The schema at {path} has {why}, or use response_json_schema (Gemini 2.5 "
-                    "takes the JSON schema as is)."
-                )
+                raise InvalidRequestError(f"The schema at {path} has {why}, or {self.instead}.")
         extra = schema.get("additionalProperties")
         if isinstance(extra, Mapping) and set(extra) - _ANNOTATIONS and schema.get("properties"):
             raise InvalidRequestError(
                 f"The object at {path} has typed extra keys (additionalProperties with a schema): "
-                "Gemini only produces the listed properties. List the keys as properties, or use "
-                "response_json_schema."
+                "Gemini only produces the listed properties. List the keys as properties, or "
+                f"{self.instead}."
             )
         if "$ref" in schema:
             target, seen = self.resolve(schema["$ref"], path, seen)
@@ -259,6 +270,8 @@ class _Converter:
                     f"properties at {path} must be an object of named schemas, got "
                     f"{_shown(properties)}."
                 )
+            if not properties and self.parameters:
+                return out  # any object: Gemini takes an OBJECT without properties here
             if not properties:
                 raise InvalidRequestError(
                     f"The object at {path} has no fixed properties (a free-form dict): Gemini's "
@@ -395,4 +408,4 @@ def to_gemini_parameters(schema: Mapping[str, Any]) -> dict[str, Any] | None:
         and "patternProperties" not in schema
     ):
         return None
-    return to_gemini_schema(schema)
+    return _Converter(schema, parameters=True).convert(schema, "#")

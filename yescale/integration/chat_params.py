@@ -1,0 +1,226 @@
+"""The request parameters of one chat call, built the same way for every framework.
+
+A chat class has defaults (its fields), a passthrough dict (LangChain's ``model_kwargs``,
+LlamaIndex's ``additional_kwargs``) and the call's own keyword arguments. These functions merge
+them, in that order, and apply the model family's rules, so that the LangChain and LlamaIndex
+classes of one endpoint send the same body for the same settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from ..errors import InvalidRequestError
+from ..models import families
+from ..translate.gemini_chat import gemini_params
+from ..translate.gemini_schema import to_gemini_schema
+
+__all__ = [
+    "GEMINI_CHAT_FIELDS",
+    "OPENAI_CHAT_FIELDS",
+    "TOOL_PARAMS",
+    "field_values",
+    "gemini_chat_params",
+    "gemini_response_format",
+    "openai_chat_params",
+    "openai_tool_choice",
+    "tool_names",
+]
+
+#: The body parameters an OpenAI-format chat class takes as constructor arguments (a class may
+#: lack some: LlamaIndex's returns one answer, so has no ``n``).
+OPENAI_CHAT_FIELDS = (
+    "temperature",
+    "max_tokens",
+    "max_completion_tokens",
+    "top_p",
+    "stop",
+    "n",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "logprobs",
+    "top_logprobs",
+    "reasoning_effort",
+)
+#: The same for the Gemini-native classes (snake_case; they go into ``generationConfig``).
+GEMINI_CHAT_FIELDS = (
+    "temperature",
+    "top_p",
+    "top_k",
+    "max_tokens",
+    "stop",
+    "n",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "response_modalities",
+    "thinking_budget",
+    "include_thoughts",
+)
+
+#: The request fields that only mean something with tools.
+TOOL_PARAMS = ("tools", "tool_choice", "parallel_tool_calls")
+
+#: What ``disabled_params`` may be: names never sent, or ``{name: None | values never sent}``.
+Disabled = Mapping[str, Collection[Any] | None] | Sequence[str] | None
+
+
+def field_values(obj: object, names: Sequence[str]) -> dict[str, Any]:
+    """The values of the fields ``names`` that ``obj`` has and sets (not ``None``)."""
+    values = {name: getattr(obj, name, None) for name in names}
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _merged(
+    defaults: Mapping[str, Any], passthrough: Mapping[str, Any], call: Mapping[str, Any]
+) -> dict[str, Any]:
+    params = {k: v for k, v in defaults.items() if v is not None}
+    params.update(passthrough)
+    params.update(call)
+    params.pop("stream", None)  # the client's method says whether it streams
+    extra = params.pop("extra_body", None)  # the OpenAI SDK's spelling: body fields as is
+    if extra:
+        params.update(extra)
+    if "tools" in params and not params["tools"]:
+        # No tools: OpenAI refuses ``"tools": []``, and a tool choice has nothing to choose from.
+        for name in TOOL_PARAMS:
+            params.pop(name, None)
+    return params
+
+
+def openai_chat_params(
+    defaults: Mapping[str, Any],
+    passthrough: Mapping[str, Any],
+    call: Mapping[str, Any],
+    *,
+    model: str,
+    disabled: Disabled = None,
+) -> dict[str, Any]:
+    """Parameters for ``client.chat.create`` / ``stream`` (``model`` included).
+
+    ``None`` defaults are left out; the passthrough and then the call override them; the
+    family's rules apply (``max_tokens`` as ``max_completion_tokens`` for o-series and gpt-5,
+    what those models refuse left out); ``disabled`` parameters (or values) are never sent.
+    """
+    params = _merged(defaults, passthrough, call)
+    model = str(params.pop("model", model))
+    families.adapt_chat_params(model, params)
+    if not isinstance(disabled, Mapping):
+        disabled = dict.fromkeys(disabled or ())
+    for name, values in disabled.items():
+        if values is None or params.get(name) in values:
+            params.pop(name, None)
+    params["model"] = model
+    return params
+
+
+def gemini_chat_params(
+    defaults: Mapping[str, Any],
+    passthrough: Mapping[str, Any],
+    call: Mapping[str, Any],
+    *,
+    model: str,
+    generation_config: Mapping[str, Any] | None = None,
+    safety_settings: Sequence[Mapping[str, Any]] | None = None,
+    google_search: bool = False,
+    url_context: bool = False,
+    code_execution: bool = False,
+    single_answer: bool = False,
+) -> dict[str, Any]:
+    """Parameters for ``client.gemini.chat.create`` / ``stream`` (``model`` included).
+
+    Generation parameters (``temperature``, ``max_tokens``, ``stop``, ``thinking_budget``, ...)
+    go into ``generation_config``, whichever of the three they came from; an OpenAI
+    ``response_format`` becomes Gemini's JSON output fields; the built-in tools asked for join
+    the function declarations; ``parallel_tool_calls`` (Gemini decides) and a ``tool_choice``
+    without tools are left out. ``single_answer``: the class returns one answer, so ``n`` is
+    not sent either.
+    """
+    merged = _merged(defaults, passthrough, call)
+    if "response_format" in merged:
+        merged.update(gemini_response_format(merged.pop("response_format")))
+    for name in ("parallel_tool_calls", "stream_options", *(("n",) if single_answer else ())):
+        merged.pop(name, None)
+    config, tools = gemini_params(
+        merged,
+        generation_config,
+        google_search=google_search,
+        url_context=url_context,
+        code_execution=code_execution,
+    )
+    params: dict[str, Any] = {"model": str(merged.pop("model", model)), **merged}
+    if tools:
+        params["tools"] = tools
+    else:
+        params.pop("tool_choice", None)  # no function declarations: nothing to choose from
+    if config:
+        params["generation_config"] = config
+    safety = params.pop("safety_settings", None) or safety_settings
+    if safety:
+        params["safety_settings"] = list(safety)
+    return params
+
+
+def gemini_response_format(response_format: Any) -> dict[str, Any]:
+    """An OpenAI ``response_format`` as Gemini's generation fields."""
+    if not isinstance(response_format, Mapping):
+        raise InvalidRequestError("response_format must be a dict, as in the OpenAI API.")
+    kind = response_format.get("type")
+    if kind == "json_object":
+        return {"response_mime_type": "application/json"}
+    if kind == "json_schema":
+        schema = (response_format.get("json_schema") or {}).get("schema") or {}
+        return {
+            "response_mime_type": "application/json",
+            "response_schema": to_gemini_schema(schema),
+        }
+    if kind == "text":
+        return {}
+    raise InvalidRequestError(
+        f"response_format type {kind!r} is not supported: use 'json_schema', 'json_object' or "
+        "'text'."
+    )
+
+
+def openai_tool_choice(
+    choice: str | bool | Mapping[str, Any] | None,
+    names: Mapping[str, str] | Collection[str],
+    *,
+    required: bool = False,
+    default: str | None = None,
+) -> str | dict[str, Any] | None:
+    """Every framework's ``tool_choice`` spelling as OpenAI's.
+
+    ``None`` / ``False``: ``"required"`` if ``required`` (LlamaIndex's ``tool_required``), else
+    ``default``. ``True``, ``"any"``, ``"required"``: ``"required"``. ``"auto"``, ``"none"``:
+    themselves. A tool's name: that function (``names`` maps the names a caller may use to the
+    names sent). A dict: as is.
+    """
+    if choice is None or choice is False:
+        return "required" if required else default
+    if choice is True or choice in ("any", "required"):
+        return "required"
+    if choice in ("auto", "none"):
+        return str(choice)
+    if isinstance(choice, Mapping):
+        return dict(choice)
+    if isinstance(choice, str):
+        sent = names if isinstance(names, Mapping) else {name: name for name in names}
+        if choice not in sent:
+            raise InvalidRequestError(
+                f"tool_choice {choice!r} is not one of the bound tools "
+                f"{sorted(set(sent.values()))}: use one of their names, 'auto', 'none' or "
+                "'required'."
+            )
+        return {"type": "function", "function": {"name": sent[choice]}}
+    raise InvalidRequestError(
+        f"Unsupported tool_choice {choice!r}: use a tool's name, 'auto', 'none', 'required' or "
+        "an OpenAI tool_choice dict."
+    )
+
+
+def tool_names(tools: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The names of the functions among OpenAI tool dicts (built-in tools have none)."""
+    return [t["function"]["name"] for t in tools if "function" in t]

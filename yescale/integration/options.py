@@ -1,0 +1,119 @@
+"""Constructor options that mean the same in every framework, declared once.
+
+Each is a pydantic mixin: a framework class inherits it next to its framework base, so the
+LangChain and LlamaIndex classes of one capability take the same options, with the same defaults,
+bounds and documentation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from .. import embedding_batches
+from ..resources.media import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from .._client import YEScaleClient
+    from ..tools.images import ImageGenerator
+    from ..tools.media import MediaTaskRunner
+
+__all__ = ["EmbeddingOptions", "GeminiOptions", "ToolOptions"]
+
+
+class GeminiOptions(BaseModel):
+    """What only Gemini's native endpoint takes: thinking, built-in tools, safety settings and
+    any other ``generationConfig`` field."""
+
+    top_k: int | None = None
+    """Sample from the ``top_k`` most likely tokens."""
+    thinking_budget: int | None = None
+    """Thinking tokens: ``0`` disables thinking, ``-1`` lets the model decide."""
+    include_thoughts: bool | None = None
+    """Return thought summaries (as reasoning / thinking blocks)."""
+    google_search: bool = False
+    """Ground answers with Google Search (the metadata comes with the answer)."""
+    url_context: bool = False
+    """Let the model read URLs given in the prompt."""
+    code_execution: bool = False
+    """Let the model run code."""
+    safety_settings: list[dict[str, Any]] | None = None
+    """Gemini ``safetySettings``, as is."""
+    generation_config: dict[str, Any] | None = None
+    """Extra ``generationConfig`` fields (camelCase), sent as is."""
+
+
+class EmbeddingOptions(BaseModel):
+    """How texts are batched, sent and decoded, the same for every embeddings class."""
+
+    dimensions: int | None = Field(default=None, ge=1)
+    """Vector length for models that can shorten them (``text-embedding-3-*``, Gemini)."""
+    max_concurrency: int = Field(default=embedding_batches.DEFAULT_MAX_CONCURRENCY, ge=1)
+    """Requests in flight at once (threads on the sync path, tasks on the async path)."""
+    max_batch_tokens: int = Field(default=embedding_batches.DEFAULT_MAX_BATCH_TOKENS, ge=1)
+    """Estimated tokens per request (the service takes 300k)."""
+    encoding_format: Literal["float", "base64"] = "base64"
+    """``"base64"``: smaller answers, decoded to floats here."""
+    empty: embedding_batches.EmptyPolicy = "space"
+    """Empty or whitespace-only texts: ``"space"`` embeds them as ``" "``; ``"error"`` refuses."""
+
+
+class ToolOptions(BaseModel):
+    """Where tool results go, which local inputs a tool may read, how media tasks are waited
+    for, and the time functions tests inject."""
+
+    output_dir: Path | None = None
+    """Folder results are saved in (created if missing); ``None`` keeps images as bytes and
+    media results as URLs."""
+    allowed_input_dirs: list[Path] = Field(default_factory=list)
+    """Local folders input-image paths may come from. Empty by default: an agent cannot make
+    a tool upload arbitrary local files."""
+    poll_interval: float = Field(default=DEFAULT_POLL_INTERVAL, gt=0)
+    """Media tasks: first wait between polls, in seconds (grows to 30 s)."""
+    task_timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0)
+    """Media tasks: seconds to wait before giving up with the task id (resume with it)."""
+    wait: bool = True
+    """Media tasks: wait for the result (default), or return the task id at once."""
+    sleep: Callable[[float], None] | None = Field(default=None, exclude=True)
+    """Injectable ``time.sleep`` for polling and retries (tests replay without waiting)."""
+    async_sleep: Callable[[float], Awaitable[None]] | None = Field(default=None, exclude=True)
+    """Injectable ``asyncio.sleep``."""
+    clock: Callable[[], float] | None = Field(default=None, exclude=True)
+    """Injectable ``time.monotonic`` for task deadlines."""
+
+    def time_functions(self) -> dict[str, Any]:
+        """The injected time functions, as :class:`~yescale.YEScaleClient` takes them (empty
+        when none is: the client may then be shared)."""
+        given = {"sleep": self.sleep, "async_sleep": self.async_sleep, "clock": self.clock}
+        return {name: value for name, value in given.items() if value is not None}
+
+    def image_generator(
+        self, client: YEScaleClient, model: str, defaults: dict[str, Any]
+    ) -> ImageGenerator:
+        """The image generator these options describe, for ``model`` on ``client``."""
+        from ..tools.images import ImageGenerator
+
+        return ImageGenerator(
+            client,
+            model=model,
+            output_dir=self.output_dir,
+            allowed_input_dirs=self.allowed_input_dirs,
+            defaults=defaults,
+        )
+
+    def media_runner(self, client: YEScaleClient, resume_hint: str) -> MediaTaskRunner:
+        """The media-task runner these options describe, on ``client``."""
+        from ..tools.media import MediaTaskRunner
+
+        return MediaTaskRunner(
+            client,
+            output_dir=self.output_dir,
+            allowed_input_dirs=self.allowed_input_dirs,
+            poll_interval=self.poll_interval,
+            task_timeout=self.task_timeout,
+            wait=self.wait,
+            resume_hint=resume_hint,
+        )

@@ -1,0 +1,91 @@
+"""A chat stream's chunks folded into the answer so far, for frameworks whose streamed responses
+carry the whole message (LlamaIndex's do, as llama-index-llms-openai's do)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..types.chat import ChatCompletionChunk, Usage
+from ..types.chat import ToolCall as WireToolCall
+from .answers import reasoning_tokens
+
+__all__ = ["ChunkAccumulator", "merge_tool_call_deltas"]
+
+
+def merge_tool_call_deltas(
+    calls: dict[int, dict[str, Any]], deltas: list[WireToolCall] | None
+) -> None:
+    """Merge streamed tool-call deltas into ``calls`` (OpenAI dicts keyed by index).
+
+    The first delta of a call brings its id and name, later ones pieces of its arguments. A delta
+    without an index continues the last call, unless its id is new. Fields other than id, type
+    and function (e.g. Gemini's ``extra_content`` thought signature) are kept.
+    """
+    for delta in deltas or []:
+        data = delta.model_dump(exclude_none=True)
+        index = data.pop("index", None)
+        function = data.pop("function", None) or {}
+        call_id = data.pop("id", None)
+        data.pop("type", None)
+        if index is None:
+            known = {c.get("id") for c in calls.values()}
+            new = not calls or (call_id is not None and call_id not in known)
+            index = (max(calls) + 1 if calls else 0) if new else max(calls)
+        current = calls.get(index)
+        if current is None:
+            current = calls[index] = {
+                "id": call_id or "",
+                "type": "function",
+                "function": {"name": "", "arguments": ""},
+            }
+        elif call_id and not current["id"]:
+            current["id"] = call_id
+        name = function.get("name")
+        if name and name != current["function"]["name"]:
+            # The name comes whole in one delta; some gateways repeat it, a few split it.
+            current["function"]["name"] += name
+        current["function"]["arguments"] += function.get("arguments") or ""
+        current.update(copy.deepcopy(data))
+
+
+class ChunkAccumulator:
+    """The first choice of a chat stream, so far: text, reasoning, tool calls (merged by index),
+    refusal and Gemini's ``extra_content``, the last usage and finish reason."""
+
+    def __init__(self) -> None:
+        self.content = ""
+        self.reasoning = ""
+        self.calls: dict[int, dict[str, Any]] = {}
+        self.extras: dict[str, Any] = {}
+        self.usage: Usage | None = None
+        self.thinking_tokens: int | None = None
+        self.finish_reason: str | None = None
+
+    def add(self, chunk: ChatCompletionChunk) -> tuple[str, str]:
+        """Fold one chunk in; returns the new text and the new reasoning text it brought."""
+        content_delta = reasoning_delta = ""
+        if chunk.choices:
+            choice = chunk.choices[0]
+            delta = choice.delta
+            content_delta = delta.content or ""
+            reasoning_delta = delta.reasoning_content or ""
+            merge_tool_call_deltas(self.calls, delta.tool_calls)
+            extra = (delta.model_extra or {}).get("extra_content")
+            if extra:
+                self.extras["extra_content"] = extra
+            if delta.refusal:
+                self.extras["refusal"] = self.extras.get("refusal", "") + delta.refusal
+            if choice.finish_reason:
+                self.finish_reason = choice.finish_reason
+        self.content += content_delta
+        self.reasoning += reasoning_delta
+        if chunk.usage is not None:
+            self.usage = chunk.usage
+            self.thinking_tokens = reasoning_tokens(chunk.usage) or self.thinking_tokens
+        return content_delta, reasoning_delta
+
+    @property
+    def tool_calls(self) -> list[dict[str, Any]]:
+        """The tool calls so far, in order."""
+        return [self.calls[i] for i in sorted(self.calls)]
