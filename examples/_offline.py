@@ -23,7 +23,9 @@ INSTALL = {
     "llama_index_yescale": '"yescale-integrations[llama-index]"',
     "langchain_core": '"yescale-integrations[langchain]"',
     "llama_index.core": '"yescale-integrations[llama-index]"',
-    "langchain": '"langchain>=1.0"',  # create_agent; not part of the [langchain] extra
+    # create_agent (1.0), choosing its structured-output strategy from model profiles (1.1);
+    # not part of the [langchain] extra
+    "langchain": '"langchain>=1.1"',
 }
 
 #: Replaying needs vcrpy, a development tool, unless the example runs live.

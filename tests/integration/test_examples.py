@@ -6,6 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from vcr.cassette import Cassette
+
+from .client_support import assert_all_played, sent_json
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
 
@@ -25,3 +28,49 @@ def test_quickstart() -> None:
     assert stream.usage_metadata["output_tokens"] > 0
     assert ainvoke.content == invoke.content
     assert invoke.response_metadata["finish_reason"] == "stop"
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("agent_structured.yaml")
+def test_agent_structured(vcr: Cassette) -> None:
+    import agent_structured
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    shown = agent_structured.run()
+    assert shown["profile"] == {
+        "max_input_tokens": 128_000,
+        "max_output_tokens": 16_384,
+        "tool_calling": True,
+        "structured_output": True,
+    }
+    # the typed answer, with what the tool said in it
+    weather = shown["structured_response"]
+    assert isinstance(weather, agent_structured.Weather)
+    assert weather == agent_structured.Weather(city="Hanoi", temperature_c=31, conditions="Sunny")
+    # the tool was called, and its result went back to the model
+    calls = [c for m in shown["messages"] if isinstance(m, AIMessage) for c in m.tool_calls]
+    assert [(c["name"], c["args"]) for c in calls] == [("get_weather", {"city": "Hanoi"})]
+    (result,) = [m for m in shown["messages"] if isinstance(m, ToolMessage)]
+    assert result.content == "Sunny, 31 degrees C in Hanoi."
+    assert shown["summarize_at"] == 102_400  # 80% of the window: nothing summarized here
+
+    # two requests: the tool call, then the answer; each asked for the schema natively
+    assert len(vcr.requests) == 2
+    assert_all_played(vcr)
+    for index in range(2):
+        body = sent_json(vcr, index)
+        response_format = body["response_format"]
+        assert response_format["type"] == "json_schema"
+        assert response_format["json_schema"]["name"] == "Weather"
+        # ProviderStrategy asks for strict only when told: ProviderStrategy(Weather, strict=True)
+        assert "strict" not in response_format["json_schema"]
+        schema = response_format["json_schema"]["schema"]
+        assert set(schema["properties"]) == {"city", "temperature_c", "conditions"}
+        # no extra structured-output tool, and no tool forced
+        assert [t["function"]["name"] for t in body["tools"]] == ["get_weather"]
+        assert body.get("tool_choice") in (None, "auto")
+    assert sent_json(vcr, 1)["messages"][-1] == {
+        "role": "tool",
+        "content": "Sunny, 31 degrees C in Hanoi.",
+        "tool_call_id": calls[0]["id"],
+    }

@@ -1,9 +1,9 @@
 # ruff: noqa: E501  (the reference bodies at the end are kept verbatim, long lines and all)
 """Canned answers for the LangChain chat-model tests (ChatYEScale, ChatYEScaleGemini).
 
-Restricted to ``tests/standard/test_chat_models_integration.py`` and
-``tests/integration/test_langchain_*.py`` (priority 10, so the generic answers in ``answers.py``
-never see these tests' requests).
+Restricted to ``tests/standard/test_chat_models_integration.py``,
+``tests/integration/test_langchain_*.py`` and the test of ``examples/agent_structured.py``
+(priority 10, so the generic answers in ``answers.py`` never see these tests' requests).
 
 The answers behave like a small, plausible model instead of replaying one fixed text: they are
 derived from the request. A little "brain" (:func:`_think`) works on a neutral view of the
@@ -36,6 +36,7 @@ from .routes import Answer, SynthRequest, as_json, route
 _MY_TESTS = (
     "tests/standard/test_chat_models_integration.py",
     "tests/integration/test_langchain_",
+    "tests/integration/test_examples.py::test_agent_structured",
 )
 _API_HOSTS = ("api.yescale.io", "api.yescale.vip")
 _CREATED = 1763103034
@@ -384,6 +385,8 @@ class _JsonMaker(_ArgMaker):
             if key in ("name", "title", "label") and topic and not self.quoted:
                 # e.g. the nodes of "a small tree about cats": "Cats", "Cats 2", ...
                 return topic.capitalize() + (f" {self.depth}" if self.depth > 1 else "")
+            if key in ("conditions", "summary") and self.facts:
+                return self.facts.split(",")[0].strip(" .")  # "Sunny, 31 degrees C" -> "Sunny"
             setup, punchline = _joke(self.prompt)
             if key == "setup":
                 return setup
@@ -402,6 +405,8 @@ class _JsonMaker(_ArgMaker):
         return super().value(name, resolved)
 
     depth = 0
+    #: what the tools answered, when the answer follows tool results
+    facts = ""
 
     def obj(self, schema: dict[str, Any]) -> dict[str, Any]:
         schema = _resolve(schema, self.root)
@@ -428,9 +433,11 @@ class _JsonMaker(_ArgMaker):
         return out
 
 
-def _json_answer(ask: Ask) -> str:
+def _json_answer(ask: Ask, facts: str = "") -> str:
     if ask.schema is not None:
-        maker = _JsonMaker(ask.prompt, ask.schema)
+        # the facts come after the prompt, so numbers the tools gave are taken after the user's
+        maker = _JsonMaker(f"{ask.prompt}\n{facts}" if facts else ask.prompt, ask.schema)
+        maker.facts = facts
         schema = _resolve(ask.schema, ask.schema)
         kind = str(schema.get("type", "object")).lower()
         if kind == "array":
@@ -493,13 +500,19 @@ def _tool_calls(ask: Ask) -> list[tuple[str, dict[str, Any]]]:
     return [(best.name, _JsonMaker(prompt, best.parameters).obj(best.parameters))]
 
 
-def _after_tools(ask: Ask) -> str:
-    """An answer from the tool results at the end of the conversation."""
+def _tool_results(ask: Ask) -> list[Turn]:
+    """The tool results at the end of the conversation."""
     results: list[Turn] = []
     for turn in reversed(ask.turns):
         if turn.role != "tool":
             break
         results.insert(0, turn)
+    return results
+
+
+def _after_tools(ask: Ask) -> str:
+    """An answer from the tool results at the end of the conversation."""
+    results = _tool_results(ask)
     calls: dict[str, dict[str, Any]] = {}
     for turn in ask.turns:
         for name, args in turn.calls:
@@ -663,6 +676,9 @@ def _think(ask: Ask, variant: int = 0) -> Reply:
     reply.calls = _tool_calls(ask)
     if reply.calls:
         reply.text = ""
+    elif ask.last.role == "tool" and ask.schema is not None:
+        # a response schema: the answer is JSON built from what the tools said
+        reply.text = _json_answer(ask, " ".join(t.text.strip() for t in _tool_results(ask)))
     elif ask.last.role == "tool":
         reply.text = _after_tools(ask)
     elif ask.schema is not None or ask.json_mode:

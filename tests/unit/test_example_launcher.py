@@ -18,7 +18,13 @@ sys.path.insert(0, str(EXAMPLES))
 
 import _offline  # noqa: E402
 
-EXAMPLE_SCRIPTS = ["quickstart.py", "llamaindex_agent.py", "rag_offline.py", "agent_tools.py"]
+EXAMPLE_SCRIPTS = [
+    "quickstart.py",
+    "llamaindex_agent.py",
+    "rag_offline.py",
+    "agent_tools.py",
+    "agent_structured.py",
+]
 
 #: Runs a script as ``python <script>`` would, with the named modules unimportable (as if they
 #: were not installed: importing them raises ModuleNotFoundError).
@@ -120,7 +126,8 @@ def test_offline_without_vcrpy_says_what_to_install(
     ("script", "blocked", "install"),
     [
         ("quickstart.py", "langchain_core", 'pip install "yescale-integrations[langchain]"'),
-        ("agent_tools.py", "langchain", 'pip install "langchain>=1.0"'),
+        ("agent_tools.py", "langchain", 'pip install "langchain>=1.1"'),
+        ("agent_structured.py", "langchain", 'pip install "langchain>=1.1"'),
         (
             "llamaindex_agent.py",
             "llama_index.core",
@@ -142,7 +149,7 @@ def test_missing_framework_and_vcrpy_are_named_in_the_same_line() -> None:
     result = run_without("agent_tools.py", "langchain", "vcr")
     line = one_line(result.stderr)
     assert result.returncode != 0
-    assert 'pip install "langchain>=1.0"' in line
+    assert 'pip install "langchain>=1.1"' in line
     assert "pip install vcrpy" in line
     assert "YESCALE_API_KEY" in line
 
@@ -157,7 +164,7 @@ def test_run_as_a_script_a_missing_module_exits_with_one_line() -> None:
         raise ModuleNotFoundError("No module named 'langchain'", name="langchain")
     assert (
         exited.value.code
-        == 'this example needs langchain, which is not installed: pip install "langchain>=1.0"'
+        == 'this example needs langchain, which is not installed: pip install "langchain>=1.1"'
     )
 
 

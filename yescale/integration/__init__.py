@@ -51,6 +51,8 @@ if TYPE_CHECKING:
         tool_names,
     )
     from .clients import (
+        SETTING_NAMES,
+        ClientOwner,
         ResolvedSettings,
         client_for,
         construction_errors,
@@ -109,6 +111,8 @@ _WHERE = {
     "openai_tool_choice": "chat_params",
     "tool_names": "chat_params",
     # settings resolved once, and the client built (or shared) from them
+    "SETTING_NAMES": "clients",
+    "ClientOwner": "clients",
     "ResolvedSettings": "clients",
     "client_for": "clients",
     "construction_errors": "clients",
@@ -132,11 +136,13 @@ __all__ = [
     "OPENAI_CHAT_FIELDS",
     "PEER_IGNORED",
     "PEER_REFUSED",
+    "SETTING_NAMES",
     "TOOL_PARAMS",
     "ArgumentRules",
     "ChatCalls",
     "ChatEndpoint",
     "ChunkAccumulator",
+    "ClientOwner",
     "EmbeddingOptions",
     "GeminiOptions",
     "ResolvedSettings",
