@@ -67,10 +67,12 @@ TOOL_PARAMS = ("tools", "tool_choice", "parallel_tool_calls")
 Disabled = Mapping[str, Collection[Any] | None] | Sequence[str] | None
 
 
-def field_values(obj: object, names: Sequence[str]) -> dict[str, Any]:
-    """The values of the fields ``names`` that ``obj`` has and sets (not ``None``)."""
-    values = {name: getattr(obj, name, None) for name in names}
-    return {name: value for name, value in values.items() if value is not None}
+def field_values(model: object, names: Sequence[str]) -> dict[str, Any]:
+    """The values of the fields ``names`` that the pydantic ``model`` has and sets (not
+    ``None``). Read from the instance's ``__dict__``, where pydantic keeps field values: this
+    runs on every call."""
+    values = vars(model)
+    return {name: values[name] for name in names if values.get(name) is not None}
 
 
 def _merged(
@@ -107,11 +109,11 @@ def openai_chat_params(
     params = _merged(defaults, passthrough, call)
     model = str(params.pop("model", model))
     families.adapt_chat_params(model, params)
-    if not isinstance(disabled, Mapping):
-        disabled = dict.fromkeys(disabled or ())
-    for name, values in disabled.items():
-        if values is None or params.get(name) in values:
-            params.pop(name, None)
+    if disabled:
+        rules = disabled if isinstance(disabled, Mapping) else dict.fromkeys(disabled)
+        for name, values in rules.items():
+            if values is None or params.get(name) in values:
+                params.pop(name, None)
     params["model"] = model
     return params
 
