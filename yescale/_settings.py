@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
+from ._warnings import warn_at_caller
 from .errors import (
     InsecureURLWarning,
     InvalidRequestError,
@@ -104,11 +104,10 @@ def _url(value: str | None, env: str, default: str, argument: str) -> str:
             f"{where} must be an http(s) URL such as {default!r}, got {url!r}.{hint}"
         )
     if parts.scheme == "http" and not _is_local(parts.hostname or ""):
-        warnings.warn(
+        warn_at_caller(
             f"{url!r} is plain http: your YEScale key would cross the network unencrypted. "
             "Use https.",
             InsecureURLWarning,
-            stacklevel=4,
         )
     # The reference documents paths from the host root (/v1/..., /v1beta/..., /task/...):
     # a base URL given with a trailing /v1 would double it.

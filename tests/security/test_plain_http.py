@@ -4,8 +4,13 @@ unencrypted. Loopback addresses and ``localhost`` do not (local proxies, test se
 
 from __future__ import annotations
 
+import warnings
+from typing import Any
+
 import pytest
 
+from langchain_yescale import ChatYEScale, ChatYEScaleGemini, YEScaleEmbeddings
+from llama_index_yescale import YEScale, YEScaleToolSpec
 from tests.conftest import warnings_as_errors
 from yescale import YEScaleClient
 from yescale.errors import InsecureURLWarning
@@ -89,3 +94,28 @@ def test_no_class_warns_for_a_local_server(subject: Subject) -> None:
         assert subject.call is not None
         subject.call(obj)
     assert str(service.requests[0].url).startswith("http://127.0.0.1:8080/")
+
+
+def _built_here(build: Any) -> list[warnings.WarningMessage]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        build()
+    return [w for w in caught if issubclass(w.category, InsecureURLWarning)]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: YEScaleClient(api_key=API_KEY, base_url="http://api.example.com"),
+        lambda: ChatYEScale(api_key=API_KEY, base_url="http://api.example.com"),
+        lambda: ChatYEScaleGemini(api_key=API_KEY, base_url="http://api.example.com"),
+        lambda: YEScaleEmbeddings(api_key=API_KEY, base_url="http://api.example.com"),
+        lambda: YEScale(api_key=API_KEY, api_base="http://api.example.com"),
+        lambda: YEScaleToolSpec(api_key=API_KEY, base_url="http://api.example.com"),
+    ],
+    ids=["client", "ChatYEScale", "ChatYEScaleGemini", "YEScaleEmbeddings", "YEScale", "spec"],
+)
+def test_the_warning_points_at_the_line_that_built_the_object(build: Any) -> None:
+    """Not at a line inside yescale, pydantic or the framework: the user's own line."""
+    (warning,) = _built_here(build)
+    assert warning.filename == __file__

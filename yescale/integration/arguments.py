@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import sys
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +40,7 @@ from typing import Any
 from pydantic import AliasChoices, AliasPath, BaseModel
 
 from .._settings import API_KEY_ENV, secret_key_inputs
+from .._warnings import warn_at_caller
 from ..errors import InvalidRequestError
 
 __all__ = [
@@ -185,18 +184,6 @@ _KEY_NAME = re.compile(
     r"password|secret)$|^(?:key|token)$",
     re.IGNORECASE,
 )
-
-#: Modules whose frames a warning skips, so that it points at the line that built the object.
-_INTERNAL = (
-    "yescale",
-    "langchain_yescale",
-    "llama_index_yescale",
-    "pydantic",
-    "langchain_core",
-    "langchain",
-)
-_INTERNAL_PREFIXES = ("llama_index.",)
-
 
 def is_key_name(name: str) -> bool:
     """Whether an argument's name says it holds a credential (``openai_api_key``, ``token``)."""
@@ -387,16 +374,7 @@ def _tuple(value: str | tuple[str, ...]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else value
 
 
-def _internal(module: str) -> bool:
-    return module.split(".", 1)[0] in _INTERNAL or module.startswith(_INTERNAL_PREFIXES)
-
-
 def _warn(message: str) -> None:
-    """A ``UserWarning`` pointing at the first frame outside this package and the frameworks:
-    the line that built the object."""
-    frame = sys._getframe(1)
-    level = 1
-    while frame.f_back is not None and _internal(str(frame.f_globals.get("__name__", ""))):
-        frame = frame.f_back
-        level += 1
-    warnings.warn(message, UserWarning, stacklevel=level + 1)
+    """A ``UserWarning`` pointing at the line that built the object."""
+    warn_at_caller(message)
+
