@@ -714,13 +714,21 @@ def test_structured_output_default_method_by_family(vcr: Cassette, model: str, m
         assert body["tool_choice"] == {"type": "function", "function": {"name": "Joke"}}
 
 
-def test_claude_rejects_response_format(vcr: Cassette) -> None:
-    # why the default differs by family: Claude (and DeepSeek) answer json_schema with a 400
+def test_claude_json_schema_goes_as_a_forced_function(vcr: Cassette) -> None:
+    # Claude (and DeepSeek) answer response_format json_schema with a 400, so the client sends
+    # the schema as a function the model must call and returns its arguments as the text
+    # (yescale.translate.answer_tool): method="json_schema" works on them too
     llm = ChatYEScale(model="claude-sonnet-4-5", max_retries=0).with_structured_output(
         Joke, method="json_schema"
     )
-    with pytest.raises(ModelInvalidRequestError, match="json_schema is not supported"):
-        llm.invoke("Tell me a joke about cats.")
+    joke = llm.invoke("Tell me a joke about cats.")
+    assert isinstance(joke, Joke)
+    assert joke.setup
+    assert joke.punchline
+    (body,) = bodies(vcr)
+    assert "response_format" not in body
+    assert [t["function"]["name"] for t in body["tools"]] == ["Joke"]
+    assert body["tool_choice"] == {"type": "function", "function": {"name": "Joke"}}
 
 
 def test_disabled_params(vcr: Cassette) -> None:

@@ -18,6 +18,7 @@ from .._validate import (
 )
 from ..errors import incomplete_answer
 from ..models.kinds import check_chat_model
+from ..translate.answer_tool import answer_tool_for
 from ..types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest
 from ._stream import AsyncStream
 
@@ -77,8 +78,15 @@ class Chat:
     def create(
         self, *, model: str, messages: Sequence[Mapping[str, Any]], **params: Any
     ) -> ChatCompletion:
-        """One completion. ``params`` are any body fields (temperature, tools, ...)."""
-        return self._t.send(build_call(model, messages, params))
+        """One completion. ``params`` are any body fields (temperature, tools, ...).
+
+        A ``json_schema`` ``response_format`` for a model whose API refuses it (Claude,
+        DeepSeek) is sent as a function the model must call, and its arguments come back as
+        the text (:mod:`yescale.translate.answer_tool`)."""
+        answer = answer_tool_for(model, params)
+        if answer is None:
+            return self._t.send(build_call(model, messages, params))
+        return answer.completion(self._t.send(build_call(model, messages, answer.request(params))))
 
     def stream(
         self,
@@ -89,8 +97,12 @@ class Chat:
         **params: Any,
     ) -> Iterator[ChatCompletionChunk]:
         """Stream chunks; the last one carries ``usage`` unless ``include_usage=False``."""
+        answer = answer_tool_for(model, params)
+        if answer is not None:
+            params = answer.request(params)
         call = build_call(model, messages, params, stream=True, include_usage=include_usage)
-        return self._t.stream(call, self._decoder)
+        chunks = self._t.stream(call, self._decoder)
+        return chunks if answer is None else answer.chunks(chunks)
 
 
 class AsyncChat:
@@ -103,7 +115,11 @@ class AsyncChat:
     async def create(
         self, *, model: str, messages: Sequence[Mapping[str, Any]], **params: Any
     ) -> ChatCompletion:
-        return await self._t.asend(build_call(model, messages, params))
+        answer = answer_tool_for(model, params)
+        if answer is None:
+            return await self._t.asend(build_call(model, messages, params))
+        call = build_call(model, messages, answer.request(params))
+        return answer.completion(await self._t.asend(call))
 
     def stream(
         self,
@@ -113,5 +129,9 @@ class AsyncChat:
         include_usage: bool = True,
         **params: Any,
     ) -> AsyncStream[ChatCompletionChunk]:
+        answer = answer_tool_for(model, params)
+        if answer is not None:
+            params = answer.request(params)
         call = build_call(model, messages, params, stream=True, include_usage=include_usage)
-        return AsyncStream(self._t.astream(call, self._decoder))
+        chunks = self._t.astream(call, self._decoder)
+        return AsyncStream(chunks if answer is None else answer.achunks(chunks))
