@@ -13,7 +13,7 @@ differ.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -82,29 +82,14 @@ def resolve_settings(
     return ResolvedSettings(dict(given), settings, from_environment)
 
 
-def client_for(
-    settings: ClientSettings,
-    *,
-    http_client: httpx.Client | None = None,
-    async_http_client: httpx.AsyncClient | None = None,
-    sleep: Callable[[float], None] | None = None,
-    async_sleep: Callable[[float], Awaitable[None]] | None = None,
-    clock: Callable[[], float] | None = None,
-) -> YEScaleClient:
+def client_for(settings: ClientSettings, **own: Any) -> YEScaleClient:
     """The client for resolved ``settings``: shared by every object with the same settings
-    (:meth:`YEScaleClient.shared_for`), or a client of its own when httpx clients or time
-    functions are given. Nothing is resolved again."""
-    own = (http_client, async_http_client, sleep, async_sleep, clock)
-    if all(item is None for item in own):
+    (:meth:`YEScaleClient.shared_for`), or a client of its own when ``own`` gives any of
+    :meth:`YEScaleClient.from_settings`'s keyword arguments (httpx clients, time functions).
+    Nothing is resolved again."""
+    if all(value is None for value in own.values()):
         return YEScaleClient.shared_for(settings)
-    return YEScaleClient.from_settings(
-        settings,
-        http_client=http_client,
-        async_http_client=async_http_client,
-        sleep=sleep,
-        async_sleep=async_sleep,
-        clock=clock,
-    )
+    return YEScaleClient.from_settings(settings, **own)
 
 
 #: The client settings a framework class holds as fields.
