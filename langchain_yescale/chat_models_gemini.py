@@ -10,10 +10,14 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, Field
 
 from yescale.integration.arguments import GEMINI_REFUSED
-from yescale.integration.chat_params import GEMINI_CHAT_FIELDS, field_values, gemini_chat_params
+from yescale.integration.chat_params import (
+    GEMINI_CHAT_FIELDS,
+    field_values,
+    gemini_chat_params,
+    gemini_json_output,
+)
 from yescale.integration.options import GeminiOptions
 from yescale.models.kinds import check_gemini_model
-from yescale.translate.gemini_schema import to_gemini_schema
 
 from ._chat_base import BaseChatYEScale, StructuredMethod, json_schema_of
 
@@ -176,7 +180,7 @@ class ChatYEScaleGemini(BaseChatYEScale, GeminiOptions):
         self, method: StructuredMethod, schema: dict[str, Any] | type, strict: bool | None
     ) -> dict[str, Any]:
         if method == "json_mode":
-            return {"response_mime_type": "application/json"}
+            return gemini_json_output(None)
         if isinstance(schema, type) and issubclass(schema, BaseModel):
             # pydantic's own schema keeps $defs/$ref, so a recursive model is recognised (and
             # refused for responseSchema, kept for responseJsonSchema) instead of being flattened
@@ -185,11 +189,8 @@ class ChatYEScaleGemini(BaseChatYEScale, GeminiOptions):
         else:
             json_schema = json_schema_of(schema)
         if method == "response_json_schema":
-            return {"response_mime_type": "application/json", "response_json_schema": json_schema}
-        return {
-            "response_mime_type": "application/json",
-            "response_schema": to_gemini_schema(json_schema),
-        }
+            return gemini_json_output(json_schema, "json_schema")
+        return gemini_json_output(json_schema, "schema")
 
 
 __all__ = ["ChatYEScaleGemini"]

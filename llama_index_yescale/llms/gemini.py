@@ -7,12 +7,15 @@ from typing import Any
 from llama_index.core.types import Model
 from pydantic import Field
 
-from yescale import InvalidRequestError
 from yescale.integration.arguments import GEMINI_REFUSED
-from yescale.integration.chat_params import GEMINI_CHAT_FIELDS, field_values, gemini_chat_params
+from yescale.integration.chat_params import (
+    GEMINI_CHAT_FIELDS,
+    field_values,
+    gemini_chat_params,
+    gemini_json_output,
+)
 from yescale.integration.options import GeminiOptions
 from yescale.models.kinds import check_gemini_model
-from yescale.translate.gemini_schema import to_gemini_schema
 
 from ._base import BaseYEScaleLLM
 
@@ -87,15 +90,9 @@ class YEScaleGemini(BaseYEScaleLLM, GeminiOptions):
     # -- structured output ----------------------------------------------------------------------
 
     def _native_structured_kwargs(self, output_cls: type[Model]) -> dict[str, Any]:
-        schema = output_cls.model_json_schema()
-        try:
-            return {
-                "response_mime_type": "application/json",
-                "response_schema": to_gemini_schema(schema),
-            }
-        except InvalidRequestError:
-            # Recursive or free-form schemas: Gemini 2.5 takes the JSON schema itself.
-            return {"response_mime_type": "application/json", "response_json_schema": schema}
+        # responseSchema where Gemini's subset expresses the model; recursive or free-form
+        # models go as the JSON schema itself (Gemini 2.5 and later)
+        return gemini_json_output(output_cls.model_json_schema(), "either")
 
 
 __all__ = ["YEScaleGemini"]

@@ -24,6 +24,8 @@ from yescale.integration import (
     ChunkAccumulator,
     add_usage,
     gemini_chat_params,
+    gemini_json_output,
+    gemini_response_format,
     openai_chat_params,
     openai_tool_choice,
     parse_json_answer,
@@ -245,3 +247,33 @@ def test_integration_imports_neither_framework() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+RECURSIVE = {
+    "$defs": {
+        "Node": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "child": {"$ref": "#/$defs/Node"}},
+            "required": ["name"],
+        }
+    },
+    "$ref": "#/$defs/Node",
+}
+
+
+def test_gemini_json_output_one_rule_for_both_frameworks() -> None:
+    flat = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    assert gemini_json_output(None) == {"response_mime_type": "application/json"}
+    assert gemini_json_output(flat)["response_schema"]["type"] == "OBJECT"
+    assert gemini_json_output(flat, "json_schema")["response_json_schema"] == flat
+    assert gemini_json_output(flat, "either")["response_schema"]["type"] == "OBJECT"
+    # what Gemini's subset cannot express: refused for responseSchema, sent as is for "either"
+    with pytest.raises(InvalidRequestError, match="recursive"):
+        gemini_json_output(RECURSIVE)
+    assert gemini_json_output(RECURSIVE, "either") == {
+        "response_mime_type": "application/json",
+        "response_json_schema": RECURSIVE,
+    }
+    # an OpenAI response_format (a LlamaIndex llm_kwargs habit) goes the same way
+    answer_format = {"type": "json_schema", "json_schema": {"name": "x", "schema": flat}}
+    assert gemini_response_format(answer_format) == gemini_json_output(flat)

@@ -9,7 +9,7 @@ classes of one endpoint send the same body for the same settings.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import InvalidRequestError
 from ..models import families
@@ -22,6 +22,7 @@ __all__ = [
     "TOOL_PARAMS",
     "field_values",
     "gemini_chat_params",
+    "gemini_json_output",
     "gemini_response_format",
     "openai_chat_params",
     "openai_tool_choice",
@@ -171,19 +172,39 @@ def gemini_response_format(response_format: Any) -> dict[str, Any]:
         raise InvalidRequestError("response_format must be a dict, as in the OpenAI API.")
     kind = response_format.get("type")
     if kind == "json_object":
-        return {"response_mime_type": "application/json"}
+        return gemini_json_output(None)
     if kind == "json_schema":
-        schema = (response_format.get("json_schema") or {}).get("schema") or {}
-        return {
-            "response_mime_type": "application/json",
-            "response_schema": to_gemini_schema(schema),
-        }
+        return gemini_json_output((response_format.get("json_schema") or {}).get("schema") or {})
     if kind == "text":
         return {}
     raise InvalidRequestError(
         f"response_format type {kind!r} is not supported: use 'json_schema', 'json_object' or "
         "'text'."
     )
+
+
+def gemini_json_output(
+    schema: Mapping[str, Any] | None, how: Literal["schema", "json_schema", "either"] = "schema"
+) -> dict[str, Any]:
+    """Gemini's generation fields for a JSON answer.
+
+    No ``schema``: any JSON. ``how="schema"``: ``responseSchema``, translated from the JSON
+    schema (what Gemini's subset cannot express is refused, saying what to do);
+    ``"json_schema"``: the JSON schema as is (``responseJsonSchema``, Gemini 2.5 and later);
+    ``"either"``: ``responseSchema`` where it can express the schema, else
+    ``responseJsonSchema`` (recursive models, free-form objects).
+    """
+    fields: dict[str, Any] = {"response_mime_type": "application/json"}
+    if schema is None:
+        return fields
+    if how == "json_schema":
+        return {**fields, "response_json_schema": dict(schema)}
+    try:
+        return {**fields, "response_schema": to_gemini_schema(schema)}
+    except InvalidRequestError:
+        if how == "schema":
+            raise
+        return {**fields, "response_json_schema": dict(schema)}
 
 
 def openai_tool_choice(
