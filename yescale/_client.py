@@ -108,7 +108,7 @@ class YEScaleClient:
         async_sleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
-        self.settings = ClientSettings.resolve(
+        settings = ClientSettings.resolve(
             api_key=api_key,
             base_url=base_url,
             access_key=access_key,
@@ -119,43 +119,29 @@ class YEScaleClient:
             max_response_bytes=max_response_bytes,
             max_download_bytes=max_download_bytes,
         )
-        self._transport = Transport(
-            self.settings,
-            http_client=http_client,
-            async_http_client=async_http_client,
-            sleep=sleep,
-            async_sleep=async_sleep,
-            clock=clock,
+        self._attach(
+            Transport(
+                settings,
+                http_client=http_client,
+                async_http_client=async_http_client,
+                sleep=sleep,
+                async_sleep=async_sleep,
+                clock=clock,
+            )
         )
-        self._attach()
 
     @classmethod
-    def from_settings(
-        cls,
-        settings: ClientSettings,
-        *,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
-        sleep: Callable[[float], None] | None = None,
-        async_sleep: Callable[[float], Awaitable[None]] | None = None,
-        clock: Callable[[], float] | None = None,
-    ) -> YEScaleClient:
+    def from_settings(cls, settings: ClientSettings, **own: Any) -> YEScaleClient:
         """A client for settings already resolved (:meth:`ClientSettings.resolve`): neither the
-        arguments nor the environment are looked at again. The other arguments are as above."""
+        arguments nor the environment are looked at again. ``own``: ``http_client``,
+        ``async_http_client``, ``sleep``, ``async_sleep``, ``clock``, as above."""
         client = cls.__new__(cls)
-        client.settings = settings
-        client._transport = Transport(
-            settings,
-            http_client=http_client,
-            async_http_client=async_http_client,
-            sleep=sleep,
-            async_sleep=async_sleep,
-            clock=clock,
-        )
-        client._attach()
+        client._attach(Transport(settings, **own))
         return client
 
-    def _attach(self) -> None:
+    def _attach(self, transport: Transport) -> None:
+        self.settings = transport.settings
+        self._transport = transport
         self.chat = Chat(self._transport)
         self.embeddings = Embeddings(self._transport)
         self.images = Images(self._transport)
@@ -249,7 +235,5 @@ class YEScaleClient:
 
 def _unpickle(transport: Transport) -> YEScaleClient:
     client = YEScaleClient.__new__(YEScaleClient)
-    client.settings = transport.settings
-    client._transport = transport
-    client._attach()
+    client._attach(transport)
     return client
