@@ -18,6 +18,7 @@ import pytest
 from pydantic import BaseModel
 
 from langchain_yescale import ChatYEScale
+from yescale.errors import AuthenticationError, IncompleteStreamError
 
 from .conftest import API_KEY, MESSAGES, Recorder, json_response, make_client, sse_response
 
@@ -215,3 +216,36 @@ def test_create_agent_with_claude_and_a_typed_answer() -> None:
     assert first["tool_choice"] == "required"
     assert "response_format" not in first
     assert second["messages"][-1]["role"] == "tool"  # the tool's result went back first
+
+
+# -- a misbehaving server on the translated path -------------------------------------------------
+
+
+def test_an_error_in_a_200_body_is_the_typed_error_not_an_answer() -> None:
+    error = {"error": {"message": "Invalid token", "type": "authentication_error", "code": 401}}
+    client = make_client(Recorder(json_response(error)))
+    with pytest.raises(AuthenticationError, match="Invalid token"):
+        client.chat.create(
+            model="claude-sonnet-4-5", messages=MESSAGES, response_format=ANSWER_FORMAT
+        )
+
+
+def test_a_stream_cut_inside_the_answer_raises_and_never_looks_whole() -> None:
+    cut = STREAM[:2]  # the answer's call began, its arguments never finished, no [DONE]
+    client = make_client(Recorder(lambda request: sse_response(iter(cut))))
+    received: list[str] = []
+    stream = client.chat.stream(
+        model="claude-sonnet-4-5", messages=MESSAGES, response_format=ANSWER_FORMAT
+    )
+    with pytest.raises(IncompleteStreamError):
+        received.extend(chunk.choices[0].delta.content or "" for chunk in stream)
+    assert "".join(received) == '{"city": "Ha'  # what came, as text; no finish_reason "stop"
+
+
+def test_broken_answer_arguments_are_a_parsing_error_naming_the_schema() -> None:
+    recorder = Recorder(json_response(completion([("Weather", '{"city": "Ha')])))
+    llm = _llm(recorder).with_structured_output(Weather, method="json_schema", include_raw=True)
+    result = llm.invoke("Hanoi?")
+    assert result["parsed"] is None
+    assert "Weather" in str(result["parsing_error"])
+    assert result["raw"].content == '{"city": "Ha'  # the model's text is kept, not lost
