@@ -31,6 +31,7 @@ from llama_index.core.llms.utils import parse_partial_json
 from yescale import InvalidRequestError
 from yescale.integration import dump_tool_arguments, load_tool_arguments
 from yescale.integration.answers import reasoning_tokens
+from yescale.tools.inputs import sniff_image
 from yescale.types.chat import ChatMessage as WireMessage
 from yescale.types.chat import Usage
 
@@ -49,22 +50,14 @@ def _data_url(b64: str, mime: str) -> str:
     return f"data:{mime};base64,{b64}"
 
 
-_IMAGE_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-
-
 def _guess_image_mime(b64: bytes) -> str | None:
+    """The image type of base64 bytes, from their first bytes (the client's one sniffer)."""
     try:
         head = base64.b64decode(b64[:64])
     except ValueError:
         return None
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return next((mime for magic, mime in _IMAGE_MAGIC if head.startswith(magic)), None)
+    sniffed = sniff_image(head)
+    return sniffed[0] if sniffed else None
 
 
 def image_part(block: ImageBlock) -> dict[str, Any]:
