@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import json
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -12,7 +13,16 @@ import pytest
 
 from yescale import InvalidRequestError, YEScaleClient
 
-from .conftest import ACCESS_KEY, API_KEY, MESSAGES, make_client, never_called
+from .conftest import (
+    ACCESS_KEY,
+    API_KEY,
+    MESSAGES,
+    Recorder,
+    chat_completion,
+    json_response,
+    make_client,
+    never_called,
+)
 
 
 @pytest.fixture
@@ -315,3 +325,35 @@ def test_a_body_that_is_not_json_is_refused_naming_where(
         call(client)
     assert says in str(info.value)
     assert isinstance(info.value.__cause__, (TypeError, ValueError))
+
+
+# -- no tools: what OpenAI would refuse is left out, or refused here ------------------------------
+
+
+def test_empty_tools_and_their_options_are_not_sent() -> None:
+    """``tools: []`` (``bind_tools([])``, an agent with no tools left), ``parallel_tool_calls``
+    and a ``tool_choice`` of ``auto`` / ``none`` without tools: OpenAI answers each with a 400.
+    Left out at the client, so every framework class gets it."""
+    recorder = Recorder(json_response(chat_completion()))
+    client = make_client(recorder)
+    for choice in ("auto", "none", None):
+        extra = {"tool_choice": choice} if choice else {}
+        client.chat.create(
+            model="gpt-4o-mini", messages=MESSAGES, tools=[], parallel_tool_calls=True, **extra
+        )
+    for request in recorder.requests:
+        body = json.loads(request.content)
+        assert not {"tools", "tool_choice", "parallel_tool_calls"} & set(body)
+
+
+@pytest.mark.parametrize(
+    ("choice", "message"),
+    [
+        ("required", "no tools were given"),
+        ({"type": "function", "function": {"name": "f"}}, "not among the tools given"),
+    ],
+)
+def test_a_tool_choice_that_needs_tools_is_refused_without_them(choice: Any, message: str) -> None:
+    client = make_client(never_called)
+    with pytest.raises(InvalidRequestError, match=message):
+        client.chat.create(model="gpt-4o-mini", messages=MESSAGES, tools=[], tool_choice=choice)

@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from .chat_params import (
         GEMINI_CHAT_FIELDS,
         OPENAI_CHAT_FIELDS,
-        TOOL_PARAMS,
         field_values,
         gemini_chat_params,
         gemini_json_output,
@@ -104,7 +103,6 @@ _WHERE = {
     # request parameters: one builder per endpoint, tool_choice spellings
     "GEMINI_CHAT_FIELDS": "chat_params",
     "OPENAI_CHAT_FIELDS": "chat_params",
-    "TOOL_PARAMS": "chat_params",
     "field_values": "chat_params",
     "gemini_chat_params": "chat_params",
     "gemini_json_output": "chat_params",
@@ -139,7 +137,6 @@ __all__ = [
     "PEER_IGNORED",
     "PEER_REFUSED",
     "SETTING_NAMES",
-    "TOOL_PARAMS",
     "ArgumentRules",
     "ChatCalls",
     "ChatEndpoint",

@@ -19,7 +19,6 @@ from ..translate.gemini_schema import to_gemini_schema
 __all__ = [
     "GEMINI_CHAT_FIELDS",
     "OPENAI_CHAT_FIELDS",
-    "TOOL_PARAMS",
     "field_values",
     "gemini_chat_params",
     "gemini_json_output",
@@ -61,8 +60,6 @@ GEMINI_CHAT_FIELDS = (
     "include_thoughts",
 )
 
-#: The request fields that only mean something with tools.
-TOOL_PARAMS = ("tools", "tool_choice", "parallel_tool_calls")
 
 #: What ``disabled_params`` may be: names never sent, or ``{name: None | values never sent}``.
 Disabled = Mapping[str, Collection[Any] | None] | Sequence[str] | None
@@ -86,10 +83,6 @@ def _merged(
     extra = params.pop("extra_body", None)  # the OpenAI SDK's spelling: body fields as is
     if extra:
         params.update(extra)
-    if "tools" in params and not params["tools"]:
-        # No tools: OpenAI refuses ``"tools": []``, and a tool choice has nothing to choose from.
-        for name in TOOL_PARAMS:
-            params.pop(name, None)
     return params
 
 

@@ -55,6 +55,14 @@ def build_call(
     checked = require_messages(messages)
     check_chat_messages(checked)
     body: dict[str, Any] = {"model": model, "messages": checked, **params}
+    if not body.get("tools"):
+        # OpenAI refuses "tools": [], and parallel_tool_calls or a tool_choice without tools;
+        # without tools "auto" and "none" say nothing ("required" or a named tool is refused
+        # below, saying why)
+        body.pop("tools", None)
+        body.pop("parallel_tool_calls", None)
+        if body.get("tool_choice") in ("auto", "none"):
+            del body["tool_choice"]
     if body.get("tools") is not None:
         check_tools(body["tools"])
     if body.get("tool_choice") is not None:
