@@ -32,12 +32,14 @@ if TYPE_CHECKING:
         ClientSettings,
     )
     from ._version import __version__
+    from .costs import Cost, CostTracker, PriceTable, load_prices, track_costs
     from .errors import (
         APIConnectionError,
         APIStatusError,
         APITimeoutError,
         AuthenticationError,
         BadRequestError,
+        BudgetExceededError,
         ConflictError,
         ContextLengthExceededError,
         IncompleteStreamError,
@@ -82,12 +84,17 @@ _WHERE = {
     ),
     "__version__": "_version",
     **dict.fromkeys(
+        ("Cost", "CostTracker", "PriceTable", "load_prices", "track_costs"),
+        "costs",
+    ),
+    **dict.fromkeys(
         (
             "APIConnectionError",
             "APIStatusError",
             "APITimeoutError",
             "AuthenticationError",
             "BadRequestError",
+            "BudgetExceededError",
             "ConflictError",
             "ContextLengthExceededError",
             "IncompleteStreamError",
@@ -124,9 +131,12 @@ __all__ = [
     "AsyncYEScaleClient",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExceededError",
     "ClientSettings",
     "ConflictError",
     "ContextLengthExceededError",
+    "Cost",
+    "CostTracker",
     "IncompleteStreamError",
     "InsecureURLWarning",
     "InsufficientQuotaError",
@@ -136,6 +146,7 @@ __all__ = [
     "MissingCredentialsError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PriceTable",
     "RateLimitError",
     "RedirectRefusedError",
     "ResponseTooLargeError",
@@ -146,6 +157,8 @@ __all__ = [
     "YEScaleClient",
     "YEScaleError",
     "__version__",
+    "load_prices",
+    "track_costs",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import re
 import threading
 import weakref
@@ -324,7 +325,10 @@ def embed(
             one(batch)
         return run.output()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="yescale-embed") as pool:
-        futures = [pool.submit(one, batch) for batch in batches.batches]
+        # each batch runs in a copy of the caller's context: cost trackers see its requests
+        futures = [
+            pool.submit(contextvars.copy_context().run, one, batch) for batch in batches.batches
+        ]
         try:
             wait(futures, return_when=FIRST_EXCEPTION)
             for future in futures:

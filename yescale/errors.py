@@ -37,6 +37,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExceededError",
     "ConflictError",
     "ContextLengthExceededError",
     "EndpointFamily",
@@ -125,6 +126,19 @@ def _rebuild(cls: type[YEScaleError], message: str, state: dict[str, Any]) -> YE
 
 class InvalidRequestError(YEScaleError, ValueError):
     """The request was refused before it was sent: an argument is missing or out of range."""
+
+
+class BudgetExceededError(YEScaleError):
+    """A cost budget (:func:`yescale.costs.track_costs`, ``get_yescale_callback``) is spent: the
+    call was refused before it was sent. ``budget_usd``, ``spent_usd`` and ``model`` say which
+    budget, how much of it is spent and what call was stopped."""
+
+    def __init__(self, message: str, *, budget_usd: float, spent_usd: float, model: str) -> None:
+        super().__init__(message)
+        self.budget_usd = budget_usd
+        self.spent_usd = spent_usd
+        self.model = model
+        self.request_unsent = True
 
 
 class MissingCredentialsError(InvalidRequestError):

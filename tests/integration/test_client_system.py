@@ -98,10 +98,10 @@ def check_models(models: list[ModelInfo]) -> None:
     assert (model.uptime, model.is_deprecation) == (1, 0)
     assert model.available
     assert model.input_price is None
+    assert (model.group_ratio, model.saving, model.deprecation) == (1.25, 23.08, "active")
     # Fields the client does not model are kept.
     assert model.model_extra is not None
-    assert model.model_extra["group_ratio"] == 1.25
-    assert model.model_extra["saving"] == 23.08
+    assert model.model_extra["provider_logo"] == "data:image/svg+xml;base64,..."
 
 
 @pytest.mark.vcr

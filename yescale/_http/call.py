@@ -8,7 +8,7 @@ import functools
 import json as jsonlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -25,6 +25,15 @@ USER_AGENT = f"yescale-integrations/{__version__} (python; httpx/{httpx.__versio
 EXTERNAL = ("download", "image fetch")
 #: A fixed multipart boundary, so that recorded image-edit requests match on replay.
 MULTIPART_BOUNDARY = "yescale-integrations-boundary-7b3f9e1c"
+
+
+class CallMeter(Protocol[T]):
+    """Costs (:class:`yescale.costs.meter.Meter`): a budget check before the call is sent, the
+    answer's cost counted after it is read."""
+
+    def before(self) -> None: ...
+
+    def after(self, answer: T) -> T: ...
 
 
 @dataclass
@@ -46,6 +55,8 @@ class Call(Generic[T]):
     #: Seconds the caller can still give this request (a media wait's deadline): every timeout
     #: is capped to it and the request is sent once, its caller deciding what comes next.
     time_left: float | None = None
+    #: A model call's cost meter; ``None`` for calls that cost nothing (polls, the System API).
+    meter: CallMeter[T] | None = None
 
     @property
     def where(self) -> str:

@@ -194,12 +194,20 @@ class Transport:
     # -- operations -----------------------------------------------------------------------------
 
     def send(self, call: Call[T]) -> T:
+        if call.meter is None:
+            ctx, io = self._sync()
+            return run(core.send(ctx, call), io)
+        call.meter.before()
         ctx, io = self._sync()
-        return run(core.send(ctx, call), io)
+        return call.meter.after(run(core.send(ctx, call), io))
 
     async def asend(self, call: Call[T]) -> T:
+        if call.meter is None:
+            ctx, io = self._async()
+            return await arun(core.send(ctx, call), io)
+        call.meter.before()
         ctx, io = self._async()
-        return await arun(core.send(ctx, call), io)
+        return call.meter.after(await arun(core.send(ctx, call), io))
 
     def stream(self, call: Call[Any], decoder: Callable[[], StreamDecoder[M]]) -> Iterator[M]:
         """Yield decoded chunks; retried only until the first chunk has been yielded."""

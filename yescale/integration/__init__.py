@@ -66,6 +66,12 @@ if TYPE_CHECKING:
         GeminiOptions,
         ToolOptions,
     )
+    from .progress import (
+        CountingBar,
+        MediaTaskBar,
+        counting_bar,
+        media_task_bar,
+    )
     from .streams import (
         ChunkAccumulator,
         merge_tool_call_deltas,
@@ -124,6 +130,11 @@ _WHERE = {
     "EmbeddingOptions": "options",
     "GeminiOptions": "options",
     "ToolOptions": "options",
+    # progress bars for long waits (embedding jobs, media tasks), shown only when asked
+    "CountingBar": "progress",
+    "MediaTaskBar": "progress",
+    "counting_bar": "progress",
+    "media_task_bar": "progress",
     # streams folded into the answer so far
     "ChunkAccumulator": "streams",
     "merge_tool_call_deltas": "streams",
@@ -142,14 +153,17 @@ __all__ = [
     "ChatEndpoint",
     "ChunkAccumulator",
     "ClientOwner",
+    "CountingBar",
     "EmbeddingOptions",
     "GeminiOptions",
+    "MediaTaskBar",
     "ResolvedSettings",
     "ToolOptions",
     "add_usage",
     "argument_rules",
     "client_for",
     "construction_errors",
+    "counting_bar",
     "dump_tool_arguments",
     "field_values",
     "gemini_chat_params",
@@ -159,6 +173,7 @@ __all__ = [
     "json_answer_text",
     "lazy_exports",
     "load_tool_arguments",
+    "media_task_bar",
     "merge_tool_call_deltas",
     "openai_chat_params",
     "openai_tool_choice",

@@ -170,8 +170,8 @@ PEER_IGNORED: Mapping[str, str] = {
     "convert_system_message_to_human": "system messages are sent as Gemini's systemInstruction.",
     "stream_usage": "token usage comes with every answer.",
     "verbose": "the framework's callbacks / instrumentation show what {owner} does.",
-    "show_progress_bar": "{owner} has no progress bar (LlamaIndex: pass show_progress=True to "
-    "get_text_embedding_batch).",
+    "show_progress_bar": "{owner} has no progress bar (the embedding classes and the media "
+    "tools take show_progress=True).",
     "skip_empty": "empty texts are embedded as a single space (empty='space'); empty='error' "
     "refuses them.",
     "is_chat_model": "{owner} knows what kind of model it serves.",

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from .. import embedding_batches
 from ..resources.media import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT
@@ -59,6 +59,13 @@ class EmbeddingOptions(BaseModel):
     """``"base64"``: smaller answers, decoded to floats here."""
     empty: embedding_batches.EmptyPolicy = "space"
     """Empty or whitespace-only texts: ``"space"`` embeds them as ``" "``; ``"error"`` refuses."""
+    show_progress: bool = Field(
+        default=False, validation_alias=AliasChoices("show_progress", "show_progress_bar")
+    )
+    """A progress bar (texts embedded / total) while embedding a batch of texts, never for a
+    single query: tqdm when installed (a widget in notebooks), else one line on stderr. Off by
+    default. ``show_progress_bar`` (``OpenAIEmbeddings``' spelling) is accepted too; LlamaIndex's
+    per-call ``show_progress=True`` shows the same bar."""
 
 
 class ToolOptions(BaseModel):
@@ -77,6 +84,12 @@ class ToolOptions(BaseModel):
     """Media tasks: seconds to wait before giving up with the task id (resume with it)."""
     wait: bool = True
     """Media tasks: wait for the result (default), or return the task id at once."""
+    show_progress: bool = Field(
+        default=False, validation_alias=AliasChoices("show_progress", "show_progress_bar")
+    )
+    """Media tasks: a progress bar while waiting (task id, status, percent; closed with the
+    reason when the task fails or the wait times out), tqdm when installed (a widget in
+    notebooks), else lines on stderr. Off by default: a library prints nothing unasked."""
     sleep: Callable[[float], None] | None = Field(default=None, exclude=True)
     """Injectable ``time.sleep`` for polling and retries (tests replay without waiting)."""
     async_sleep: Callable[[float], Awaitable[None]] | None = Field(default=None, exclude=True)

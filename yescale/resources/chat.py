@@ -16,6 +16,7 @@ from .._validate import (
     require_text,
     validate_model,
 )
+from ..costs.meter import Meter, chat_usage, reported_chat_usage
 from ..errors import incomplete_answer
 from ..models.kinds import check_chat_model
 from ..translate.answer_tool import answer_tool_for
@@ -73,7 +74,8 @@ def build_call(
             body.setdefault("stream_options", {"include_usage": True})
     request = validate_model(ChatCompletionRequest, body, "chat completion request")
     parse = completion_parser(model)  # (a stream's chunks are read by its decoder)
-    return Call("POST", PATH, parse, json=request.to_wire(), what="chat completion")
+    meter: Meter[ChatCompletion] = Meter(model, chat_usage)
+    return Call("POST", PATH, parse, json=request.to_wire(), what="chat completion", meter=meter)
 
 
 class Chat:
@@ -109,7 +111,9 @@ class Chat:
         if answer is not None:
             params = answer.request(params)
         call = build_call(model, messages, params, stream=True, include_usage=include_usage)
-        chunks = self._t.stream(call, self._decoder)
+        meter = Meter(model, chat_usage)
+        meter.before()
+        chunks = meter.stream(self._t.stream(call, self._decoder), reported_chat_usage)
         return chunks if answer is None else answer.chunks(chunks)
 
 
@@ -141,5 +145,7 @@ class AsyncChat:
         if answer is not None:
             params = answer.request(params)
         call = build_call(model, messages, params, stream=True, include_usage=include_usage)
-        chunks = self._t.astream(call, self._decoder)
+        meter = Meter(model, chat_usage)
+        meter.before()
+        chunks = meter.astream(self._t.astream(call, self._decoder), reported_chat_usage)
         return AsyncStream(chunks if answer is None else answer.achunks(chunks))

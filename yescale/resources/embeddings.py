@@ -11,6 +11,7 @@ from typing import Any
 
 from .._http import Call, Transport, json_parser
 from .._validate import require_text, validate_model
+from ..costs.meter import Meter, embedding_usage
 from ..errors import InvalidRequestError
 from ..models.kinds import check_embedding_model
 from ..types.embeddings import EmbeddingRequest, EmbeddingResponse
@@ -70,7 +71,8 @@ def build_call(
     request = validate_model(EmbeddingRequest, body, "embeddings request")
     count = 1 if isinstance(checked, str) else len(checked)
     parse = response_parser(model, count)
-    return Call("POST", PATH, parse, json=request.to_wire(), what="embeddings request")
+    meter = Meter(model, embedding_usage)
+    return Call("POST", PATH, parse, json=request.to_wire(), what="embeddings request", meter=meter)
 
 
 class Embeddings:

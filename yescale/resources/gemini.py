@@ -11,6 +11,7 @@ from .._fetch import afetch_all, fetch_all, image_urls
 from .._http import Call, Transport, json_parser
 from .._streaming import GeminiStreamDecoder
 from .._validate import require_messages, require_text, validate_model
+from ..costs.meter import Meter, gemini_usage, reported_chat_usage, reported_gemini_usage
 from ..errors import InvalidRequestError, incomplete_answer
 from ..models.kinds import check_gemini_model
 from ..translate.gemini_chat import GeminiChunkTranslator, from_gemini_response, to_gemini_request
@@ -162,7 +163,15 @@ def build_call(
         json=request.to_wire(),
         params={"alt": "sse"} if stream else None,
         what="Gemini generateContent",
+        meter=Meter(name, gemini_usage),
     )
+
+
+def _chat_answer(response: GenerateContentResponse) -> ChatCompletion:
+    """The OpenAI-format completion of a Gemini answer, with the answer's cost."""
+    completion = from_gemini_response(response)
+    completion._cost = response.cost
+    return completion
 
 
 class Gemini:
@@ -185,8 +194,12 @@ class Gemini:
     def stream_generate_content(
         self, *, model: str, contents: str | Sequence[dict[str, Any]], **params: Any
     ) -> Iterator[GenerateContentResponse]:
-        """Stream with ``:streamGenerateContent?alt=sse``; raises if no ``finishReason`` comes."""
-        return self._t.stream(build_call(model, contents, params, stream=True), self._decoder)
+        """Stream with ``:streamGenerateContent?alt=sse``; raises if no ``finishReason`` comes.
+        Each chunk's ``usage_metadata`` and ``cost`` are those of the answer so far."""
+        call = build_call(model, contents, params, stream=True)
+        meter = Meter(model.removeprefix("models/"), gemini_usage)
+        meter.before()
+        return meter.stream(self._t.stream(call, self._decoder), reported_gemini_usage)
 
 
 class AsyncGemini:
@@ -206,7 +219,11 @@ class AsyncGemini:
         self, *, model: str, contents: str | Sequence[dict[str, Any]], **params: Any
     ) -> AsyncStream[GenerateContentResponse]:
         call = build_call(model, contents, params, stream=True)
-        return AsyncStream(self._t.astream(call, self._decoder))
+        meter = Meter(model.removeprefix("models/"), gemini_usage)
+        meter.before()
+        return AsyncStream(
+            meter.astream(self._t.astream(call, self._decoder), reported_gemini_usage)
+        )
 
 
 # -- OpenAI-format chat over Gemini-native generateContent ----------------------------------------
@@ -280,7 +297,7 @@ class GeminiChat:
         urls = image_urls_to_fetch(model, messages, tools, tool_choice, params)
         images = fetch_all(self._t, urls)
         call = build_chat(model, messages, tools, tool_choice, images, params, stream=False)
-        return from_gemini_response(self._t.send(call))
+        return _chat_answer(self._t.send(call))
 
     def stream(
         self,
@@ -295,8 +312,10 @@ class GeminiChat:
         images = fetch_all(self._t, urls)
         call = build_chat(model, messages, tools, tool_choice, images, params, stream=True)
         translator = GeminiChunkTranslator()
-        chunks = self._t.stream(call, self._decoder)
-        return (translator.translate(chunk) for chunk in chunks)
+        meter = Meter(model.removeprefix("models/"), gemini_usage)
+        meter.before()
+        chunks = (translator.translate(chunk) for chunk in self._t.stream(call, self._decoder))
+        return meter.stream(chunks, reported_chat_usage)
 
 
 class AsyncGeminiChat:
@@ -318,7 +337,7 @@ class AsyncGeminiChat:
         urls = image_urls_to_fetch(model, messages, tools, tool_choice, params)
         images = await afetch_all(self._t, urls)
         call = build_chat(model, messages, tools, tool_choice, images, params, stream=False)
-        return from_gemini_response(await self._t.asend(call))
+        return _chat_answer(await self._t.asend(call))
 
     def stream(
         self,
@@ -343,5 +362,10 @@ class AsyncGeminiChat:
         images = await afetch_all(self._t, urls)
         call = build_chat(model, messages, tools, tool_choice, images, params, stream=True)
         translator = GeminiChunkTranslator()
-        async for chunk in self._t.astream(call, self._decoder):
-            yield translator.translate(chunk)
+        meter = Meter(model.removeprefix("models/"), gemini_usage)
+        meter.before()
+        chunks = self._t.astream(call, self._decoder)
+        async for chunk in meter.astream(
+            (translator.translate(c) async for c in chunks), reported_chat_usage
+        ):
+            yield chunk

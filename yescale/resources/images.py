@@ -10,6 +10,7 @@ from typing import Any, Union
 
 from .._http import Call, Transport, json_parser
 from .._validate import require_text, validate_model
+from ..costs.meter import Meter, image_usage
 from ..errors import InvalidRequestError, InvalidResponseError, incomplete_answer
 from ..models.images import validate_image_params
 from ..types.images import ImageGenerateRequest, ImagesResponse
@@ -75,7 +76,10 @@ def build_generate(prompt: str, model: str, params: dict[str, Any]) -> Call[Imag
     body = {"prompt": prompt, "model": model, **params}
     request = validate_model(ImageGenerateRequest, body, "image generation request")
     parse = response_parser(f"image generation for {model!r}")
-    return Call("POST", GENERATE_PATH, parse, json=request.to_wire(), what="image generation")
+    meter = Meter(model, image_usage(_count(params)))
+    return Call(
+        "POST", GENERATE_PATH, parse, json=request.to_wire(), what="image generation", meter=meter
+    )
 
 
 def build_edit(
@@ -100,7 +104,14 @@ def build_edit(
     data = {"prompt": prompt, "model": model}
     data.update({k: str(v) for k, v in params.items() if v is not None})
     parse = response_parser(f"image edit for {model!r}")
-    return Call("POST", EDIT_PATH, parse, data=data, files=files, what="image edit")
+    meter = Meter(model, image_usage(_count(params)))
+    return Call("POST", EDIT_PATH, parse, data=data, files=files, what="image edit", meter=meter)
+
+
+def _count(params: dict[str, Any]) -> int:
+    """How many images the request asks for (``n``, default 1)."""
+    n = params.get("n")
+    return n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else 1
 
 
 def _is_file_tuple(value: Any) -> bool:

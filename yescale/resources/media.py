@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from .._http import Call, Transport, json_parser
 from .._validate import require_text
+from ..costs.meter import Meter, task_usage
 from ..errors import (
     InvalidRequestError,
     InvalidResponseError,
@@ -55,6 +56,7 @@ def build_submit(model: str, prompt: str, config: Mapping[str, Any] | None) -> C
         json=request.to_wire(),
         what="media task submit",
         repeatable=False,  # a repeated submit after a lost answer would be a second paid task
+        meter=Meter(model, task_usage),
     )
 
 

@@ -7,12 +7,22 @@ properties divide by 500,000 as the reference documents.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
 from .._http import Call, Transport, json_parser
+from ..costs.reconcile import (
+    LOG_PAGE_SIZE,
+    MAX_LOG_PAGES,
+    Reconciliation,
+    log_rows,
+    log_window,
+    reconcile,
+    too_many_logs,
+)
+from ..costs.tracking import CostTracker, ModelTotals
 from ..errors import InvalidRequestError, InvalidResponseError, incomplete_answer
 from ..types.system import (
     CREDITS_PER_USD,
@@ -207,6 +217,26 @@ class System:
         ``username``, ``start_timestamp``, ``end_timestamp``."""
         return self._t.send(self._calls.logs(filters))
 
+    def reconcile(
+        self,
+        estimate: CostTracker | Mapping[str, ModelTotals],
+        *,
+        start_timestamp: int,
+        end_timestamp: int,
+        token_name: str | None = None,
+    ) -> Reconciliation:
+        """The estimate of a :class:`~yescale.costs.CostTracker` against the credits the logs
+        say were charged between the two Unix timestamps (every page of charged calls; only
+        ``token_name``'s, when given). See :mod:`yescale.costs.reconcile`."""
+        first, last = _period(start_timestamp, end_timestamp)
+        rows = []
+        for page in range(1, MAX_LOG_PAGES + 1):
+            got = log_rows(self.logs(**log_window(first, last, token_name, page)))
+            rows.extend(got)
+            if len(got) < LOG_PAGE_SIZE:
+                return reconcile(estimate, rows, first, last)
+        raise too_many_logs(first, last)
+
 
 class AsyncSystem:
     """Async twin of :class:`System`."""
@@ -244,3 +274,21 @@ class AsyncSystem:
 
     async def logs(self, **filters: Any) -> Any:
         return await self._t.asend(self._calls.logs(filters))
+
+    async def reconcile(
+        self,
+        estimate: CostTracker | Mapping[str, ModelTotals],
+        *,
+        start_timestamp: int,
+        end_timestamp: int,
+        token_name: str | None = None,
+    ) -> Reconciliation:
+        """Async twin of :meth:`System.reconcile`."""
+        first, last = _period(start_timestamp, end_timestamp)
+        rows = []
+        for page in range(1, MAX_LOG_PAGES + 1):
+            got = log_rows(await self.logs(**log_window(first, last, token_name, page)))
+            rows.extend(got)
+            if len(got) < LOG_PAGE_SIZE:
+                return reconcile(estimate, rows, first, last)
+        raise too_many_logs(first, last)

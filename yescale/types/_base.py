@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 from pydantic.alias_generators import to_camel
+
+if TYPE_CHECKING:
+    from ..costs.prices import Cost
 
 
 class WireModel(BaseModel):
@@ -30,3 +33,15 @@ def none_as_empty(value: Any) -> Any:
     """A ``before`` validator for list fields: ``null`` reads as an empty list, so that the
     endpoint's check can say "no choices" instead of the parser saying "wrong shape"."""
     return [] if value is None else value
+
+
+class Priced(BaseModel):
+    """An answer the client prices: ``.cost`` is its estimated :class:`~yescale.costs.Cost`
+    (``None`` where no cost applies, e.g. a stream chunk before the one with usage). Not part of
+    the wire: never sent, dumped or compared."""
+
+    _cost: Any = PrivateAttr(default=None)
+
+    @property
+    def cost(self) -> Cost | None:
+        return self._cost  # type: ignore[no-any-return]

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ._base import WireModel, none_as_empty
+from ._base import Priced, WireModel, none_as_empty
 
 
 class ChatCompletionRequest(WireModel):
@@ -97,7 +97,7 @@ class Usage(WireModel):
     completion_tokens_details: CompletionTokensDetails | None = None
 
 
-class ChatCompletion(WireModel):
+class ChatCompletion(Priced, WireModel):
     id: str | None = None
     object: str | None = None
     created: int | None = None
@@ -124,7 +124,7 @@ class ChunkChoice(WireModel):
     logprobs: dict[str, Any] | None = None
 
 
-class ChatCompletionChunk(WireModel):
+class ChatCompletionChunk(Priced, WireModel):
     id: str | None = None
     object: Literal["chat.completion.chunk"] | str | None = None
     created: int | None = None

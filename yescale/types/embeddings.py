@@ -12,7 +12,7 @@ from pydantic import Field, field_validator
 
 from .._json_values import json_problem
 from ..errors import InvalidRequestError, InvalidResponseError, incomplete_answer
-from ._base import WireModel, none_as_empty
+from ._base import Priced, WireModel, none_as_empty
 
 
 class EmbeddingRequest(WireModel):
@@ -64,7 +64,7 @@ class EmbeddingUsage(WireModel):
     total_tokens: int = 0
 
 
-class EmbeddingResponse(WireModel):
+class EmbeddingResponse(Priced, WireModel):
     object: str | None = None
     model: str | None = None
     data: list[Embedding] = Field(default_factory=list)

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from ._base import CamelWireModel, none_as_empty
+from ._base import CamelWireModel, Priced, none_as_empty
 
 
 class GenerateContentRequest(CamelWireModel):
@@ -64,7 +64,7 @@ class PromptFeedback(CamelWireModel):
     safety_ratings: list[dict[str, Any]] | None = None
 
 
-class GenerateContentResponse(CamelWireModel):
+class GenerateContentResponse(Priced, CamelWireModel):
     candidates: list[Candidate] = Field(default_factory=list)
     usage_metadata: UsageMetadata | None = None
     model_version: str | None = None

@@ -6,7 +6,7 @@ import base64
 
 from pydantic import Field, field_validator
 
-from ._base import WireModel, none_as_empty
+from ._base import Priced, WireModel, none_as_empty
 
 
 class ImageGenerateRequest(WireModel):
@@ -41,7 +41,7 @@ class ImageUsage(WireModel):
     input_tokens_details: dict[str, int] | None = None
 
 
-class ImagesResponse(WireModel):
+class ImagesResponse(Priced, WireModel):
     created: int | None = None
     data: list[ImageData] = Field(default_factory=list)
     usage: ImageUsage | None = None

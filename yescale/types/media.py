@@ -9,7 +9,7 @@ from pydantic import Field
 
 from .._json_values import json_problem
 from ..errors import InvalidRequestError
-from ._base import WireModel
+from ._base import Priced, WireModel
 
 #: Statuses the gateway uses. Anything else is treated as still running until the deadline.
 RUNNING_STATUSES = frozenset({"NOT_START", "SUBMITTED", "QUEUED", "IN_PROGRESS", "UNKNOWN"})
@@ -53,7 +53,7 @@ class TaskResult(WireModel):
         return naive.replace(tzinfo=URL_EXPIRY_TZ)
 
 
-class MediaTask(WireModel):
+class MediaTask(Priced, WireModel):
     """A media task as submitted or polled. ``result`` is set once ``status`` is ``SUCCESS``."""
 
     task_id: str

@@ -75,20 +75,43 @@ class APIKeyInfo(WireModel):
 
 
 class ModelInfo(WireModel):
+    """One model of the catalog (``GET /yescale/models``).
+
+    The price fields are read by :mod:`yescale.costs`, which states what their units are taken
+    to be (the reference documents only ``price_per_request``'s example)."""
+
     model_name: str
     id: int | None = None
     provider_name: str | None = None
     category: str | None = None
     endpoint: str | None = None
     billing_type: str | None = None
-    price_per_request: str | None = None
+    price_per_request: str | float | None = None
     input_price: float | None = None
     output_price: float | None = None
+    group_name: str | None = None
+    group_ratio: float | None = None
+    saving: float | None = None
+    saving_details: str | None = None
     max_input: int | None = None
     max_output: int | None = None
     uptime: int | None = None
     is_deprecation: int | None = None
+    is_hot: int | None = None
+    is_web_access: int | None = None
+    avg_time_low: float | None = None
+    avg_time_normal: float | None = None
+    avg_time_high: float | None = None
+    quality_api: float | None = None
+    knowledge_cutoff: str | None = None
+    release_date: str | None = None
+    notes: str | None = None
     docs: str | None = None
+
+    @property
+    def deprecation(self) -> str:
+        """``"active"``, ``"deprecated"`` (to be removed) or ``"retired"`` (no longer served)."""
+        return {1: "deprecated", 2: "retired"}.get(self.is_deprecation or 0, "active")
 
     @property
     def available(self) -> bool:
@@ -108,8 +131,14 @@ class LogEntry(WireModel):
 
     id: Any = None
     model_name: str | None = None
+    #: credits charged (500,000 per USD)
     quota: int | None = None
     created_at: int | None = None
+    #: 2: consumption (the one-api convention the gateway follows)
+    type: int | None = None
+    token_name: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
 
 
 class OkResponse(WireModel):
