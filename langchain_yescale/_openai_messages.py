@@ -25,7 +25,7 @@ from langchain_core.messages.block_translators.openai import convert_to_openai_d
 from langchain_core.messages.tool import tool_call_chunk
 
 from yescale import InvalidRequestError
-from yescale.integration import dump_tool_arguments, load_tool_arguments
+from yescale.integration import cost_metadata, dump_tool_arguments, load_tool_arguments
 from yescale.types.chat import (
     ChatChoice,
     ChatCompletion,
@@ -322,6 +322,8 @@ def completion_metadata(completion: ChatCompletion | ChatCompletionChunk) -> dic
         metadata["system_fingerprint"] = completion.system_fingerprint
     if completion.id:
         metadata["id"] = completion.id
+    # the call's estimated cost (yescale.costs); in a stream, on the chunk with the usage
+    metadata.update(cost_metadata(completion))
     return metadata
 
 

@@ -43,7 +43,7 @@ from llama_index.core.types import Model, PydanticProgramMode
 from pydantic import ConfigDict, Field, model_validator
 
 from yescale.integration import presigned
-from yescale.integration.answers import parse_json_answer, usage_counts
+from yescale.integration.answers import cost_metadata, parse_json_answer, usage_counts
 from yescale.integration.chat_calls import ChatCalls, ChatEndpoint
 from yescale.integration.chat_params import openai_tool_choice
 from yescale.models.kinds import check_chat_model
@@ -220,9 +220,12 @@ class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
             logprobs = None
         return ChatResponse(
             message=message,
-            raw=completion.model_dump(mode="json", exclude_none=True),
+            raw={
+                **completion.model_dump(mode="json", exclude_none=True),
+                **cost_metadata(completion),
+            },
             logprobs=logprobs,
-            additional_kwargs=usage_counts(completion.usage),
+            additional_kwargs={**usage_counts(completion.usage), **cost_metadata(completion)},
         )
 
     # -- calls (undecorated, so completions do not report twice) -------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 from llama_index.core.base.llms.types import ChatResponse
 
-from yescale.integration.answers import usage_counts
+from yescale.integration.answers import cost_metadata, usage_counts
 from yescale.integration.streams import ChunkAccumulator
 from yescale.types.chat import ChatCompletionChunk
 
@@ -25,6 +25,8 @@ class StreamAccumulator:
 
     def __init__(self) -> None:
         self.so_far = ChunkAccumulator()
+        #: the stream's cost, once the chunk with the usage has come
+        self.cost: dict[str, Any] = {}
 
     def add(self, chunk: ChatCompletionChunk) -> ChatResponse:
         so_far = self.so_far
@@ -36,12 +38,13 @@ class StreamAccumulator:
             extras=so_far.extras,
             thinking_tokens=so_far.thinking_tokens,
         )
-        additional: dict[str, Any] = usage_counts(so_far.usage)
+        self.cost = cost_metadata(chunk) or self.cost
+        additional: dict[str, Any] = {**usage_counts(so_far.usage), **self.cost}
         if reasoning_delta:
             additional["thinking_delta"] = reasoning_delta
         return ChatResponse(
             message=message,
             delta=content_delta,
-            raw=chunk.model_dump(mode="json", exclude_none=True),
+            raw={**chunk.model_dump(mode="json", exclude_none=True), **cost_metadata(chunk)},
             additional_kwargs=additional,
         )

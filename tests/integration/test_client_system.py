@@ -242,7 +242,7 @@ def check_logs(logs: list[LogEntry], count: int) -> None:
     assert all(entry.model_name and entry.quota is not None for entry in logs)
     assert all(isinstance(entry.created_at, int) for entry in logs)
     assert logs[0].model_extra is not None
-    assert logs[0].model_extra["token_name"] == "dsdfs"
+    assert logs[0].token_name == "dsdfs"
 
 
 @pytest.mark.vcr

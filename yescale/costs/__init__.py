@@ -28,7 +28,7 @@ from .catalog import (
     use_prices,
 )
 from .prices import Cost, Price, PriceTable, Usage
-from .reconcile import ModelReconciliation, Reconciliation, reconcile
+from .reconciliation import ModelReconciliation, Reconciliation, reconcile
 from .tracking import (
     CostTracker,
     ModelTotals,

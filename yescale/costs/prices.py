@@ -62,9 +62,10 @@ class Cost:
         return self.usd is not None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``usd``, ``basis``, the model, the parts and, when unknown, why."""
+        """JSON-ready: ``usd`` (``None`` when unknown), ``basis``, the model, the parts and,
+        when unknown, why."""
         data = asdict(self)
-        return {k: v for k, v in data.items() if v is not None}
+        return {k: v for k, v in data.items() if v is not None or k == "usd"}
 
     @classmethod
     def unknown(cls, model: str, reason: str, usage: Usage | None = None) -> Cost:

@@ -1,5 +1,5 @@
 """Reading what a chat answer carries, the same way for every framework: token counts, their sum
-over several answers, and a JSON answer meant as a structured object."""
+over several answers, its cost, and a JSON answer meant as a structured object."""
 
 from __future__ import annotations
 
@@ -8,13 +8,29 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ..types._base import Priced
 from ..types.chat import Usage
 
-__all__ = ["add_usage", "json_answer_text", "parse_json_answer", "reasoning_tokens", "usage_counts"]
+__all__ = [
+    "add_usage",
+    "cost_metadata",
+    "json_answer_text",
+    "parse_json_answer",
+    "reasoning_tokens",
+    "usage_counts",
+]
 
 Answer = TypeVar("Answer", bound=BaseModel)
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
+
+
+def cost_metadata(answer: Priced | None) -> dict[str, Any]:
+    """``{"cost": {...}}``: the answer's estimated cost (:class:`yescale.costs.Cost`, as a dict:
+    ``usd``, ``basis``, parts, and ``reason`` when unknown), or nothing when it has none. Both
+    frameworks put it in their answers' metadata under the key ``"cost"``."""
+    cost = None if answer is None else answer.cost
+    return {} if cost is None else {"cost": cost.as_dict()}
 
 
 def usage_counts(usage: Usage | None) -> dict[str, int]:

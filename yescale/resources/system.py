@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from .._http import Call, Transport, json_parser
-from ..costs.reconcile import (
+from ..costs.reconciliation import (
     LOG_PAGE_SIZE,
     MAX_LOG_PAGES,
     Reconciliation,
@@ -227,7 +227,7 @@ class System:
     ) -> Reconciliation:
         """The estimate of a :class:`~yescale.costs.CostTracker` against the credits the logs
         say were charged between the two Unix timestamps (every page of charged calls; only
-        ``token_name``'s, when given). See :mod:`yescale.costs.reconcile`."""
+        ``token_name``'s, when given). See :mod:`yescale.costs.reconciliation`."""
         first, last = _period(start_timestamp, end_timestamp)
         rows = []
         for page in range(1, MAX_LOG_PAGES + 1):
