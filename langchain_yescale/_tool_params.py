@@ -19,7 +19,8 @@ from ._errors import langchain_errors
 
 class YEScaleToolParams(YEScaleClientParams, ToolOptions):
     """Client settings plus ``output_dir`` and ``allowed_input_dirs``; for media tools also
-    ``poll_interval``, ``task_timeout`` and ``wait``.
+    ``poll_interval``, ``task_timeout``, ``wait`` and ``show_progress`` (a bar while waiting;
+    an image call is one request, with nothing to wait for).
 
     ``timeout`` (alias ``request_timeout``) stays the per-HTTP-request timeout of every YEScale
     class; how long a media tool waits for its task is ``task_timeout``.

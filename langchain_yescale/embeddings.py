@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
-from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
 from yescale import InvalidRequestError, embedding_batches
 from yescale.integration.options import EmbeddingOptions
+from yescale.integration.progress import counting_bar
 from yescale.models.kinds import check_embedding_model
 
 from ._client_params import YEScaleClientParams
@@ -18,52 +17,6 @@ from ._errors import langchain_errors
 
 #: Request fields the class sets itself; ``model_kwargs`` may not override them.
 _RESERVED = {"model", "input"}
-
-
-class _TextBar:
-    """A one-line progress bar on stderr, when tqdm is not installed."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-
-    def __call__(self, done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        end = "\n" if done >= total else ""
-        bar = "#" * filled + "." * (width - filled)
-        sys.stderr.write(f"\r{self.label} [{bar}] {done}/{total}{end}")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        return None
-
-
-class _TqdmBar:
-    """A tqdm bar (notebook-aware through ``tqdm.auto``), opened on the first report."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self._bar: Any = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._bar is None:
-            from tqdm.auto import tqdm  # type: ignore[import-untyped]
-
-            self._bar = tqdm(total=total, desc=self.label, unit="text")
-        self._bar.update(done - self._bar.n)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-
-
-def progress_bar(label: str) -> _TextBar | _TqdmBar:
-    """tqdm when it is installed, else a plain stderr bar (no extra dependency)."""
-    try:
-        importlib.import_module("tqdm.auto")
-    except ImportError:
-        return _TextBar(label)
-    return _TqdmBar(label)
 
 
 class YEScaleEmbeddings(YEScaleClientParams, EmbeddingOptions, Embeddings):
@@ -94,7 +47,9 @@ class YEScaleEmbeddings(YEScaleClientParams, EmbeddingOptions, Embeddings):
             Empty / whitespace-only texts are embedded as a single space by default (the API
             rejects empty input), so they never fail a batch; ``"error"`` refuses them instead.
         show_progress: bool
-            A progress bar (tqdm if installed, else on stderr) while embedding documents.
+            A progress bar (texts embedded / total; tqdm if installed, a widget in notebooks,
+            else one line on stderr) while embedding documents, never for queries. Off by
+            default; ``show_progress_bar`` is accepted too.
 
     Instantiate:
         .. code-block:: python
@@ -129,10 +84,6 @@ class YEScaleEmbeddings(YEScaleClientParams, EmbeddingOptions, Embeddings):
         le=embedding_batches.MAX_INPUTS_PER_REQUEST,
     )
     """Inputs per request (capped at the model's per-request limit)."""
-    show_progress: bool = Field(
-        default=False, validation_alias=AliasChoices("show_progress", "show_progress_bar")
-    )
-    """A progress bar while embedding documents (``show_progress_bar`` is accepted too)."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra request fields (e.g. ``user``)."""
 
@@ -168,26 +119,22 @@ class YEScaleEmbeddings(YEScaleClientParams, EmbeddingOptions, Embeddings):
         )
 
     def _embed(self, texts: list[str], *, progress: bool) -> list[list[float]]:
-        bar = progress_bar("Embedding") if progress and self.show_progress else None
-        try:
-            with langchain_errors():
-                return embedding_batches.embed(
-                    self.client.embeddings, texts, on_progress=bar, **self._options()
-                )
-        finally:
-            if bar is not None:
-                bar.close()
+        with (
+            counting_bar("Embedding", show=progress and self.show_progress) as bar,
+            langchain_errors(),
+        ):
+            return embedding_batches.embed(
+                self.client.embeddings, texts, on_progress=bar, **self._options()
+            )
 
     async def _aembed(self, texts: list[str], *, progress: bool) -> list[list[float]]:
-        bar = progress_bar("Embedding") if progress and self.show_progress else None
-        try:
-            with langchain_errors():
-                return await embedding_batches.aembed(
-                    self.client.aio.embeddings, texts, on_progress=bar, **self._options()
-                )
-        finally:
-            if bar is not None:
-                bar.close()
+        with (
+            counting_bar("Embedding", show=progress and self.show_progress) as bar,
+            langchain_errors(),
+        ):
+            return await embedding_batches.aembed(
+                self.client.aio.embeddings, texts, on_progress=bar, **self._options()
+            )
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed documents, in order, batched and concurrent. ``[]`` gives ``[]`` (no request),

@@ -23,6 +23,7 @@ from langchain_core.callbacks import (
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
 
+from yescale.integration.progress import media_task_bar
 from yescale.models.images import describe_image_model
 from yescale.models.kinds import check_gemini_model, check_image_model
 from yescale.tools import (
@@ -216,6 +217,7 @@ class YEScaleMediaTaskTool(YEScaleToolParams, BaseTool):  # type: ignore[overrid
                 output_dir="videos/",   # download results (links expire); None: URLs only
                 poll_interval=5, task_timeout=900,
                 wait=True,              # False: return the task id at once
+                show_progress=True,     # a progress bar while waiting (off by default)
             )
             tool.invoke({"model": "sora-2", "prompt": "a cat surfing", "duration": 8})
 
@@ -225,7 +227,25 @@ class YEScaleMediaTaskTool(YEScaleToolParams, BaseTool):  # type: ignore[overrid
 
     Progress: a custom event named ``"yescale_media_progress"`` is dispatched to the callbacks
     on submit and whenever status or progress move (``on_custom_event`` in a handler,
-    ``astream_events`` in LCEL / LangGraph).
+    ``astream_events`` in LCEL / LangGraph); its data is ``task_id``, ``status``,
+    ``progress``, ``percent``, ``state`` and ``model``. That is the way to run your own code
+    on progress (there is no ``on_progress`` field: a handler passed in
+    ``config={"callbacks": [...]}`` also sees the events of tools deep inside an agent, and
+    traces record them). ``show_progress=True`` draws a bar while the tool waits, in a
+    terminal or notebook (tqdm when installed, else lines on stderr): task id first, status,
+    percent, closed with the reason when the task fails or times out. Off by default: the tool
+    prints nothing unasked. The events are dispatched either way.
+
+    .. code-block:: python
+
+        from langchain_core.callbacks import BaseCallbackHandler
+
+        class MediaProgress(BaseCallbackHandler):
+            def on_custom_event(self, name, data, **kwargs):
+                if name == "yescale_media_progress":
+                    print(data["task_id"], data["status"], data["percent"])
+
+        tool.invoke(args, config={"callbacks": [MediaProgress()]})
 
     Errors: a failed task raises ``YEScaleTaskFailedToolError`` (a ``yescale.TaskFailedError``
     with ``reason``); ``task_timeout`` raises ``YEScaleTaskTimeoutToolError`` (a
@@ -275,14 +295,17 @@ class YEScaleMediaTaskTool(YEScaleToolParams, BaseTool):  # type: ignore[overrid
         run_manager: CallbackManagerForToolRun | None = None,
         **standard: Any,
     ) -> tuple[str, dict[str, Any]]:
-        progress: Callable[[MediaProgress], None] | None = None
-        if run_manager is not None:
-            child = {"callbacks": run_manager.get_child()}
+        child = {"callbacks": run_manager.get_child()} if run_manager is not None else None
+        with tool_errors(), media_task_bar(show=self.show_progress) as bar:
+            progress: Callable[[MediaProgress], None] | None = None
+            if child is not None or bar is not None:
 
-            def progress(event: MediaProgress) -> None:
-                dispatch_custom_event(MEDIA_PROGRESS_EVENT, event.as_dict(), config=child)  # type: ignore[arg-type]
+                def progress(event: MediaProgress) -> None:
+                    if child is not None:
+                        dispatch_custom_event(MEDIA_PROGRESS_EVENT, event.as_dict(), config=child)  # type: ignore[arg-type]
+                    if bar is not None:
+                        bar(event)
 
-        with tool_errors():
             self._check(model, prompt, task_id)
             runner = self._runner()
             outcome: MediaOutcome
@@ -303,14 +326,21 @@ class YEScaleMediaTaskTool(YEScaleToolParams, BaseTool):  # type: ignore[overrid
         run_manager: AsyncCallbackManagerForToolRun | None = None,
         **standard: Any,
     ) -> tuple[str, dict[str, Any]]:
-        progress = None
-        if run_manager is not None:
-            child = {"callbacks": run_manager.get_child()}
+        child = {"callbacks": run_manager.get_child()} if run_manager is not None else None
+        with tool_errors(), media_task_bar(show=self.show_progress) as bar:
+            progress = None
+            if child is not None or bar is not None:
 
-            async def progress(event: MediaProgress) -> None:
-                await adispatch_custom_event(MEDIA_PROGRESS_EVENT, event.as_dict(), config=child)  # type: ignore[arg-type]
+                async def progress(event: MediaProgress) -> None:
+                    if child is not None:
+                        await adispatch_custom_event(
+                            MEDIA_PROGRESS_EVENT,
+                            event.as_dict(),
+                            config=child,  # type: ignore[arg-type]
+                        )
+                    if bar is not None:
+                        bar(event)
 
-        with tool_errors():
             self._check(model, prompt, task_id)
             runner = self._runner()
             if task_id:

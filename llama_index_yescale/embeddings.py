@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
@@ -9,9 +10,15 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from yescale import InvalidRequestError, embedding_batches
 from yescale.integration.options import EmbeddingOptions
+from yescale.integration.progress import CountingBar, counting_bar
 from yescale.models.kinds import check_embedding_model
 
 from ._client_params import YEScaleClientParams
+
+#: The bar of the batch call in progress (LlamaIndex hands its texts to ``_get_text_embeddings``
+#: in pieces of ``embed_batch_size``; each piece adds to the one bar of the whole call).
+_BAR: ContextVar[CountingBar | None] = ContextVar("yescale_embedding_bar", default=None)
+_LABEL = "Generating embeddings"  # LlamaIndex's own label
 
 
 class YEScaleEmbedding(YEScaleClientParams, EmbeddingOptions, BaseEmbedding):
@@ -38,6 +45,11 @@ class YEScaleEmbedding(YEScaleClientParams, EmbeddingOptions, BaseEmbedding):
     ``max_concurrency`` requests are in flight per object. Empty texts are embedded as a single
     space (``empty="space"``) or refused (``empty="error"``). ``dimensions`` shortens vectors
     (``text-embedding-3-*``, Gemini embedding models).
+
+    Progress: ``get_text_embedding_batch(texts, show_progress=True)`` (LlamaIndex's convention,
+    which ``VectorStoreIndex.from_documents(..., show_progress=True)`` passes down) draws a bar
+    counting texts as their requests return, tqdm when installed, else a line on stderr;
+    ``show_progress=True`` on the class does so for every batch call. Silent by default.
     """
 
     model_name: str = Field(default="text-embedding-3-small")
@@ -96,15 +108,56 @@ class YEScaleEmbedding(YEScaleClientParams, EmbeddingOptions, BaseEmbedding):
             extra=self.additional_kwargs,
         )
 
+    def get_text_embedding_batch(
+        self, texts: list[str], show_progress: bool = False, **kwargs: Any
+    ) -> list[Embedding]:
+        """LlamaIndex's batch call; with ``show_progress=True`` (passed down by
+        ``VectorStoreIndex.from_documents(..., show_progress=True)``) or the ``show_progress``
+        option (for an ``IngestionPipeline``, which keeps its flag for its own bar), a bar counts
+        the texts as their requests return (LlamaIndex's own bar would count texts handed over,
+        before any is embedded)."""
+        with counting_bar(_LABEL, show=self._shows(texts, show_progress), total=len(texts)) as bar:
+            token = _BAR.set(bar)
+            try:
+                embeddings = super().get_text_embedding_batch(texts, show_progress=False, **kwargs)
+            finally:
+                _BAR.reset(token)
+            if bar is not None:
+                bar(len(texts), len(texts))  # texts served from an embeddings cache count too
+            return embeddings
+
+    async def aget_text_embedding_batch(
+        self, texts: list[str], show_progress: bool = False, **kwargs: Any
+    ) -> list[Embedding]:
+        """Async :meth:`get_text_embedding_batch`, with the same bar."""
+        with counting_bar(_LABEL, show=self._shows(texts, show_progress), total=len(texts)) as bar:
+            token = _BAR.set(bar)
+            try:
+                embeddings = await super().aget_text_embedding_batch(
+                    texts, show_progress=False, **kwargs
+                )
+            finally:
+                _BAR.reset(token)
+            if bar is not None:
+                bar(len(texts), len(texts))
+            return embeddings
+
+    def _shows(self, texts: Any, show_progress: bool) -> bool:
+        return bool(show_progress or self.show_progress) and not _nothing(texts)
+
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         if _nothing(texts):
             return []  # as LlamaIndex does for an empty batch: no request
-        return embedding_batches.embed(self.client.embeddings, texts, **self._options())
+        return embedding_batches.embed(
+            self.client.embeddings, texts, on_progress=_piece(texts), **self._options()
+        )
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         if _nothing(texts):
             return []
-        return await embedding_batches.aembed(self.client.aio.embeddings, texts, **self._options())
+        return await embedding_batches.aembed(
+            self.client.aio.embeddings, texts, on_progress=_piece(texts), **self._options()
+        )
 
     def _get_text_embedding(self, text: str) -> Embedding:
         return self._get_text_embeddings([text])[0]
@@ -117,6 +170,12 @@ class YEScaleEmbedding(YEScaleClientParams, EmbeddingOptions, BaseEmbedding):
 
     async def _aget_query_embedding(self, query: str) -> Embedding:
         return await self._aget_text_embedding(query)
+
+
+def _piece(texts: list[str]) -> Any:
+    """The progress callback of one piece of the batch call in progress (``None``: no bar)."""
+    bar = _BAR.get()
+    return bar.part(len(texts)) if bar is not None else None
 
 
 def _nothing(texts: Any) -> bool:

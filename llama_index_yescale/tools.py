@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import inspect
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from llama_index.core.base.llms.types import ContentBlock, ImageBlock, TextBlock
@@ -25,6 +27,7 @@ from pydantic import Field, model_validator
 
 from yescale import InvalidRequestError, YEScaleClient
 from yescale.integration.options import ToolOptions
+from yescale.integration.progress import media_task_bar
 from yescale.models.images import describe_image_model
 from yescale.models.kinds import check_gemini_model, check_image_model
 from yescale.tools import (
@@ -171,13 +174,17 @@ class YEScaleToolSpec(BaseToolSpec):
     Options (keyword arguments): the client settings (``api_key``, ``base_url``, ``timeout`` per
     HTTP request, ``max_retries``, ``default_headers``, ``http_client``, ``async_http_client``),
     ``output_dir``, ``allowed_input_dirs``, ``image_model`` / ``image_params``,
-    ``poll_interval`` / ``task_timeout`` / ``wait`` for media, ``structured_schema`` /
-    ``structured_model`` / ``thinking_budget`` / ``instructions`` for extraction, and
+    ``poll_interval`` / ``task_timeout`` / ``wait`` / ``show_progress`` for media,
+    ``structured_schema`` / ``structured_model`` / ``thinking_budget`` / ``instructions`` for
+    extraction, and
     ``sleep`` / ``async_sleep`` / ``clock`` (tests), or a ready ``client=``.
 
     Progress: :class:`YEScaleMediaTaskProgressEvent` on submit and on each status change, and
     :class:`YEScaleMediaTaskResultEvent` at the end, through LlamaIndex instrumentation
     (add an event handler to ``llama_index.core.instrumentation.get_dispatcher()``).
+    ``YEScaleToolSpec(show_progress=True)`` also draws a bar while a media task is waited for
+    (terminal or notebook; tqdm when installed, else lines on stderr): task id first, status,
+    percent, closed with the reason when the task fails or times out. Off by default.
     """
 
     spec_functions: list[SPEC_FUNCTION_TYPE] = [
@@ -236,6 +243,22 @@ class YEScaleToolSpec(BaseToolSpec):
         return self.options.media_runner(
             self.client, resume_hint="call get_media_task with task_id={task_id!r}"
         )
+
+    @contextmanager
+    def _reporting(self) -> Iterator[Callable[[MediaProgress], None]]:
+        """The progress callback of one media wait: the instrumentation event, and the bar
+        when ``show_progress`` is set (closed when the wait ends, however it ends)."""
+        with media_task_bar(show=self.options.show_progress) as bar:
+            if bar is None:
+                yield _progress
+                return
+            shown = bar
+
+            def both(event: MediaProgress) -> None:
+                _progress(event)
+                shown(event)
+
+            yield both
 
     def _make_extractor(self) -> StructuredExtractor:
         o = self.options
@@ -352,16 +375,17 @@ class YEScaleToolSpec(BaseToolSpec):
             images (list[str] | None): Input images: http(s) URLs, base64, or allowed file paths.
             config (dict | None): Other model-specific parameters, sent as given.
         """
-        outcome = self._media().generate(
-            model,
-            prompt,
-            config,
-            on_progress=_progress,
-            size=size,
-            aspect_ratio=aspect_ratio,
-            duration=duration,
-            images=images,
-        )
+        with self._reporting() as progress:
+            outcome = self._media().generate(
+                model,
+                prompt,
+                config,
+                on_progress=progress,
+                size=size,
+                aspect_ratio=aspect_ratio,
+                duration=duration,
+                images=images,
+            )
         _result_event(outcome)
         return outcome
 
@@ -376,16 +400,17 @@ class YEScaleToolSpec(BaseToolSpec):
         config: dict[str, Any] | None = None,
     ) -> MediaOutcome:
         """Async twin of :meth:`generate_media`."""
-        outcome = await self._media().agenerate(
-            model,
-            prompt,
-            config,
-            on_progress=_progress,
-            size=size,
-            aspect_ratio=aspect_ratio,
-            duration=duration,
-            images=images,
-        )
+        with self._reporting() as progress:
+            outcome = await self._media().agenerate(
+                model,
+                prompt,
+                config,
+                on_progress=progress,
+                size=size,
+                aspect_ratio=aspect_ratio,
+                duration=duration,
+                images=images,
+            )
         _result_event(outcome)
         return outcome
 
@@ -396,13 +421,15 @@ class YEScaleToolSpec(BaseToolSpec):
         Args:
             task_id (str): The task id generate_media returned.
         """
-        outcome = self._media().get(task_id, on_progress=_progress)
+        with self._reporting() as progress:
+            outcome = self._media().get(task_id, on_progress=progress)
         _result_event(outcome)
         return outcome
 
     async def aget_media_task(self, task_id: str) -> MediaOutcome:
         """Async twin of :meth:`get_media_task`."""
-        outcome = await self._media().aget(task_id, on_progress=_progress)
+        with self._reporting() as progress:
+            outcome = await self._media().aget(task_id, on_progress=progress)
         _result_event(outcome)
         return outcome
 

@@ -760,10 +760,15 @@ def test_langchain_progress_bar_on_documents_only(capsys: pytest.CaptureFixture[
     assert capsys.readouterr().err == ""
 
 
-def test_plain_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
-    from langchain_yescale.embeddings import _TextBar
+def test_plain_progress_bar(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
 
-    bar = _TextBar("Embedding")
+    from yescale.integration.progress import CountingBar
+
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # as if tqdm were not installed
+    bar = CountingBar("Embedding")
     bar(5, 10)
     bar(10, 10)
     bar.close()

@@ -172,6 +172,8 @@ PEER_IGNORED: Mapping[str, str] = {
     "verbose": "the framework's callbacks / instrumentation show what {owner} does.",
     "show_progress_bar": "{owner} has no progress bar (the embedding classes and the media "
     "tools take show_progress=True).",
+    "show_progress": "{owner} has no progress bar (the embedding classes and the media tools "
+    "take show_progress=True).",
     "skip_empty": "empty texts are embedded as a single space (empty='space'); empty='error' "
     "refuses them.",
     "is_chat_model": "{owner} knows what kind of model it serves.",

@@ -119,7 +119,8 @@ class CountingBar:
                 )
             if self._tqdm.total != total:
                 self._tqdm.total = total
-            self._tqdm.update(self.done - self._tqdm.n)
+            if self.done != self._tqdm.n:
+                self._tqdm.update(self.done - self._tqdm.n)
             return
         out = self._file or sys.stderr
         out.write(f"\r{self.label} [{_drawn(self.done / max(total, 1))}] {self.done}/{total}")
@@ -256,7 +257,7 @@ def _ending(error: BaseException | None, status: str | None) -> str | None:
         failed = getattr(error.task, "status", None)
         return f"failed ({failed})" if failed else "failed"
     last = f" at {status}" if status else ""
-    return f"stopped{last}: {type(error).__name__}"
+    return f"stopped waiting{last} ({type(error).__name__})"
 
 
 @contextmanager
