@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         YEScaleRateLimitError,
         YEScaleTimeoutError,
     )
+    from .callbacks import YEScaleCallbackHandler, get_yescale_callback
     from .chat_models import ChatYEScale
     from .chat_models_gemini import ChatYEScaleGemini
     from .embeddings import YEScaleEmbeddings
@@ -44,6 +45,8 @@ _WHERE = {
     "ChatYEScale": "chat_models",
     "ChatYEScaleGemini": "chat_models_gemini",
     "YEScaleEmbeddings": "embeddings",
+    "YEScaleCallbackHandler": "callbacks",
+    "get_yescale_callback": "callbacks",
     **dict.fromkeys(
         (
             "YEScaleAuthenticationError",
@@ -79,6 +82,7 @@ __all__ = [
     "ChatYEScaleGemini",
     "YEScaleAuthenticationError",
     "YEScaleBadRequestError",
+    "YEScaleCallbackHandler",
     "YEScaleConnectionError",
     "YEScaleContextOverflowError",
     "YEScaleEmbeddings",
@@ -96,6 +100,7 @@ __all__ = [
     "YEScaleTaskTimeoutToolError",
     "YEScaleTimeoutError",
     "YEScaleToolInputError",
+    "get_yescale_callback",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE)

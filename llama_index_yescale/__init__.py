@@ -13,6 +13,7 @@ from yescale.integration import lazy_exports, require_framework
 require_framework("llama_index.core", extra="llama-index", importer=__name__)
 
 if TYPE_CHECKING:
+    from .costs import YEScaleCostEvent, YEScaleCostHandler, get_yescale_callback
     from .embeddings import YEScaleEmbedding
     from .llms import YEScale, YEScaleGemini
     from .tools import YEScaleToolSpec
@@ -23,8 +24,19 @@ _WHERE = {
     "YEScaleGemini": "llms",
     "YEScaleEmbedding": "embeddings",
     "YEScaleToolSpec": "tools",
+    "YEScaleCostEvent": "costs",
+    "YEScaleCostHandler": "costs",
+    "get_yescale_callback": "costs",
 }
 
-__all__ = ["YEScale", "YEScaleEmbedding", "YEScaleGemini", "YEScaleToolSpec"]
+__all__ = [
+    "YEScale",
+    "YEScaleCostEvent",
+    "YEScaleCostHandler",
+    "YEScaleEmbedding",
+    "YEScaleGemini",
+    "YEScaleToolSpec",
+    "get_yescale_callback",
+]
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE)

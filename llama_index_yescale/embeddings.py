@@ -14,6 +14,7 @@ from yescale.integration.progress import CountingBar, counting_bar
 from yescale.models.kinds import check_embedding_model
 
 from ._client_params import YEScaleClientParams
+from .costs import reporting
 
 #: The bar of the batch call in progress (LlamaIndex hands its texts to ``_get_text_embeddings``
 #: in pieces of ``embed_batch_size``; each piece adds to the one bar of the whole call).
@@ -148,16 +149,18 @@ class YEScaleEmbedding(YEScaleClientParams, EmbeddingOptions, BaseEmbedding):
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         if _nothing(texts):
             return []  # as LlamaIndex does for an empty batch: no request
-        return embedding_batches.embed(
-            self.client.embeddings, texts, on_progress=_piece(texts), **self._options()
-        )
+        with reporting("embedding"):
+            return embedding_batches.embed(
+                self.client.embeddings, texts, on_progress=_piece(texts), **self._options()
+            )
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         if _nothing(texts):
             return []
-        return await embedding_batches.aembed(
-            self.client.aio.embeddings, texts, on_progress=_piece(texts), **self._options()
-        )
+        with reporting("embedding"):
+            return await embedding_batches.aembed(
+                self.client.aio.embeddings, texts, on_progress=_piece(texts), **self._options()
+            )
 
     def _get_text_embedding(self, text: str) -> Embedding:
         return self._get_text_embeddings([text])[0]

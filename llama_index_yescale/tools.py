@@ -42,6 +42,7 @@ from yescale.tools import (
 )
 
 from ._client_params import YEScaleClientParams
+from .costs import reporting
 
 dispatcher = get_dispatcher(__name__)
 
@@ -307,18 +308,19 @@ class YEScaleToolSpec(BaseToolSpec):
             images (list[str] | None): Input images to edit: URLs, base64 or allowed paths.
             mask (str | None): Optional mask for an edit (PNG; transparent areas are redrawn).
         """
-        result = self._images().run(
-            prompt,
-            images=images,
-            mask=mask,
-            size=size,
-            quality=quality,
-            background=background,
-            n=n,
-            output_format=output_format,
-            moderation=moderation,
-            style=style,
-        )  # arguments left at None are dropped there
+        with reporting("image"):
+            result = self._images().run(
+                prompt,
+                images=images,
+                mask=mask,
+                size=size,
+                quality=quality,
+                background=background,
+                n=n,
+                output_format=output_format,
+                moderation=moderation,
+                style=style,
+            )  # arguments left at None are dropped there
         return image_blocks(result)
 
     async def agenerate_image(
@@ -335,18 +337,19 @@ class YEScaleToolSpec(BaseToolSpec):
         mask: str | None = None,
     ) -> list[ContentBlock]:
         """Async twin of :meth:`generate_image`."""
-        result = await self._images().arun(
-            prompt,
-            images=images,
-            mask=mask,
-            size=size,
-            quality=quality,
-            background=background,
-            n=n,
-            output_format=output_format,
-            moderation=moderation,
-            style=style,
-        )
+        with reporting("image"):
+            result = await self._images().arun(
+                prompt,
+                images=images,
+                mask=mask,
+                size=size,
+                quality=quality,
+                background=background,
+                n=n,
+                output_format=output_format,
+                moderation=moderation,
+                style=style,
+            )
         return image_blocks(result)
 
     # -- media ---------------------------------------------------------------------------------
@@ -375,7 +378,7 @@ class YEScaleToolSpec(BaseToolSpec):
             images (list[str] | None): Input images: http(s) URLs, base64, or allowed file paths.
             config (dict | None): Other model-specific parameters, sent as given.
         """
-        with self._reporting() as progress:
+        with reporting("media"), self._reporting() as progress:
             outcome = self._media().generate(
                 model,
                 prompt,
@@ -400,7 +403,7 @@ class YEScaleToolSpec(BaseToolSpec):
         config: dict[str, Any] | None = None,
     ) -> MediaOutcome:
         """Async twin of :meth:`generate_media`."""
-        with self._reporting() as progress:
+        with reporting("media"), self._reporting() as progress:
             outcome = await self._media().agenerate(
                 model,
                 prompt,
@@ -442,12 +445,14 @@ class YEScaleToolSpec(BaseToolSpec):
             text (str): The text to extract the data from.
             instructions (str | None): Optional extra instructions for this extraction.
         """
-        result = self._require_extractor().extract(text, instructions)
+        with reporting("llm"):
+            result = self._require_extractor().extract(text, instructions)
         return _json_value(result.data)
 
     async def aextract_structured(self, text: str, instructions: str | None = None) -> Any:
         """Async twin of :meth:`extract_structured`."""
-        result = await self._require_extractor().aextract(text, instructions)
+        with reporting("llm"):
+            result = await self._require_extractor().aextract(text, instructions)
         return _json_value(result.data)
 
 

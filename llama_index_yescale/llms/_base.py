@@ -52,6 +52,7 @@ from yescale.models.profiles import model_profile
 from yescale.types.chat import ChatCompletion
 
 from .._client_params import YEScaleClientParams
+from ..costs import report_cost
 from ._convert import (
     ReasoningHistory,
     from_wire_message,
@@ -218,6 +219,8 @@ class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
         else:  # e.g. a Gemini prompt blocked before any candidate
             message = ChatMessage(role=MessageRole.ASSISTANT, content="")
             logprobs = None
+        cost = cost_metadata(completion)
+        report_cost(cost.get("cost"), "llm")
         return ChatResponse(
             message=message,
             raw={

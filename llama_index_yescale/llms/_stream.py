@@ -17,6 +17,7 @@ from yescale.integration.answers import cost_metadata, usage_counts
 from yescale.integration.streams import ChunkAccumulator
 from yescale.types.chat import ChatCompletionChunk
 
+from ..costs import report_cost
 from ._convert import assistant_message
 
 
@@ -38,7 +39,10 @@ class StreamAccumulator:
             extras=so_far.extras,
             thinking_tokens=so_far.thinking_tokens,
         )
-        self.cost = cost_metadata(chunk) or self.cost
+        priced = cost_metadata(chunk)
+        if priced:
+            self.cost = priced
+            report_cost(priced["cost"], "llm")
         additional: dict[str, Any] = {**usage_counts(so_far.usage), **self.cost}
         if reasoning_delta:
             additional["thinking_delta"] = reasoning_delta

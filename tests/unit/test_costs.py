@@ -222,9 +222,7 @@ class Catalog:
 
     def client(self) -> YEScaleClient:
         http = httpx.Client(transport=httpx.MockTransport(self.handler))
-        return YEScaleClient(
-            api_key="k", access_key="access", http_client=http, max_retries=0
-        )
+        return YEScaleClient(api_key="k", access_key="access", http_client=http, max_retries=0)
 
 
 def test_load_prices_keeps_them_for_max_age_and_refresh_fetches() -> None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .._signature import presigned
     from .answers import (
         add_usage,
+        cost_metadata,
         json_answer_text,
         parse_json_answer,
         reasoning_tokens,
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
         timeout_from_json,
         timeout_to_json,
     )
+    from .costs import CostScope
     from .options import (
         EmbeddingOptions,
         GeminiOptions,
@@ -90,6 +92,8 @@ _WHERE = {
     "load_tool_arguments": "yescale._json_values",
     # reading answers: token counts and their sums, JSON answers
     "add_usage": "answers",
+    "CostScope": "costs",
+    "cost_metadata": "answers",
     "json_answer_text": "answers",
     "parse_json_answer": "answers",
     "reasoning_tokens": "answers",
@@ -153,6 +157,7 @@ __all__ = [
     "ChatEndpoint",
     "ChunkAccumulator",
     "ClientOwner",
+    "CostScope",
     "CountingBar",
     "EmbeddingOptions",
     "GeminiOptions",
@@ -163,6 +168,7 @@ __all__ = [
     "argument_rules",
     "client_for",
     "construction_errors",
+    "cost_metadata",
     "counting_bar",
     "dump_tool_arguments",
     "field_values",

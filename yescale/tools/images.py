@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from .._fetch import afetch, fetch
+from ..costs import Cost
 from ..errors import InvalidResponseError
 from ..models.images import validate_image_params
 from ..types.images import ImagesResponse
@@ -100,6 +101,8 @@ class ImageResult:
     inputs: list[str] = field(default_factory=list)
     usage: dict[str, Any] | None = None
     created: int | None = None
+    #: the estimated cost of the request (:mod:`yescale.costs`)
+    cost: Cost | None = None
 
     @property
     def paths(self) -> list[Path]:
@@ -129,6 +132,7 @@ class ImageResult:
             "images": [image.as_dict() for image in self.images],
             "usage": self.usage,
             "created": self.created,
+            "cost": self.cost.as_dict() if self.cost else None,
         }
 
     def __str__(self) -> str:
@@ -326,6 +330,7 @@ def _result(
         inputs=[image.describe() for image in inputs],
         usage=usage,
         created=response.created,
+        cost=response.cost,
     )
 
 

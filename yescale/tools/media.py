@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from .._json_values import json_problem
+from ..costs import Cost
+from ..costs.meter import media_cost
 from ..errors import InvalidRequestError, TaskTimeoutError, YEScaleError, extend_message
 from ..models.kinds import check_media_model
 from ..resources.media import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT
@@ -113,6 +115,8 @@ class MediaOutcome:
     note: str | None = None
     path: Path | None = None
     task: MediaTask | None = field(default=None, repr=False)
+    #: the estimated cost of the task (charged once, at submit; unknown without the model)
+    cost: Cost | None = None
 
     @classmethod
     def of(
@@ -130,6 +134,7 @@ class MediaOutcome:
             expires_at=result.expires_at if result else None,
             note=result.note if result else None,
             task=task,
+            cost=task.cost or (media_cost(model) if model else None),
         )
 
     def summary(self) -> str:
@@ -173,6 +178,7 @@ class MediaOutcome:
             "note": self.note,
             "path": str(self.path) if self.path else None,
             "task": self.task.model_dump(mode="json", exclude_none=True) if self.task else None,
+            "cost": self.cost.as_dict() if self.cost else None,
         }
 
     def __str__(self) -> str:
