@@ -67,7 +67,8 @@ def test_prices_come_from_the_catalog(vcr: Cassette) -> None:
         assert load_prices(client) is table
     assert len(vcr.requests) == 1
     imagen = table.price("imagen4-fast")
-    assert imagen is not None and imagen.basis == "request"
+    assert imagen is not None
+    assert imagen.basis == "request"
     assert imagen.per_request == pytest.approx(0.04 * 1.25)  # REF: $0.04 x 1.25 (GroupRatio)
     assert imagen.describe() == "$0.05 / request"
     gemini = table.price("gemini-2.5-flash")
@@ -84,7 +85,8 @@ def test_chat_answer_carries_its_cost(vcr: Cassette) -> None:
         loaded(client)
         with track_costs() as costs:
             reply = client.chat.create(model="gpt-4o-mini", messages=MESSAGES)
-    assert reply.usage is not None and reply.cost is not None
+    assert reply.usage is not None
+    assert reply.cost is not None
     usage = reply.usage
     expected = token_cost("gpt-4o-mini", usage.prompt_tokens, usage.completion_tokens)
     assert reply.cost.usd == pytest.approx(expected)
@@ -102,11 +104,13 @@ def test_streamed_chat_is_counted_once(vcr: Cassette) -> None:
         with track_costs() as costs:
             chunks = list(client.chat.stream(model="gpt-4o-mini", messages=MESSAGES))
     priced = [c for c in chunks if c.cost is not None]
-    assert len(priced) == 1 and priced[0] is chunks[-1]
+    assert len(priced) == 1
+    assert priced[0] is chunks[-1]
     usage = chunks[-1].usage
     assert usage is not None
     expected = token_cost("gpt-4o-mini", usage.prompt_tokens, usage.completion_tokens)
-    assert priced[0].cost is not None and priced[0].cost.usd == pytest.approx(expected)
+    assert priced[0].cost is not None
+    assert priced[0].cost.usd == pytest.approx(expected)
     assert (costs.requests, costs.total_cost) == (1, pytest.approx(expected))
 
 
@@ -121,7 +125,8 @@ async def test_async_stream_cut_short_is_still_counted(vcr: Cassette) -> None:
                 break  # the caller stops reading: no usage came
             await stream.aclose()
     assert costs.requests == 1
-    assert costs.unknown_cost_requests == 1 and costs.total_cost == 0
+    assert costs.unknown_cost_requests == 1
+    assert costs.total_cost == 0
 
 
 @pytest.mark.vcr
@@ -137,7 +142,8 @@ def test_embedding_batch_cost(vcr: Cassette) -> None:
     # three requests on worker threads, each counted in the caller's tracker
     assert costs.requests == 3
     tokens = costs.input_tokens
-    assert tokens > 0 and costs.output_tokens == 0
+    assert tokens > 0
+    assert costs.output_tokens == 0
     assert costs.total_cost == pytest.approx(token_cost("text-embedding-3-small", tokens, 0))
 
 
@@ -148,7 +154,8 @@ def test_image_cost_is_per_image(vcr: Cassette) -> None:
         with track_costs() as costs:
             images = client.images.generate(prompt="a red square", model="imagen4-fast", n=2)
     assert images.cost is not None
-    assert images.cost.basis == "request" and images.cost.units == 2
+    assert images.cost.basis == "request"
+    assert images.cost.units == 2
     assert images.cost.usd == pytest.approx(2 * 0.04 * 1.25)
     assert costs.total_cost == pytest.approx(0.1)
 
@@ -160,7 +167,8 @@ def test_media_task_is_charged_once_at_submit(vcr: Cassette) -> None:
         with track_costs() as costs:
             task = client.media.submit(model="sora-2", prompt="a cat surfing a wave")
             polled = client.media.get(task.task_id)
-    assert task.cost is not None and task.cost.usd == pytest.approx(0.5)
+    assert task.cost is not None
+    assert task.cost.usd == pytest.approx(0.5)
     assert polled.cost is None  # a poll costs nothing
     assert (costs.requests, costs.total_cost) == (1, pytest.approx(0.5))
 
@@ -181,7 +189,8 @@ def test_budget_stops_the_call_that_would_cross_it(vcr: Cassette) -> None:
     error = caught.value
     assert (error.budget_usd, error.model) == (0.12, "imagen4-fast")
     assert error.spent_usd == pytest.approx(0.1)
-    assert "not sent" in str(error) and "$0.12" in str(error)
+    assert "not sent" in str(error)
+    assert "$0.12" in str(error)
     assert len(sent.to(API_HOST)) == 2  # the third image was never requested
     assert costs.total_cost == pytest.approx(0.1)
     assert_all_played(vcr)
@@ -195,18 +204,22 @@ def test_unknown_price_is_unknown_never_zero(vcr: Cassette) -> None:
             warnings.simplefilter("always")
             reply = client.chat.create(model="claude-sonnet-4-5", messages=MESSAGES)
     assert reply.cost is not None
-    assert reply.cost.usd is None and not reply.cost.known
+    assert reply.cost.usd is None
+    assert not reply.cost.known
     assert "no price for 'claude-sonnet-4-5'" in (reply.cost.reason or "")
-    assert costs.unknown_cost_requests == 1 and costs.total_cost == 0
+    assert costs.unknown_cost_requests == 1
+    assert costs.total_cost == 0
     unknown = [w for w in seen if issubclass(w.category, UnknownCostWarning)]
-    assert len(unknown) == 1 and "does not count them" in str(unknown[0].message)
+    assert len(unknown) == 1
+    assert "does not count them" in str(unknown[0].message)
 
 
 @pytest.mark.vcr
 def test_without_prices_costs_are_unknown(vcr: Cassette) -> None:
     with YEScaleClient() as client:
         reply = client.chat.create(model="gpt-4o-mini", messages=MESSAGES)
-    assert reply.cost is not None and reply.cost.usd is None
+    assert reply.cost is not None
+    assert reply.cost.usd is None
     assert "load_prices()" in (reply.cost.reason or "")
 
 

@@ -61,7 +61,8 @@ def test_invoke_reports_cost_in_response_metadata_and_the_callback(vcr: Cassette
     assert usage is not None
     expected = token_cost("gpt-4o-mini", usage["input_tokens"], usage["output_tokens"])
     cost = message.response_metadata["cost"]
-    assert cost["usd"] == pytest.approx(expected) and cost["basis"] == "tokens"
+    assert cost["usd"] == pytest.approx(expected)
+    assert cost["basis"] == "tokens"
     assert cost["model"] == "gpt-4o-mini"
     assert cb.total_cost == pytest.approx(expected)
     assert (cb.successful_requests, cb.prompt_tokens, cb.completion_tokens) == (
@@ -82,7 +83,8 @@ def test_stream_is_counted_once_and_costed_once(vcr: Cassette) -> None:
     merged = chunks[0]
     for chunk in chunks[1:]:
         merged = merged + chunk
-    assert isinstance(merged, AIMessageChunk) and merged.usage_metadata is not None
+    assert isinstance(merged, AIMessageChunk)
+    assert merged.usage_metadata is not None
     usage = merged.usage_metadata
     expected = token_cost("gpt-4o-mini", usage["input_tokens"], usage["output_tokens"])
     assert merged.response_metadata["cost"]["usd"] == pytest.approx(expected)
@@ -124,16 +126,22 @@ def test_budget_stops_a_runaway_loop_before_sending(vcr: Cassette) -> None:
     with get_yescale_callback():  # loads the prices (kept for the block below)
         one_call = llm.invoke("Again.").response_metadata["cost"]["usd"]
     sent = 0
+
+    def runaway() -> None:  # an agent that would never stop
+        nonlocal sent
+        for _ in range(10):
+            llm.invoke("Again.")
+            sent += 1
+
     with (
         get_yescale_callback(budget_usd=2.5 * one_call) as cb,
         pytest.raises(BudgetExceededError) as caught,
     ):
-        for _ in range(10):  # an agent that would never stop
-            llm.invoke("Again.")
-            sent += 1
+        runaway()
     assert sent == 3  # the third call crossed the budget; the fourth was never sent
     assert api_calls(vcr) == 1 + 3
-    assert cb.total_cost == pytest.approx(3 * one_call) and cb.remaining_usd == 0
+    assert cb.total_cost == pytest.approx(3 * one_call)
+    assert cb.remaining_usd == 0
     assert caught.value.model == "gpt-4o-mini"
 
 
@@ -172,13 +180,14 @@ def test_media_tool_artifact_carries_the_cost_of_the_task(vcr: Cassette) -> None
 
 def test_budget_needs_prices(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("YESCALE_ACCESS_KEY")
-    with pytest.raises(InvalidRequestError, match="A cost budget needs prices.*ACCESS_KEY"):
-        with get_yescale_callback(budget_usd=1.0):
-            pass
+    scope = get_yescale_callback(budget_usd=1.0)
+    with pytest.raises(InvalidRequestError, match=r"A cost budget needs prices.*ACCESS_KEY"):
+        scope.__enter__()
     # without a budget: a warning, and costs read unknown
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         with get_yescale_callback() as cb:
             pass
     assert any(issubclass(w.category, UnknownCostWarning) for w in seen)
-    assert cb.total_cost == 0 and cb.successful_requests == 0
+    assert cb.total_cost == 0
+    assert cb.successful_requests == 0

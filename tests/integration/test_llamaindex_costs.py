@@ -112,7 +112,8 @@ async def test_scope_counts_async_calls_and_media_tasks(vcr: Cassette, events: E
     async with get_yescale_callback() as costs:
         await YEScale(model="gpt-4o-mini").achat(HELLO)
         outcome = await spec.agenerate_media(model="sora-2", prompt="a cat surfing a wave")
-    assert outcome.cost is not None and outcome.cost.usd == pytest.approx(0.5)
+    assert outcome.cost is not None
+    assert outcome.cost.usd == pytest.approx(0.5)
     assert costs.requests == 2
     assert costs.by_model["sora-2"].usd == pytest.approx(0.5)
     assert [e.source for e in events.seen] == ["llm", "media"]

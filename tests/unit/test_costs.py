@@ -94,8 +94,10 @@ def test_price_per_request_reads_the_first_number(text: Any, usd: float | None) 
 
 
 def test_billing_type_per_request() -> None:
-    assert bills_per_request("pay-per-request") and bills_per_request("Per Request")
-    assert not bills_per_request("pay-per-token") and not bills_per_request(None)
+    assert bills_per_request("pay-per-request")
+    assert bills_per_request("Per Request")
+    assert not bills_per_request("pay-per-token")
+    assert not bills_per_request(None)
 
 
 # -- prices ---------------------------------------------------------------------------------------
@@ -147,7 +149,8 @@ def test_entries_without_a_usable_price_have_none(fields: dict[str, Any]) -> Non
 
 def test_missing_group_ratio_is_one_and_per_request_without_billing_type() -> None:
     price = Price.of(info(model_name="m", price_per_request="0.2 ~ 1600 VND"))
-    assert price is not None and (price.basis, price.per_request) == ("request", 0.2)
+    assert price is not None
+    assert (price.basis, price.per_request) == ("request", 0.2)
 
 
 def test_token_costs_that_cannot_be_known_are_unknown() -> None:
@@ -155,9 +158,11 @@ def test_token_costs_that_cannot_be_known_are_unknown() -> None:
     assert price is not None
     assert price.cost(Usage(100, 0)).usd == pytest.approx(0.000002)
     missing_side = price.cost(Usage(100, 7))
-    assert missing_side.usd is None and missing_side.reason == "the catalog gives no output price"
+    assert missing_side.usd is None
+    assert missing_side.reason == "the catalog gives no output price"
     uncounted = price.cost(Usage(counted=False))
-    assert uncounted.usd is None and "did not say" in (uncounted.reason or "")
+    assert uncounted.usd is None
+    assert "did not say" in (uncounted.reason or "")
 
 
 def test_table_lookup_is_exact_case_or_prefix_never_looser() -> None:
@@ -167,9 +172,12 @@ def test_table_lookup_is_exact_case_or_prefix_never_looser() -> None:
     assert table.price("models/gpt-4o-mini") is not None
     assert table.price("gpt-4o-mini-2024-07-18") is None
     assert table.price("gpt-4o") is None
-    assert "gpt-4o-mini" in table and "gpt-4o" not in table and len(table) == 1
+    assert "gpt-4o-mini" in table
+    assert "gpt-4o" not in table
+    assert len(table) == 1
     unknown = table.cost("gpt-4o", Usage(1, 1))
-    assert unknown.usd is None and "has no price for 'gpt-4o'" in (unknown.reason or "")
+    assert unknown.usd is None
+    assert "has no price for 'gpt-4o'" in (unknown.reason or "")
     assert (unknown.input_tokens, unknown.output_tokens) == (1, 1)
     empty = PriceTable().cost("gpt-4o-mini", Usage(1, 1))
     assert "no prices loaded" in (empty.reason or "")
@@ -188,7 +196,8 @@ def test_saved_copy_round_trip(tmp_path: Path) -> None:
     assert again.price("gpt-4o-mini") == table.price("gpt-4o-mini")
     # the System API's own body (what `yescale models --json` or curl saves) loads too
     raw = PriceTable.from_json(json.dumps({"data": [TOKENS_ENTRY], "success": True}))
-    assert raw.price("gpt-4o-mini") == table.price("gpt-4o-mini") and raw.fetched_at is None
+    assert raw.price("gpt-4o-mini") == table.price("gpt-4o-mini")
+    assert raw.fetched_at is None
 
 
 @pytest.mark.parametrize("text", ["not json", '{"data": 3}', '[{"no_name": 1}]'])
@@ -229,10 +238,14 @@ def test_load_prices_keeps_them_for_max_age_and_refresh_fetches() -> None:
     catalog = Catalog([TOKENS_ENTRY])
     client = catalog.client()
     first = load_prices(client)
-    assert current_prices() is first and catalog.requests == 1
-    assert load_prices(client) is first and catalog.requests == 1
-    assert load_prices(client, refresh=True) is not first and catalog.requests == 2
-    assert load_prices(client, max_age=0) is not first and catalog.requests == 3
+    assert current_prices() is first
+    assert catalog.requests == 1
+    assert load_prices(client) is first
+    assert catalog.requests == 1
+    assert load_prices(client, refresh=True) is not first
+    assert catalog.requests == 2
+    assert load_prices(client, max_age=0) is not first
+    assert catalog.requests == 3
     # the same fetch gives the profiles the catalog's limits
     assert model_profile("gpt-4o-mini").get("max_input_tokens") == 111_000
 
@@ -241,10 +254,12 @@ def test_cache_file_is_used_while_fresh_and_rewritten(tmp_path: Path) -> None:
     catalog = Catalog([TOKENS_ENTRY])
     cache = tmp_path / "catalog.json"
     load_prices(catalog.client(), cache_file=cache)
-    assert catalog.requests == 1 and cache.is_file()
+    assert catalog.requests == 1
+    assert cache.is_file()
     use_prices(None)  # a new process: nothing in memory
     table = load_prices(catalog.client(), cache_file=cache)
-    assert catalog.requests == 1 and table.source == "saved copy catalog.json"
+    assert catalog.requests == 1
+    assert table.source == "saved copy catalog.json"
     # once older than max_age, fetched again and rewritten
     use_prices(None)
     load_prices(catalog.client(), cache_file=cache, max_age=0)
@@ -260,7 +275,8 @@ def test_unreachable_catalog_falls_back_to_the_stale_copy_with_a_warning(tmp_pat
     catalog.fail = True
     with pytest.warns(StalePricesWarning, match=r"from 2\.0 hours ago.*could not be fetched"):
         table = load_prices(catalog.client(), cache_file=cache)
-    assert table.price("gpt-4o-mini") is not None and catalog.requests == 1
+    assert table.price("gpt-4o-mini") is not None
+    assert catalog.requests == 1
 
 
 def test_unreachable_catalog_without_any_copy_raises() -> None:
@@ -293,8 +309,10 @@ def test_trackers_nest_and_stop_counting_on_exit() -> None:
     record_cost(priced())  # no tracker active
     assert (outer.requests, outer.total_cost) == (3, pytest.approx(0.04))
     assert (inner.requests, inner.total_cost) == (1, pytest.approx(0.02))
-    assert outer.total_tokens == 60 and outer.by_model["gpt-4o-mini"].requests == 3
-    assert "Requests: 3" in str(outer) and "total_cost=0.040000" in repr(outer)
+    assert outer.total_tokens == 60
+    assert outer.by_model["gpt-4o-mini"].requests == 3
+    assert "Requests: 3" in str(outer)
+    assert "total_cost=0.040000" in repr(outer)
 
 
 def test_threads_sharing_a_tracker_add_up_exactly() -> None:
@@ -310,7 +328,8 @@ def test_threads_sharing_a_tracker_add_up_exactly() -> None:
             thread.start()
         for thread in threads:
             thread.join()
-    assert costs.requests == 4000 and costs.total_tokens == 8000
+    assert costs.requests == 4000
+    assert costs.total_tokens == 8000
     assert costs.total_cost == pytest.approx(4.0)
 
 
@@ -324,8 +343,10 @@ async def test_asyncio_tasks_count_in_their_own_tracker() -> None:
 
     async with track_costs() as outer:
         first, second = await asyncio.gather(job(0.1), job(0.2))
-    assert first.total_cost == pytest.approx(0.1) and second.total_cost == pytest.approx(0.2)
-    assert outer.requests == 2 and outer.total_cost == pytest.approx(0.3)
+    assert first.total_cost == pytest.approx(0.1)
+    assert second.total_cost == pytest.approx(0.2)
+    assert outer.requests == 2
+    assert outer.total_cost == pytest.approx(0.3)
 
 
 def test_budget_refuses_once_spent_or_when_the_known_minimum_would_cross() -> None:
@@ -352,7 +373,8 @@ def test_unknown_costs_warn_once_per_model_under_a_budget() -> None:
                 record_cost(Cost.unknown("mystery", "no price"))
         with track_costs():  # no budget: nothing to warn about
             record_cost(Cost.unknown("mystery", "no price"))
-    assert len(seen) == 1 and "'mystery' is unknown (no price)" in str(seen[0].message)
+    assert len(seen) == 1
+    assert "'mystery' is unknown (no price)" in str(seen[0].message)
 
 
 def test_metered_stream_counts_once_and_closes_what_it_reads() -> None:
@@ -402,7 +424,8 @@ def test_reconcile_compares_the_estimate_with_charged_credits() -> None:
     report = reconcile(costs, logs, 0, 500)
     mini = report.models["gpt-4o-mini"]
     assert (mini.estimated_requests, mini.logged_requests) == (2, 2)
-    assert mini.charged_usd == pytest.approx(0.022) and mini.estimated_usd == pytest.approx(0.02)
+    assert mini.charged_usd == pytest.approx(0.022)
+    assert mini.estimated_usd == pytest.approx(0.02)
     assert mini.difference_usd == pytest.approx(0.002)
     assert mini.relative_error == pytest.approx(0.002 / 0.022)
     assert report.models["claude"].unknown_requests == 1
