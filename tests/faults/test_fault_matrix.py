@@ -2,10 +2,12 @@
 
 Endpoints are the client's own methods: ``chat.create``, ``chat.stream``, ``embeddings.create``,
 ``images.generate``, ``media.submit``, ``media.get`` and ``media.download`` (and their ``aio``
-twins). Faults are what a gateway, a CDN or a network does on a bad day: 429 with Retry-After,
-500/502/503/504, a Cloudflare HTML page, a success status with a body that is not JSON, a
-connection reset or closed before any answer, a body cut short, a server that stalls past the
-read timeout, and for streams a cut mid-way and a trickle of keep-alives or bytes that never ends.
+twins), and the cost functions that read the System API: ``load_prices`` (the model catalog) and
+``system.reconcile`` (the logs). Faults are what a gateway, a CDN or a network does on a bad
+day: 429 with Retry-After, 500/502/503/504, a Cloudflare HTML page, a success status with a body
+that is not JSON, a connection reset or closed before any answer, a body cut short, a server that
+stalls past the read timeout, and for streams a cut mid-way and a trickle of keep-alives or bytes
+that never ends.
 
 Each case is either *survived* (retried, then the right answer) or *surfaced* as the documented
 exception (its exact class), and every case checks: the requests the server saw (count, method,
@@ -37,6 +39,7 @@ from yescale import (
     YEScaleClient,
     YEScaleError,
 )
+from yescale.costs import CostTracker, aload_prices, load_prices, use_prices
 
 from .conftest import (
     FaultServer,
@@ -117,6 +120,7 @@ class Endpoint:
     call: Callable[[YEScaleClient, Ctx], Any]
     acall: Callable[[YEScaleClient, Ctx], Awaitable[Any]]
     check: Callable[[Any, Ctx], None]  # asserts a good result
+    key: str = API_KEY  # the key the request must carry (the System API takes the access key)
 
 
 def _chat(client: YEScaleClient, ctx: Ctx) -> Any:
@@ -210,6 +214,43 @@ def _check_download(result: Any, ctx: Ctx) -> None:
     assert result.read_bytes() == PAYLOAD
 
 
+#: One catalog entry in the documented shape (system-api.txt, 3.5), and one consumption log row.
+CATALOG = {"data": [{"model_name": MODEL, "input_price": 0.15, "output_price": 0.6}]}
+LOGS = {"data": [{"model_name": MODEL, "quota": 40, "type": 2, "created_at": 5}], "success": True}
+ACCESS_KEY = "sk-access-fault-matrix-0123456789abcdef"
+
+
+def _prices(client: YEScaleClient, ctx: Ctx) -> Any:
+    try:
+        return load_prices(client, refresh=True)
+    finally:
+        use_prices(None)
+
+
+async def _aprices(client: YEScaleClient, ctx: Ctx) -> Any:
+    try:
+        return await aload_prices(client, refresh=True)
+    finally:
+        use_prices(None)
+
+
+def _check_prices(result: Any, ctx: Ctx) -> None:
+    price = result.price(MODEL)
+    assert (price.input_per_mtok, price.output_per_mtok) == (0.15, 0.6)
+
+
+def _reconcile(client: YEScaleClient, ctx: Ctx) -> Any:
+    return client.system.reconcile(CostTracker(), start_timestamp=0, end_timestamp=10)
+
+
+async def _areconcile(client: YEScaleClient, ctx: Ctx) -> Any:
+    return await client.aio.system.reconcile(CostTracker(), start_timestamp=0, end_timestamp=10)
+
+
+def _check_reconcile(result: Any, ctx: Ctx) -> None:
+    assert result.other_models[MODEL].charged_usd == 40 / 500_000
+
+
 ENDPOINTS = [
     Endpoint(
         "chat",
@@ -287,6 +328,30 @@ ENDPOINTS = [
         _download,
         _adownload,
         _check_download,
+    ),
+    Endpoint(
+        "catalog",
+        "json",
+        "models",
+        "GET",
+        "/yescale/models",
+        reply_json(200, CATALOG),
+        _prices,
+        _aprices,
+        _check_prices,
+        key=ACCESS_KEY,
+    ),
+    Endpoint(
+        "logs",
+        "json",
+        "logs",
+        "GET",
+        "/yescale/logs",
+        reply_json(200, LOGS),
+        _reconcile,
+        _areconcile,
+        _check_reconcile,
+        key=ACCESS_KEY,
     ),
 ]
 
@@ -622,6 +687,8 @@ def _run(
         return YEScaleClient(
             api_key=API_KEY,
             base_url=ctx.url,
+            access_key=ACCESS_KEY,
+            system_base_url=ctx.url,
             timeout=fault.timeout,
             max_retries=fault.max_retries,
             sleep=sleeps,
@@ -684,8 +751,9 @@ def test_fault(
             elif not isinstance(error, (APITimeoutError, IncompleteStreamError)):
                 assert "could not reach yescale" in message
                 assert "base_url" in message
-        assert API_KEY not in str(error)
-        assert API_KEY not in repr(error)
+        for key in (API_KEY, ACCESS_KEY):
+            assert key not in str(error)
+            assert key not in repr(error)
         if isinstance(error, IncompleteStreamError) and fault.read is not None:
             assert isinstance(error.__cause__, APITimeoutError)
 
@@ -696,7 +764,7 @@ def test_fault(
     if endpoint.kind == "download":
         assert all("authorization" not in s.headers for s in seen)  # the key never goes to a CDN
     else:
-        assert all(s.headers["authorization"] == f"Bearer {API_KEY}" for s in seen)
+        assert all(s.headers["authorization"] == f"Bearer {endpoint.key}" for s in seen)
     if endpoint.kind == "stream":
         assert all(s.headers["accept"] == "text/event-stream" for s in seen)
         assert all(s.json()["stream"] is True for s in seen)
