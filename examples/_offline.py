@@ -126,6 +126,9 @@ def live_or_replay(name: str, folder: str = "test_examples") -> Iterator[bool]:
         "Set YESCALE_API_KEY to run against the live service.\n"
     )
     os.environ["YESCALE_API_KEY"] = "offline-test-api-key"
+    own_access_key = "YESCALE_ACCESS_KEY" not in os.environ
+    if own_access_key:  # the System API (prices, logs) takes the access key
+        os.environ["YESCALE_ACCESS_KEY"] = "offline-test-access-key"
     recorder = vcr.VCR(
         record_mode="none",
         match_on=["method", "scheme", "host", "port", "path", "query", "body"],
@@ -135,3 +138,5 @@ def live_or_replay(name: str, folder: str = "test_examples") -> Iterator[bool]:
             yield False
     finally:
         del os.environ["YESCALE_API_KEY"]
+        if own_access_key:
+            del os.environ["YESCALE_ACCESS_KEY"]

@@ -74,3 +74,33 @@ def test_agent_structured(vcr: Cassette) -> None:
         "content": "Sunny, 31 degrees C in Hanoi.",
         "tool_call_id": calls[0]["id"],
     }
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("costs.yaml")
+def test_costs(vcr: Cassette, capsys: pytest.CaptureFixture[str]) -> None:
+    import costs
+
+    from yescale.costs import use_prices
+
+    try:
+        shown = costs.run()
+    finally:
+        use_prices(None)
+    reply, block, capped = shown["reply"], shown["block"], shown["capped"]
+    one = reply.response_metadata["cost"]["usd"]
+    assert one > 0
+    # invoke + stream, each counted once
+    assert block.successful_requests == 2
+    assert one < block.total_cost < 2 * one  # the stream's answer is shorter
+    # the loop: three calls sent, the fourth refused before its request
+    assert shown["sent"] == 3
+    assert capped.successful_requests == 3
+    chats = [r for r in vcr.requests if r.path == "/v1/chat/completions"]
+    assert len(chats) == 2 + 3
+    report = shown["report"]
+    assert report.models["gpt-4o-mini"].estimated_requests == 3
+    out = capsys.readouterr().out
+    assert "stopped after 3 calls" in out
+    assert "estimate error on the tracked models" in out
+    assert_all_played(vcr)

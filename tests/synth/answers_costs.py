@@ -19,6 +19,7 @@ _MINE = (
     "tests/integration/test_costs.py",
     "tests/integration/test_langchain_costs.py",
     "tests/integration/test_llamaindex_costs.py",
+    "tests/integration/test_examples.py::test_costs",
 )
 
 

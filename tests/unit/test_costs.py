@@ -484,3 +484,20 @@ def test_system_reconcile_reads_every_page(monkeypatch: pytest.MonkeyPatch) -> N
 def test_log_entries_keep_the_documented_fields() -> None:
     entry = LogEntry.model_validate(row("m", 7) | {"token_name": "dsdfs", "prompt_tokens": 3})
     assert (entry.type, entry.token_name, entry.prompt_tokens, entry.quota) == (2, "dsdfs", 3, 7)
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [
+        (0, "$0"),
+        (0.12, "$0.12"),
+        (1234.5, "$1,234.5"),
+        (0.000016875, "$0.000016875"),
+        (-0.5, "-$0.5"),
+        (1e-12, "$0"),
+    ],
+)
+def test_money_is_shown_readably(amount: float, shown: str) -> None:
+    from yescale.costs.units import format_usd
+
+    assert format_usd(amount) == shown

@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from ..errors import InvalidResponseError
 from ..types.system import LogEntry
 from .tracking import CostTracker, ModelTotals
-from .units import credits_to_usd
+from .units import credits_to_usd, format_usd
 
 __all__ = [
     "CONSUMPTION",
@@ -91,12 +91,11 @@ class Reconciliation:
         return self.difference_usd / self.charged_usd if self.charged_usd else None
 
     def summary(self) -> str:
-        lines = [f"{'model':<32} {'estimated':>12} {'charged':>12} {'calls':>11}"]
+        lines = [f"{'model':<32} {'estimated':>14} {'charged':>14} {'calls':>11}"]
         for m in (*self.models.values(), *self.other_models.values()):
             calls = f"{m.estimated_requests}/{m.logged_requests}"
-            lines.append(
-                f"{m.model:<32} ${m.estimated_usd:>11.6f} ${m.charged_usd:>11.6f} {calls:>11}"
-            )
+            estimated, charged = format_usd(m.estimated_usd), format_usd(m.charged_usd)
+            lines.append(f"{m.model:<32} {estimated:>14} {charged:>14} {calls:>11}")
         error = self.relative_error
         shown = "n/a" if error is None else f"{error:+.1%}"
         lines.append(f"estimate error on the tracked models: {shown}")

@@ -21,6 +21,7 @@ from .._warnings import warn_at_caller
 from ..errors import BudgetExceededError, InvalidRequestError
 from .catalog import current_prices
 from .prices import Cost
+from .units import format_usd
 
 __all__ = [
     "CostTracker",
@@ -139,9 +140,10 @@ class CostTracker:
             return
         spent = self.total_cost
         if spent >= self.budget_usd or spent + minimum > self.budget_usd:
-            what = f"; this call costs at least ${minimum:.6g}" if minimum else ""
+            what = f"; this call costs at least {format_usd(minimum)}" if minimum else ""
             raise BudgetExceededError(
-                f"The cost budget of ${self.budget_usd:.6g} is spent (${spent:.6g} so far{what}): "
+                f"The cost budget of {format_usd(self.budget_usd)} is spent "
+                f"({format_usd(spent)} so far{what}): "
                 f"the call to {model!r} was not sent. Raise budget_usd, or stop here.",
                 budget_usd=self.budget_usd,
                 spent_usd=spent,
@@ -155,7 +157,7 @@ class CostTracker:
         self._warned.add(cost.model)
         warn_at_caller(
             f"The cost of calls to {cost.model!r} is unknown ({cost.reason}): the budget of "
-            f"${self.budget_usd:.6g} does not count them.",
+            f"{format_usd(self.budget_usd)} does not count them.",
             UnknownCostWarning,
         )
 
@@ -188,12 +190,13 @@ class CostTracker:
         lines = [
             f"Requests: {self.requests}",
             f"Tokens: {self.total_tokens} ({self.input_tokens} in, {self.output_tokens} out)",
-            f"Cost (USD): ${self.total_cost:.6f}",
+            f"Cost (USD): {format_usd(self.total_cost)}",
         ]
         if self.unknown_cost_requests:
             lines.append(f"Requests of unknown cost: {self.unknown_cost_requests}")
         if self.budget_usd is not None:
-            lines.append(f"Budget (USD): ${self.budget_usd:.6g}, ${self.remaining_usd:.6g} left")
+            left = format_usd(self.remaining_usd or 0.0)
+            lines.append(f"Budget (USD): {format_usd(self.budget_usd)}, {left} left")
         return "\n".join(lines)
 
     def __str__(self) -> str:

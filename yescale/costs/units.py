@@ -37,6 +37,7 @@ __all__ = [
     "TOKENS_PER_PRICE",
     "bills_per_request",
     "credits_to_usd",
+    "format_usd",
     "per_request_usd",
 ]
 
@@ -79,3 +80,13 @@ def bills_per_request(billing_type: str | None) -> bool:
 def credits_to_usd(credits: float) -> float:
     """Credits (quota) in US dollars: 500,000 credits are one dollar (documented)."""
     return credits / CREDITS_PER_USD
+
+
+def format_usd(amount: float) -> str:
+    """``$0.12``, ``$1,234.5``, ``$0.000016875``: cents-sized amounts to four decimals, smaller
+    ones to every significant digit up to ten decimals."""
+    if amount == 0:
+        return "$0"
+    digits = 4 if abs(amount) >= 0.01 else 10
+    text = f"{abs(amount):,.{digits}f}".rstrip("0").rstrip(".")
+    return f"{'-' if amount < 0 else ''}${text}"
