@@ -41,6 +41,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 import langchain_yescale
 import llama_index_yescale
+import yescale
+import yescale.costs
 from langchain_yescale import (
     ChatYEScale,
     ChatYEScaleGemini,
@@ -232,6 +234,14 @@ def lc_gemini(env: Env, *messages: Any, **kwargs: Any) -> Any:
 
 def li_user(text: str = "Hi") -> LIMessage:
     return LIMessage(role=MessageRole.USER, content=text)
+
+
+def spent_budget(env: Env) -> Any:
+    """A chat call under a budget of $0: nothing may be sent."""
+    with yescale.costs.track_costs(budget_usd=0):
+        return env.client().chat.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}]
+        )
 
 
 def drain(stream: Any) -> list[Any]:
@@ -1295,6 +1305,54 @@ ROWS: list[Row] = [
         "set in the YESCALE_ACCESS_KEY environment variable",
         sent=1,
         server=server_error(401, "Invalid token"),
+    ),
+    # ---------------------------------------------------------------- yescale client: costs
+    Row(
+        "costs-budget-negative",
+        "client",
+        "yescale.track_costs",
+        "budget_usd=-1",
+        lambda e: yescale.costs.track_costs(budget_usd=-1),
+        InvalidRequestError,
+        "`budget_usd` must be a number of US dollars (0 or more), got -1",
+    ),
+    Row(
+        "costs-budget-spent",
+        "client",
+        "client.chat.create",
+        "a call under a spent budget",
+        spent_budget,
+        yescale.BudgetExceededError,
+        "the call to 'gpt-4o-mini' was not sent",
+    ),
+    Row(
+        "costs-saved-prices-missing",
+        "client",
+        "yescale.costs.use_prices",
+        "a saved copy that does not exist",
+        lambda e: yescale.costs.use_prices(Path("no-such-prices.json")),
+        InvalidRequestError,
+        "Cannot read saved prices no-such-prices.json",
+    ),
+    Row(
+        "costs-saved-prices-not-a-catalog",
+        "client",
+        "yescale.PriceTable.from_json",
+        "text that is not a catalog",
+        lambda e: yescale.PriceTable.from_json('{"data": 3}'),
+        InvalidRequestError,
+        "Not a saved YEScale model catalog",
+    ),
+    Row(
+        "costs-reconcile-reversed",
+        "client",
+        "client.system.reconcile",
+        "start after end",
+        lambda e: e.client(access_key="ak").system.reconcile(
+            yescale.CostTracker(), start_timestamp=20, end_timestamp=10
+        ),
+        InvalidRequestError,
+        "start_timestamp (20) is after end_timestamp (10): swap them",
     ),
     # ---------------------------------------------------------------- yescale client: settings
     Row(
@@ -2521,6 +2579,32 @@ ROWS: list[Row] = [
         lambda e: e.li(YEScaleToolSpec, image_model="gpt-4o"),
         InvalidRequestError,
         "'gpt-4o' is a chat model, not an image model",
+    ),
+    Row(
+        "lc-callback-budget-without-prices",
+        "LangChain",
+        "get_yescale_callback(...)",
+        "budget_usd with no access key for the prices",
+        lambda e: (
+            langchain_yescale.get_yescale_callback(budget_usd=1).__enter__()
+            if e.no_access_key()
+            else None
+        ),
+        InvalidRequestError,
+        "A cost budget needs prices",
+    ),
+    Row(
+        "li-callback-budget-without-prices",
+        "LlamaIndex",
+        "get_yescale_callback(...)",
+        "budget_usd with no access key for the prices",
+        lambda e: (
+            llama_index_yescale.get_yescale_callback(budget_usd=1).__enter__()
+            if e.no_access_key()
+            else None
+        ),
+        InvalidRequestError,
+        "A cost budget needs prices",
     ),
     Row(
         "li-spec-missing-key",
