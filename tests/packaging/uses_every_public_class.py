@@ -11,6 +11,7 @@ from langchain_yescale import (
     ChatYEScaleGemini,
     YEScaleAuthenticationError,
     YEScaleBadRequestError,
+    YEScaleCallbackHandler,
     YEScaleConnectionError,
     YEScaleContextOverflowError,
     YEScaleEmbeddings,
@@ -28,6 +29,7 @@ from langchain_yescale import (
     YEScaleTaskTimeoutToolError,
     YEScaleTimeoutError,
     YEScaleToolInputError,
+    get_yescale_callback,
 )
 from llama_index.embeddings.yescale import YEScaleEmbedding as LeafEmbedding
 from llama_index.llms.yescale import YEScale as LeafLLM
@@ -37,7 +39,15 @@ from llama_index.tools.yescale import (
     YEScaleMediaTaskResultEvent,
 )
 from llama_index.tools.yescale import YEScaleToolSpec as LeafToolSpec
-from llama_index_yescale import YEScale, YEScaleEmbedding, YEScaleGemini, YEScaleToolSpec
+from llama_index_yescale import (
+    YEScale,
+    YEScaleCostEvent,
+    YEScaleCostHandler,
+    YEScaleEmbedding,
+    YEScaleGemini,
+    YEScaleToolSpec,
+)
+from llama_index_yescale import get_yescale_callback as li_costs
 from yescale import (
     ACCESS_KEY_ENV,
     API_KEY_ENV,
@@ -51,9 +61,12 @@ from yescale import (
     AsyncYEScaleClient,
     AuthenticationError,
     BadRequestError,
+    BudgetExceededError,
     ClientSettings,
     ConflictError,
     ContextLengthExceededError,
+    Cost,
+    CostTracker,
     IncompleteStreamError,
     InsecureURLWarning,
     InsufficientQuotaError,
@@ -63,6 +76,7 @@ from yescale import (
     MissingCredentialsError,
     NotFoundError,
     PermissionDeniedError,
+    PriceTable,
     RateLimitError,
     RetryPolicy,
     TaskError,
@@ -71,6 +85,8 @@ from yescale import (
     YEScaleClient,
     YEScaleError,
     __version__,
+    load_prices,
+    track_costs,
 )
 
 ENVIRONMENT: list[str] = [ACCESS_KEY_ENV, API_KEY_ENV, BASE_URL_ENV, SYSTEM_BASE_URL_ENV]
@@ -83,6 +99,7 @@ ERRORS: list[type[Exception]] = [
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    BudgetExceededError,
     ConflictError,
     ContextLengthExceededError,
     IncompleteStreamError,
@@ -136,7 +153,23 @@ CLASSES: list[type] = [
     LeafToolSpec,
     YEScaleMediaTaskProgressEvent,
     YEScaleMediaTaskResultEvent,
+    Cost,
+    CostTracker,
+    PriceTable,
+    YEScaleCallbackHandler,
+    YEScaleCostEvent,
+    YEScaleCostHandler,
 ]
+
+
+def spent(budget: float) -> float:
+    """Typed use of the cost functions: prices, a scope's handler, a tracker."""
+    load_prices()
+    with get_yescale_callback(budget_usd=budget) as cb:
+        total: float = cb.total_cost
+    with li_costs(prices=False) as costs, track_costs() as tracker:
+        total += costs.total_cost + tracker.total_cost
+    return total
 
 
 def reply_text(llm: ChatYEScale, question: str) -> str:
