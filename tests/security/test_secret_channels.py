@@ -199,6 +199,14 @@ def test_every_public_object_is_covered() -> None:
         if not name.endswith("Error") and isinstance(getattr(langchain_yescale, name), type)
     }
     classes |= set(llama_index_yescale.__all__)
+    # the cost handlers, their event and get_yescale_callback hold totals, never a client or a
+    # key: nothing there to leak (test_cost_objects_hold_no_key checks it)
+    classes -= {
+        "YEScaleCallbackHandler",
+        "YEScaleCostEvent",
+        "YEScaleCostHandler",
+        "get_yescale_callback",
+    }
     covered = {s.name for s in SUBJECTS}
     assert classes <= covered, f"not covered: {sorted(classes - covered)}"
     assert {"YEScaleClient", "YEScaleClient.aio", "ClientSettings"} <= covered
@@ -206,6 +214,25 @@ def test_every_public_object_is_covered() -> None:
     for subject in SUBJECTS:
         names = {p.values[1] for p in PAIRS if p.values[0] is subject}
         assert {"repr", "str", "langchain dumps", "langchain dumpd"} <= names, subject.name
+
+
+def test_cost_objects_hold_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pickle
+
+    from langchain_yescale import get_yescale_callback as lc_costs
+    from llama_index_yescale import get_yescale_callback as li_costs
+    from yescale.costs import PriceTable, use_prices
+
+    monkeypatch.setenv("YESCALE_API_KEY", API_KEY)
+    use_prices(PriceTable.from_json('{"data": [{"model_name": "m", "input_price": 1}]}'))
+    try:
+        with lc_costs(budget_usd=1, prices=False) as cb, li_costs(prices=False) as costs:
+            shown = [repr(cb), str(cb), repr(costs), str(costs), costs.model_dump_json()]
+            shown += [repr(vars(cb)), str(pickle.dumps(cb.tracker.by_model))]
+    finally:
+        use_prices(None)
+    for text in shown:
+        assert API_KEY not in text
 
 
 # -- the secrets are there (the checks above are not vacuous) -----------------------------------

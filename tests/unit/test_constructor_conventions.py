@@ -183,8 +183,9 @@ def test_every_public_class_is_covered() -> None:
         for name in module.__all__
         if not name.endswith("Error") and isinstance(getattr(module, name), type)
     }
-    # the argument schemas of the tools and the tool spec's event classes are not built by users
-    public -= {n for n in public if n.endswith(("Input", "Event", "Options"))}
+    # the argument schemas of the tools and the tool spec's event classes are not built by users;
+    # the cost handlers take no settings (get_yescale_callback() makes them around a tracker)
+    public -= {n for n in public if n.endswith(("Input", "Event", "Options", "Handler"))}
     assert public <= set(BY_NAME), sorted(public - set(BY_NAME))
 
 
