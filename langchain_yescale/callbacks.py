@@ -7,11 +7,11 @@ from pathlib import Path
 
 from langchain_core.callbacks import BaseCallbackHandler
 
-from yescale.costs import DEFAULT_MAX_AGE, CostTracker, ModelTotals
-from yescale.integration.costs import CostScope, Prices
+from yescale.costs import DEFAULT_MAX_AGE, CostTracker
+from yescale.integration.costs import CostScope, CostTotals, Prices
 
 
-class YEScaleCallbackHandler(BaseCallbackHandler):
+class YEScaleCallbackHandler(CostTotals, BaseCallbackHandler):
     """The totals of a :func:`get_yescale_callback` block: tokens, requests and US dollars,
     overall and by model (``by_model``), read at any time, from any thread.
 
@@ -26,46 +26,14 @@ class YEScaleCallbackHandler(BaseCallbackHandler):
 
     def __init__(self, tracker: CostTracker) -> None:
         super().__init__()
-        self.tracker = tracker
+        self._tracker = tracker
 
     @property
-    def total_cost(self) -> float:
-        return self.tracker.total_cost
-
-    @property
-    def total_tokens(self) -> int:
-        return self.tracker.total_tokens
-
-    @property
-    def prompt_tokens(self) -> int:
-        return self.tracker.input_tokens
-
-    @property
-    def completion_tokens(self) -> int:
-        return self.tracker.output_tokens
-
-    @property
-    def successful_requests(self) -> int:
-        return self.tracker.requests
-
-    @property
-    def unknown_cost_requests(self) -> int:
-        return self.tracker.unknown_cost_requests
-
-    @property
-    def by_model(self) -> dict[str, ModelTotals]:
-        return self.tracker.by_model
-
-    @property
-    def budget_usd(self) -> float | None:
-        return self.tracker.budget_usd
-
-    @property
-    def remaining_usd(self) -> float | None:
-        return self.tracker.remaining_usd
+    def tracker(self) -> CostTracker:
+        return self._tracker
 
     def __repr__(self) -> str:
-        return self.tracker.summary()
+        return self._tracker.summary()
 
 
 def get_yescale_callback(

@@ -23,8 +23,8 @@ from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 from pydantic import PrivateAttr
 
-from yescale.costs import DEFAULT_MAX_AGE, Cost, CostTracker, ModelTotals
-from yescale.integration.costs import CostScope, Prices
+from yescale.costs import DEFAULT_MAX_AGE, Cost, CostTracker
+from yescale.integration.costs import CostScope, CostTotals, Prices
 
 dispatcher = get_dispatcher(__name__)
 
@@ -89,7 +89,7 @@ def reporting(source: str) -> Iterator[None]:
         yield
 
 
-class YEScaleCostHandler(BaseEventHandler):
+class YEScaleCostHandler(CostTotals, BaseEventHandler):
     """Tokens, requests and US dollars of YEScale calls, overall and by model.
 
     Add it to a dispatcher to total the :class:`YEScaleCostEvent` s of everything under it::
@@ -128,44 +128,9 @@ class YEScaleCostHandler(BaseEventHandler):
     def tracker(self) -> CostTracker:
         return self._tracker
 
-    @property
-    def total_cost(self) -> float:
-        return self._tracker.total_cost
-
-    @property
-    def requests(self) -> int:
-        return self._tracker.requests
-
-    @property
-    def prompt_tokens(self) -> int:
-        return self._tracker.input_tokens
-
-    @property
-    def completion_tokens(self) -> int:
-        return self._tracker.output_tokens
-
-    @property
-    def total_tokens(self) -> int:
-        return self._tracker.total_tokens
-
-    @property
-    def unknown_cost_requests(self) -> int:
-        return self._tracker.unknown_cost_requests
-
-    @property
-    def by_model(self) -> dict[str, ModelTotals]:
-        return self._tracker.by_model
-
-    @property
-    def remaining_usd(self) -> float | None:
-        return self._tracker.remaining_usd
-
     def reset(self) -> None:
         """Start counting from zero (a handler fed by events only)."""
         self._tracker = CostTracker()
-
-    def __str__(self) -> str:
-        return self._tracker.summary()
 
 
 def get_yescale_callback(

@@ -255,3 +255,15 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 def live_recording(request: pytest.FixtureRequest) -> bool:
     """True when this run talks to the real service (re-recording with a real key)."""
     return _record_mode(request.config) != "none" and not SYNTHESIZE
+
+
+@pytest.fixture
+def no_prices() -> Iterator[None]:
+    """No prices loaded before or after the test (prices are process-wide)."""
+    from yescale.costs import use_prices
+    from yescale.models.profiles import reset_profiles
+
+    use_prices(None)
+    yield
+    use_prices(None)
+    reset_profiles()

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Iterator
 
 import pytest
 from vcr.cassette import Cassette
 
-from tests.synth.answers_costs import CATALOG
+from tests.synth.answers_costs import CATALOG, token_cost
 from yescale import BudgetExceededError, YEScaleClient, embedding_batches
 from yescale.costs import (
     CREDITS_PER_USD,
@@ -23,11 +22,11 @@ from yescale.costs import (
     current_prices,
     load_prices,
     track_costs,
-    use_prices,
 )
-from yescale.models.profiles import reset_profiles
 
 from .client_support import API_HOST, SentRequests, assert_all_played
+
+pytestmark = pytest.mark.usefixtures("no_prices")
 
 MESSAGES = [{"role": "user", "content": "Say hello."}]
 #: The reference's time window of the System API tests (2025-10-27, UTC).
@@ -36,21 +35,6 @@ START, END = 1761523200, 1761609600
 
 def catalog_entry(model: str) -> dict[str, object]:
     return next(m for m in CATALOG if m["model_name"] == model)
-
-
-def token_cost(model: str, prompt: int, completion: int) -> float:
-    entry = catalog_entry(model)
-    ratio = float(entry.get("group_ratio") or 1)  # type: ignore[arg-type]
-    inp, out = (float(entry[k] or 0) for k in ("input_price", "output_price"))  # type: ignore[arg-type]
-    return (prompt * inp + completion * out) * ratio / 1_000_000
-
-
-@pytest.fixture(autouse=True)
-def _no_prices() -> Iterator[None]:
-    use_prices(None)
-    yield
-    use_prices(None)
-    reset_profiles()
 
 
 def loaded(client: YEScaleClient) -> None:

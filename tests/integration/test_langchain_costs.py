@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,29 +23,13 @@ from langchain_yescale import (
     YEScaleMediaTaskTool,
     get_yescale_callback,
 )
-from tests.synth.answers_costs import CATALOG
+from tests.synth.answers_costs import token_cost
 from yescale import BudgetExceededError, InvalidRequestError
-from yescale.costs import UnknownCostWarning, use_prices
-from yescale.models.profiles import reset_profiles
+from yescale.costs import UnknownCostWarning
 
 from .client_support import API_HOST
 
-pytestmark = pytest.mark.vcr
-
-
-def token_cost(model: str, prompt: int, completion: int) -> float:
-    entry = next(m for m in CATALOG if m["model_name"] == model)
-    ratio = float(entry.get("group_ratio") or 1)
-    inp, out = (float(entry[k] or 0) for k in ("input_price", "output_price"))
-    return (prompt * inp + completion * out) * ratio / 1_000_000
-
-
-@pytest.fixture(autouse=True)
-def _no_prices() -> Iterator[None]:
-    use_prices(None)
-    yield
-    use_prices(None)
-    reset_profiles()
+pytestmark = [pytest.mark.vcr, pytest.mark.usefixtures("no_prices")]
 
 
 def api_calls(cassette: Cassette) -> int:

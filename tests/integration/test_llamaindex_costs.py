@@ -22,22 +22,14 @@ from llama_index_yescale import (
     YEScaleToolSpec,
     get_yescale_callback,
 )
-from tests.synth.answers_costs import CATALOG
+from tests.synth.answers_costs import token_cost
 from yescale import BudgetExceededError
-from yescale.costs import load_prices, use_prices
-from yescale.models.profiles import reset_profiles
+from yescale.costs import load_prices
 
 from .client_support import API_HOST
 
-pytestmark = pytest.mark.vcr
+pytestmark = [pytest.mark.vcr, pytest.mark.usefixtures("no_prices")]
 HELLO = [ChatMessage(role="user", content="Say hello.")]
-
-
-def token_cost(model: str, prompt: int, completion: int) -> float:
-    entry = next(m for m in CATALOG if m["model_name"] == model)
-    ratio = float(entry.get("group_ratio") or 1)
-    inp, out = (float(entry[k] or 0) for k in ("input_price", "output_price"))
-    return (prompt * inp + completion * out) * ratio / 1_000_000
 
 
 class Events(BaseEventHandler):
@@ -48,14 +40,6 @@ class Events(BaseEventHandler):
     def handle(self, event: BaseEvent, **kwargs: object) -> None:
         if isinstance(event, YEScaleCostEvent):
             self.seen.append(event)
-
-
-@pytest.fixture(autouse=True)
-def _no_prices() -> Iterator[None]:
-    use_prices(None)
-    yield
-    use_prices(None)
-    reset_profiles()
 
 
 @pytest.fixture
@@ -89,7 +73,7 @@ def test_cost_events_are_totalled_by_the_handler(
     vectors.get_text_embedding_batch([f"text {i}" for i in range(4)])
     sources = [e.source for e in events.seen]
     assert sources == ["llm", "embedding", "embedding"]  # one event per request
-    assert handler.requests == 3
+    assert handler.successful_requests == 3
     embedded = handler.by_model["text-embedding-3-small"]
     assert embedded.usd == pytest.approx(
         token_cost("text-embedding-3-small", embedded.input_tokens, 0)
@@ -102,7 +86,7 @@ def test_streamed_chat_reports_once(vcr: Cassette, handler: YEScaleCostHandler) 
     load_prices()
     responses = list(YEScale(model="gpt-4o-mini").stream_chat(HELLO))
     last = responses[-1]
-    assert handler.requests == 1
+    assert handler.successful_requests == 1
     assert handler.total_cost == pytest.approx(last.additional_kwargs["cost"]["usd"])
     assert handler.total_cost > 0
 
@@ -114,7 +98,7 @@ async def test_scope_counts_async_calls_and_media_tasks(vcr: Cassette, events: E
         outcome = await spec.agenerate_media(model="sora-2", prompt="a cat surfing a wave")
     assert outcome.cost is not None
     assert outcome.cost.usd == pytest.approx(0.5)
-    assert costs.requests == 2
+    assert costs.successful_requests == 2
     assert costs.by_model["sora-2"].usd == pytest.approx(0.5)
     assert [e.source for e in events.seen] == ["llm", "media"]
     # the scope's handler counts in the client: the events did not count a second time

@@ -65,6 +65,15 @@ CATALOG = [
 ]
 
 
+def token_cost(model: str, prompt: int, completion: int) -> float:
+    """What ``CATALOG`` says ``prompt`` + ``completion`` tokens of ``model`` cost, in USD (the
+    tests' own arithmetic, independent of :mod:`yescale.costs`)."""
+    entry = next(m for m in CATALOG if m["model_name"] == model)
+    ratio = float(entry.get("group_ratio") or 1)
+    inp, out = (float(entry[k] or 0) for k in ("input_price", "output_price"))
+    return (prompt * inp + completion * out) * ratio / 1_000_000
+
+
 @route("GET", "/yescale/models", when=_mine, priority=10)
 def priced_catalog(req: SynthRequest) -> Answer:
     return _system_auth(req) or as_json({"data": CATALOG, "message": "", "success": True})

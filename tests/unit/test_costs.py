@@ -38,8 +38,10 @@ from yescale.costs.meter import Meter, chat_usage
 from yescale.costs.reconciliation import LOG_PAGE_SIZE, log_rows
 from yescale.costs.tracking import check_budget, record_cost
 from yescale.costs.units import bills_per_request, per_request_usd
-from yescale.models.profiles import model_profile, reset_profiles
+from yescale.models.profiles import model_profile
 from yescale.types.system import LogEntry, ModelInfo
+
+pytestmark = pytest.mark.usefixtures("no_prices")
 
 REFERENCE_ENTRY = {  # system-api.txt, 3.5 (the price fields of the documented example)
     "model_name": "imagen4-fast",
@@ -61,14 +63,6 @@ TOKENS_ENTRY = {
 
 def info(**fields: Any) -> ModelInfo:
     return ModelInfo.model_validate(fields)
-
-
-@pytest.fixture(autouse=True)
-def _no_prices() -> Iterator[None]:
-    use_prices(None)
-    yield
-    use_prices(None)
-    reset_profiles()
 
 
 # -- units ----------------------------------------------------------------------------------------

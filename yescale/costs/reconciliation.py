@@ -38,17 +38,11 @@ MAX_LOG_PAGES = 200
 _ROWS: TypeAdapter[list[LogEntry]] = TypeAdapter(list[LogEntry])
 
 
-@dataclass(frozen=True)
-class ModelReconciliation:
-    """One model: estimated and charged US dollars, and the calls each side counted."""
+class _Error:
+    """The estimate's error, for anything with ``estimated_usd`` and ``charged_usd``."""
 
-    model: str
-    estimated_usd: float = 0.0
-    charged_usd: float = 0.0
-    estimated_requests: int = 0
-    logged_requests: int = 0
-    #: calls the estimate could not price (not in ``estimated_usd``)
-    unknown_requests: int = 0
+    estimated_usd: float
+    charged_usd: float
 
     @property
     def difference_usd(self) -> float:
@@ -62,7 +56,20 @@ class ModelReconciliation:
 
 
 @dataclass(frozen=True)
-class Reconciliation:
+class ModelReconciliation(_Error):
+    """One model: estimated and charged US dollars, and the calls each side counted."""
+
+    model: str
+    estimated_usd: float = 0.0
+    charged_usd: float = 0.0
+    estimated_requests: int = 0
+    logged_requests: int = 0
+    #: calls the estimate could not price (not in ``estimated_usd``)
+    unknown_requests: int = 0
+
+
+@dataclass(frozen=True)
+class Reconciliation(_Error):
     """Estimate against charges for ``start_timestamp``..``end_timestamp`` (Unix seconds).
 
     ``models`` holds the models the estimate counted; ``other_models`` what the logs charged for
@@ -75,20 +82,12 @@ class Reconciliation:
     other_models: dict[str, ModelReconciliation] = field(default_factory=dict)
 
     @property
-    def estimated_usd(self) -> float:
+    def estimated_usd(self) -> float:  # type: ignore[override]
         return sum(m.estimated_usd for m in self.models.values())
 
     @property
-    def charged_usd(self) -> float:
+    def charged_usd(self) -> float:  # type: ignore[override]
         return sum(m.charged_usd for m in self.models.values())
-
-    @property
-    def difference_usd(self) -> float:
-        return self.charged_usd - self.estimated_usd
-
-    @property
-    def relative_error(self) -> float | None:
-        return self.difference_usd / self.charged_usd if self.charged_usd else None
 
     def summary(self) -> str:
         lines = [f"{'model':<32} {'estimated':>14} {'charged':>14} {'calls':>11}"]

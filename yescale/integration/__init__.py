@@ -62,7 +62,7 @@ if TYPE_CHECKING:
         timeout_from_json,
         timeout_to_json,
     )
-    from .costs import CostScope
+    from .costs import CostScope, CostTotals
     from .options import (
         EmbeddingOptions,
         GeminiOptions,
@@ -93,6 +93,7 @@ _WHERE = {
     # reading answers: token counts and their sums, JSON answers
     "add_usage": "answers",
     "CostScope": "costs",
+    "CostTotals": "costs",
     "cost_metadata": "answers",
     "json_answer_text": "answers",
     "parse_json_answer": "answers",
@@ -158,6 +159,7 @@ __all__ = [
     "ChunkAccumulator",
     "ClientOwner",
     "CostScope",
+    "CostTotals",
     "CountingBar",
     "EmbeddingOptions",
     "GeminiOptions",

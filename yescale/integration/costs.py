@@ -17,6 +17,7 @@ from .._warnings import warn_at_caller
 from ..costs import (
     DEFAULT_MAX_AGE,
     CostTracker,
+    ModelTotals,
     PriceTable,
     UnknownCostWarning,
     aload_prices,
@@ -26,12 +27,65 @@ from ..costs import (
 )
 from ..errors import InvalidRequestError, YEScaleError
 
-__all__ = ["CostScope", "Prices"]
+__all__ = ["CostScope", "CostTotals", "Prices"]
 
 H = TypeVar("H")
 #: ``True``: load the catalog (kept ``max_age``); ``False``: the prices already loaded; a table
 #: or the path of a saved copy: those.
 Prices = bool | PriceTable | str | Path
+
+
+class CostTotals:
+    """The totals of a :class:`~yescale.costs.CostTracker` under the names of
+    ``get_openai_callback``'s handler (``total_cost``, ``total_tokens``, ``prompt_tokens``,
+    ``completion_tokens``, ``successful_requests``), plus ``by_model``, ``unknown_cost_requests``,
+    ``budget_usd`` and ``remaining_usd``: a framework's handler class mixes it in and gives it
+    ``tracker``."""
+
+    @property
+    def tracker(self) -> CostTracker:
+        raise NotImplementedError
+
+    @property
+    def total_cost(self) -> float:
+        """US dollars spent on calls whose cost is known."""
+        return self.tracker.total_cost
+
+    @property
+    def total_tokens(self) -> int:
+        return self.tracker.total_tokens
+
+    @property
+    def prompt_tokens(self) -> int:
+        return self.tracker.input_tokens
+
+    @property
+    def completion_tokens(self) -> int:
+        return self.tracker.output_tokens
+
+    @property
+    def successful_requests(self) -> int:
+        return self.tracker.requests
+
+    @property
+    def unknown_cost_requests(self) -> int:
+        """Calls whose cost is unknown (no price): not in ``total_cost``."""
+        return self.tracker.unknown_cost_requests
+
+    @property
+    def by_model(self) -> dict[str, ModelTotals]:
+        return self.tracker.by_model
+
+    @property
+    def budget_usd(self) -> float | None:
+        return self.tracker.budget_usd
+
+    @property
+    def remaining_usd(self) -> float | None:
+        return self.tracker.remaining_usd
+
+    def __str__(self) -> str:
+        return self.tracker.summary()
 
 
 class CostScope(Generic[H]):
