@@ -27,13 +27,18 @@ def _mine(req: SynthRequest) -> bool:
     return req.host == SYSTEM_HOST and req.nodeid.startswith(_MINE)
 
 
-def _assumed(name: str, provider: str, endpoint: str, **prices: Any) -> dict[str, Any]:
-    # ASSUMED: the documented entry's shape; prices per 1M tokens or per request (units.py).
+def assumed(
+    name: str, provider: str, endpoint: str, category: str | None = None, **prices: Any
+) -> dict[str, Any]:
+    """ASSUMED: an entry in the documented entry's shape; prices per 1M tokens or per request
+    (yescale/costs/units.py). Shared with the command line's catalog (answers_cli.py)."""
+    if category is None:
+        category = "Text Generation" if endpoint == "/v1/chat/completions" else "Other"
     return {
         "model_name": name,
         "provider_name": provider,
         "endpoint": endpoint,
-        "category": "Text Generation" if endpoint == "/v1/chat/completions" else "Other",
+        "category": category,
         "billing_type": "pay-per-request" if "price_per_request" in prices else "pay-per-token",
         "group_name": "normal",
         "group_ratio": 1.0,
@@ -48,8 +53,8 @@ def _assumed(name: str, provider: str, endpoint: str, **prices: Any) -> dict[str
 
 CATALOG = [
     *ref_json("system-api.models-response.json")["data"],  # REF: imagen4-fast, $0.04 x 1.25
-    _assumed("gpt-4o-mini", "OpenAI", "/v1/chat/completions", input_price=0.15, output_price=0.6),
-    _assumed(
+    assumed("gpt-4o-mini", "OpenAI", "/v1/chat/completions", input_price=0.15, output_price=0.6),
+    assumed(
         "gemini-2.5-flash",
         "Google",
         "/v1beta/models",
@@ -57,11 +62,11 @@ CATALOG = [
         output_price=2.5,
         group_ratio=1.25,
     ),
-    _assumed("text-embedding-3-small", "OpenAI", "/v1/embeddings", input_price=0.02),
-    _assumed("dall-e-3", "OpenAI", "/v1/images/generations", price_per_request="0.04 ~ 320 VND"),
-    _assumed("sora-2", "OpenAI", "/task/submit", price_per_request="0.5 ~ 4000 VND"),
+    assumed("text-embedding-3-small", "OpenAI", "/v1/embeddings", input_price=0.02),
+    assumed("dall-e-3", "OpenAI", "/v1/images/generations", price_per_request="0.04 ~ 320 VND"),
+    assumed("sora-2", "OpenAI", "/task/submit", price_per_request="0.5 ~ 4000 VND"),
     # ASSUMED: a model the catalog lists without any price: its cost must read "unknown"
-    _assumed("claude-sonnet-4-5", "Anthropic", "/v1/chat/completions"),
+    assumed("claude-sonnet-4-5", "Anthropic", "/v1/chat/completions"),
 ]
 
 

@@ -1,0 +1,5 @@
+"""``python -m yescale.cli``: the ``yescale`` command."""
+
+from . import main
+
+main()
