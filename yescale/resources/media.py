@@ -106,7 +106,7 @@ class TaskWaiter:
         key = (task.status, task.progress)
         changed, self._seen = key != self._seen, key
         if task.state == "failed":
-            reason = task.fail_reason or task.message or "no reason given"
+            reason = (task.fail_reason or task.message or "no reason given").rstrip(" .")
             raise TaskFailedError(
                 f"YEScale media task {task.task_id} failed (status {task.status}): {reason}. "
                 "Nothing to resume: submit a new task, perhaps with another prompt or config.",
