@@ -495,3 +495,22 @@ def test_money_is_shown_readably(amount: float, shown: str) -> None:
     from yescale.costs.units import format_usd
 
     assert format_usd(amount) == shown
+
+
+def test_an_answers_cost_is_not_wire_and_survives_copies() -> None:
+    import pickle
+
+    from yescale.types.chat import ChatCompletionChunk
+
+    chunk = ChatCompletionChunk.model_validate({"id": "1", "choices": []})
+    assert chunk.cost is None
+    chunk.attach_cost(priced())
+    assert chunk.cost == priced()
+    assert "cost" not in chunk.model_dump()
+    assert "cost" not in chunk.model_dump_json()
+    assert pickle.loads(pickle.dumps(chunk)).cost == priced()
+    assert chunk.model_copy().cost == priced()
+    # a chunk without a cost carries no private state at all (nothing to allocate per chunk)
+    assert (
+        ChatCompletionChunk.model_validate({"id": "2", "choices": []}).__pydantic_private__ is None
+    )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from ..translate.gemini_chat import gemini_usage as openai_usage
+from ..types._base import Priced
 from ..types.chat import ChatCompletion, ChatCompletionChunk
 from ..types.embeddings import EmbeddingResponse
 from ..types.gemini import GenerateContentResponse
@@ -147,5 +148,5 @@ class Meter(Generic[T]):
 
 
 def _attach(answer: Any, cost: Cost) -> None:
-    if hasattr(answer, "_cost"):
-        answer._cost = cost
+    if isinstance(answer, Priced):
+        answer.attach_cost(cost)

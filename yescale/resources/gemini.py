@@ -170,7 +170,7 @@ def build_call(
 def _chat_answer(response: GenerateContentResponse) -> ChatCompletion:
     """The OpenAI-format completion of a Gemini answer, with the answer's cost."""
     completion = from_gemini_response(response)
-    completion._cost = response.cost
+    completion.attach_cost(response.cost)
     return completion
 
 
