@@ -11,7 +11,7 @@ import json
 import math
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -64,7 +64,8 @@ class Cost:
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: ``usd`` (``None`` when unknown), ``basis``, the model, the parts and,
         when unknown, why."""
-        data = asdict(self)
+        # (not dataclasses.asdict: it deep-copies, and this runs on every answer)
+        data = {name: getattr(self, name) for name in _COST_FIELDS}
         return {k: v for k, v in data.items() if v is not None or k == "usd"}
 
     @classmethod
@@ -78,6 +79,10 @@ class Cost:
             units=usage.units,
             reason=reason,
         )
+
+
+_COST_FIELDS = tuple(f.name for f in fields(Cost))
+_NOT_LOADED = "no prices loaded (yescale.costs.load_prices() or get_yescale_callback() loads them)"
 
 
 @dataclass(frozen=True)
@@ -195,14 +200,11 @@ class PriceTable:
         return found
 
     def cost(self, model: str, usage: Usage) -> Cost:
+        if not self.models:
+            return Cost.unknown(model, _NOT_LOADED, usage)
         price = self.price(model)
         if price is None:
-            reason = (
-                "no prices loaded (yescale.costs.load_prices() or get_yescale_callback() loads "
-                "them)"
-                if not self.models
-                else f"the catalog ({self.source}) has no price for {model!r}"
-            )
+            reason = f"the catalog ({self.source}) has no price for {model!r}"
             return Cost.unknown(model, reason, usage)
         return price.cost(usage)
 
