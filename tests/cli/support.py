@@ -15,26 +15,12 @@ from typing import Any
 
 from typer.testing import CliRunner
 
+from tests.integration.client_support import FakeTime
 from yescale.cli.app import app
 from yescale.cli.runtime import Runtime
 
 #: 2025-10-28 00:00 UTC: the day after the synthesized tasks and logs (2025-10-27).
 NOW = 1761609600
-
-
-class FakeTime:
-    """A monotonic clock that only its own sleeps advance."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @dataclass
