@@ -80,6 +80,10 @@ def test_hostile_price_values_are_no_price_never_a_wrong_one(
         {"model_name": "negative", "input_price": -5, "output_price": -5},
         {"model_name": "words", "billing_type": "pay-per-request", "price_per_request": "call us"},
         {"model_name": "ratio", "input_price": 1.0, "output_price": 2.0, "group_ratio": -3},
+        # prices of the wrong JSON type: no price for that model, not a refused catalog
+        {"model_name": "object", "input_price": {"usd": 1}, "output_price": [2], "saving": {}},
+        {"model_name": "texts", "input_price": "0.5", "output_price": "1.5", "group_ratio": "2"},
+        {"model_name": "request-list", "billing_type": "pay-per-request", "price_per_request": [1]},
         {"model_name": "fine", "input_price": 1.0, "output_price": 2.0},
     ]
     body = json.dumps({"data": entries}).replace('"input_price": Infinity', '"input_price": 1e400')
@@ -95,6 +99,11 @@ def test_hostile_price_values_are_no_price_never_a_wrong_one(
     assert ratio is not None
     assert ratio.group_ratio == 1.0  # a negative ratio is ignored, not applied
     assert table.price("fine").input_per_mtok == 1.0
+    assert table.price("object") is None
+    assert table.price("request-list") is None
+    texts = table.price("texts")
+    assert texts is not None
+    assert (texts.input_per_mtok, texts.output_per_mtok) == (1.0, 3.0)  # numbers as text, x 2
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -5,13 +5,41 @@ Quota figures are credits; the reference converts them to USD by dividing by 500
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr
 
 from ._base import WireModel
 
 CREDITS_PER_USD = 500_000
+
+
+def _number_or_none(value: Any) -> float | None:
+    """A catalog figure: a finite number (or its text), else ``None``. A price of the wrong type
+    in one entry is no price for that model, never a refusal of the whole catalog."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def _text_or_number(value: Any) -> str | float | None:
+    """``price_per_request``: its text (``"0.04 ~ 400 VND"``) or a number; anything else: none."""
+    if isinstance(value, str):
+        return value
+    return _number_or_none(value)
+
+
+#: A catalog figure read leniently (see :func:`_number_or_none`).
+Figure = Annotated[float | None, BeforeValidator(_number_or_none)]
 
 
 def credits_to_usd(credits: float | None) -> float | None:
@@ -86,12 +114,12 @@ class ModelInfo(WireModel):
     category: str | None = None
     endpoint: str | None = None
     billing_type: str | None = None
-    price_per_request: str | float | None = None
-    input_price: float | None = None
-    output_price: float | None = None
+    price_per_request: Annotated[str | float | None, BeforeValidator(_text_or_number)] = None
+    input_price: Figure = None
+    output_price: Figure = None
     group_name: str | None = None
-    group_ratio: float | None = None
-    saving: float | None = None
+    group_ratio: Figure = None
+    saving: Figure = None
     saving_details: str | None = None
     max_input: int | None = None
     max_output: int | None = None
