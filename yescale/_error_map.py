@@ -125,6 +125,32 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
     return max(0.0, when.timestamp() - current)
 
 
+_DURATION = re.compile(r"^\s*(\d{1,9}(?:\.\d{1,9})?)s\s*$")
+
+
+def retry_delay(data: Mapping[str, Any] | None) -> float | None:
+    """Seconds from Gemini's ``RetryInfo`` in an error body (``error.details[]`` with
+    ``"@type": "type.googleapis.com/google.rpc.RetryInfo"`` and ``"retryDelay": "1.5s"``, a
+    protobuf Duration), or ``None``. Anything malformed is no delay, never an error."""
+    error = data.get("error") if isinstance(data, Mapping) else None
+    details = error.get("details") if isinstance(error, Mapping) else None
+    if not isinstance(details, list):
+        return None
+    for detail in details[:20]:
+        if not isinstance(detail, Mapping):
+            continue
+        kind, delay = detail.get("@type"), detail.get("retryDelay")
+        if (
+            isinstance(kind, str)
+            and kind.endswith("google.rpc.RetryInfo")
+            and isinstance(delay, str)
+        ):
+            found = _DURATION.match(delay)
+            if found:
+                return float(found.group(1))
+    return None
+
+
 def _readable_body(
     body: bytes, content_type: str, secrets: Iterable[str] = ()
 ) -> tuple[str, dict[str, Any] | None]:
@@ -241,6 +267,8 @@ def error_from_response(
         body=safe_body,
     )
     err.retry_after = parse_retry_after(headers)
+    if err.retry_after is None:  # Gemini says it in the body: error.details[].retryDelay
+        err.retry_after = retry_delay(data)
     return err
 
 

@@ -508,3 +508,46 @@ def test_plain_errors_pickle(err: YEScaleError) -> None:
     assert type(clone) is type(err)
     assert str(clone) == str(err)
     assert clone.status_code is None
+
+
+def _gemini_429(*details: object) -> bytes:
+    """Gemini's 429 body (google.rpc.Status), with ``details``."""
+    error = {"code": 429, "message": "Resource exhausted.", "status": "RESOURCE_EXHAUSTED"}
+    return json.dumps({"error": {**error, "details": list(details)}}).encode()
+
+
+RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
+
+
+@pytest.mark.parametrize(
+    ("details", "seconds"),
+    [
+        ([{"@type": RETRY_INFO, "retryDelay": "1.5s"}], 1.5),
+        ([{"@type": RETRY_INFO, "retryDelay": "30s"}], 30.0),
+        # other details first (QuotaFailure, Help), and non-objects, are passed over
+        (
+            [
+                "x",
+                {"@type": "type.googleapis.com/google.rpc.Help"},
+                {"@type": RETRY_INFO, "retryDelay": "2s"},
+            ],
+            2.0,
+        ),
+        ([{"@type": RETRY_INFO, "retryDelay": "soon"}], None),
+        ([{"@type": RETRY_INFO, "retryDelay": "-1s"}], None),
+        ([{"@type": RETRY_INFO, "retryDelay": 5}], None),
+        ([{"retryDelay": "3s"}], None),  # not a RetryInfo
+        ([], None),
+    ],
+)
+def test_gemini_retry_delay_in_the_body_is_a_retry_after(
+    details: list[object], seconds: float | None
+) -> None:
+    err = error_from_response(429, JSON, _gemini_429(*details))
+    assert type(err) is RateLimitError
+    assert err.retry_after == seconds
+
+
+def test_a_retry_after_header_wins_over_the_body() -> None:
+    body = _gemini_429({"@type": RETRY_INFO, "retryDelay": "30s"})
+    assert error_from_response(429, {**JSON, "retry-after": "4"}, body).retry_after == 4.0
