@@ -257,13 +257,21 @@ def live_recording(request: pytest.FixtureRequest) -> bool:
     return _record_mode(request.config) != "none" and not SYNTHESIZE
 
 
-@pytest.fixture
-def no_prices() -> Iterator[None]:
-    """No prices loaded before or after the test (prices are process-wide)."""
+@pytest.fixture(autouse=True)
+def _prices_forgotten() -> Iterator[None]:
+    """Prices are process-wide (yescale.costs): no test sees another's."""
     from yescale.costs import use_prices
-    from yescale.models.profiles import reset_profiles
 
     use_prices(None)
     yield
     use_prices(None)
+
+
+@pytest.fixture
+def no_prices() -> Iterator[None]:
+    """No prices before or after the test, and the profiles' catalog limits forgotten after it
+    (loading prices applies the catalog's limits too)."""
+    from yescale.models.profiles import reset_profiles
+
+    yield
     reset_profiles()

@@ -233,25 +233,21 @@ def refresh_profiles(client: YEScaleClient | None = None) -> dict[str, CatalogLi
     """Read the System API's model catalog and use its ``max_input`` / ``max_output`` in the
     profiles of this process (see :func:`apply_catalog`). Opt-in: nothing else fetches it.
 
-    The System API needs the access key (``access_key=`` or ``YESCALE_ACCESS_KEY``), not the API
-    key. Without ``client``, one is made from the environment and closed again.
+    The one catalog fetch of the package: :func:`yescale.costs.load_prices` with
+    ``refresh=True``, so the prices are refreshed too. The System API needs the access key
+    (``access_key=`` or ``YESCALE_ACCESS_KEY``), not the API key. Without ``client``, one is made
+    from the environment and closed again.
     """
-    if client is not None:
-        return apply_catalog(client.system.models())
-    from .._client import YEScaleClient
+    from ..costs.catalog import load_prices
 
-    with YEScaleClient() as own:
-        return apply_catalog(own.system.models())
+    return catalog_limits(load_prices(client, refresh=True).models)
 
 
 async def arefresh_profiles(client: YEScaleClient | None = None) -> dict[str, CatalogLimits]:
-    """:func:`refresh_profiles`, awaitable (``client.aio.system.models()``)."""
-    if client is not None:
-        return apply_catalog(await client.aio.system.models())
-    from .._client import YEScaleClient
+    """:func:`refresh_profiles`, awaitable."""
+    from ..costs.catalog import aload_prices
 
-    async with YEScaleClient() as own:
-        return apply_catalog(await own.aio.system.models())
+    return catalog_limits((await aload_prices(client, refresh=True)).models)
 
 
 def reset_profiles() -> None:
