@@ -4,11 +4,15 @@ priced from YEScale's own catalog for every model it serves, with an optional bu
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from langchain_core.callbacks import BaseCallbackHandler
 
 from yescale.costs import DEFAULT_MAX_AGE, CostTracker
 from yescale.integration.costs import CostScope, CostTotals, Prices
+
+if TYPE_CHECKING:
+    from yescale import YEScaleClient
 
 
 class YEScaleCallbackHandler(CostTotals, BaseCallbackHandler):
@@ -42,6 +46,7 @@ def get_yescale_callback(
     prices: Prices = True,
     max_age: float = DEFAULT_MAX_AGE,
     cache_file: str | Path | None = None,
+    client: YEScaleClient | None = None,
 ) -> CostScope[YEScaleCallbackHandler]:
     """Count what the YEScale calls in a ``with`` (or ``async with``) block cost.
 
@@ -61,7 +66,14 @@ def get_yescale_callback(
             ``YESCALE_ACCESS_KEY``; kept ``max_age`` seconds, and in ``cache_file`` when given);
             ``False`` uses the prices already loaded; a :class:`yescale.PriceTable` or the path of
             a saved copy uses those. Without prices, a budget is refused and costs read unknown.
+        client: the client the catalog is read with (default: one from the environment,
+            ``YESCALE_ACCESS_KEY`` and ``YESCALE_SYSTEM_BASE_URL``).
     """
     return CostScope(
-        YEScaleCallbackHandler, budget_usd, prices=prices, max_age=max_age, cache_file=cache_file
+        YEScaleCallbackHandler,
+        budget_usd,
+        prices=prices,
+        max_age=max_age,
+        cache_file=cache_file,
+        client=client,
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
@@ -25,6 +25,9 @@ from pydantic import PrivateAttr
 
 from yescale.costs import DEFAULT_MAX_AGE, Cost, CostTracker
 from yescale.integration.costs import CostScope, CostTotals, Prices
+
+if TYPE_CHECKING:
+    from yescale import YEScaleClient
 
 dispatcher = get_dispatcher(__name__)
 
@@ -139,6 +142,7 @@ def get_yescale_callback(
     prices: Prices = True,
     max_age: float = DEFAULT_MAX_AGE,
     cache_file: str | Path | None = None,
+    client: YEScaleClient | None = None,
 ) -> CostScope[YEScaleCostHandler]:
     """Count what the YEScale calls of a ``with`` (or ``async with``) block cost.
 
@@ -154,7 +158,13 @@ def get_yescale_callback(
     before it is sent. ``prices``: ``True`` loads the System API's catalog (access key
     ``YESCALE_ACCESS_KEY``; kept ``max_age`` seconds, and in ``cache_file``), ``False`` uses the
     prices already loaded, a :class:`yescale.PriceTable` or a saved copy's path uses those.
+    ``client``: the client the catalog is read with (default: one from the environment).
     """
     return CostScope(
-        YEScaleCostHandler.of, budget_usd, prices=prices, max_age=max_age, cache_file=cache_file
+        YEScaleCostHandler.of,
+        budget_usd,
+        prices=prices,
+        max_age=max_age,
+        cache_file=cache_file,
+        client=client,
     )

@@ -514,3 +514,13 @@ def test_an_answers_cost_is_not_wire_and_survives_copies() -> None:
     assert (
         ChatCompletionChunk.model_validate({"id": "2", "choices": []}).__pydantic_private__ is None
     )
+
+
+def test_a_cost_scope_reads_the_catalog_with_the_client_it_is_given() -> None:
+    from yescale.integration import CostScope
+
+    catalog = Catalog([TOKENS_ENTRY])
+    with CostScope(lambda tracker: tracker, budget_usd=1, client=catalog.client()) as tracker:
+        assert tracker.budget_usd == 1
+    assert catalog.requests == 1
+    assert current_prices().price("gpt-4o-mini") is not None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from .._warnings import warn_at_caller
 from ..costs import (
@@ -26,6 +26,9 @@ from ..costs import (
     use_prices,
 )
 from ..errors import InvalidRequestError, YEScaleError
+
+if TYPE_CHECKING:
+    from .._client import YEScaleClient
 
 __all__ = ["CostScope", "CostTotals", "Prices"]
 
@@ -104,12 +107,14 @@ class CostScope(Generic[H]):
         prices: Prices = True,
         max_age: float = DEFAULT_MAX_AGE,
         cache_file: str | Path | None = None,
+        client: YEScaleClient | None = None,
     ) -> None:
         self.tracker = CostTracker(budget_usd)
         self.handler = handler(self.tracker)
         self._prices = prices
         self._max_age = max_age
         self._cache_file = cache_file
+        self._client = client
 
     def _given(self) -> bool:
         """Use prices given outright; ``True`` when nothing is left to load."""
@@ -141,7 +146,7 @@ class CostScope(Generic[H]):
     def __enter__(self) -> H:
         if not self._given():
             try:
-                load_prices(max_age=self._max_age, cache_file=self._cache_file)
+                load_prices(self._client, max_age=self._max_age, cache_file=self._cache_file)
             except YEScaleError as error:
                 self._not_loaded(error)
         self.tracker.__enter__()
@@ -150,7 +155,7 @@ class CostScope(Generic[H]):
     async def __aenter__(self) -> H:
         if not self._given():
             try:
-                await aload_prices(max_age=self._max_age, cache_file=self._cache_file)
+                await aload_prices(self._client, max_age=self._max_age, cache_file=self._cache_file)
             except YEScaleError as error:
                 self._not_loaded(error)
         self.tracker.__enter__()
