@@ -155,6 +155,8 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
 
     #: The client's chat endpoint this class calls (subclasses).
     _endpoint: ClassVar[ChatEndpoint]
+    #: Whether the model takes its own images, audio and code results back (Gemini does).
+    _model_turn_blocks: ClassVar[bool] = False
 
     @property
     def _calls(self) -> ChatCalls:
@@ -165,7 +167,8 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
     def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        return messages_to_openai(messages, self.reasoning_history), self._call_params(stop, kwargs)
+        wire = messages_to_openai(messages, self.reasoning_history, self._model_turn_blocks)
+        return wire, self._call_params(stop, kwargs)
 
     def _to_result(self, completion: ChatCompletion) -> ChatResult:
         metadata = completion_metadata(completion)

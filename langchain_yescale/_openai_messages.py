@@ -36,6 +36,8 @@ from yescale.types.chat import (
 from yescale.types.chat import ChatMessage as WireMessage
 from yescale.types.chat import ToolCall as WireToolCall
 
+from . import _citations  # noqa: F401  (registers the "yescale" content-block translator)
+
 ReasoningHistory = Literal["auto", "always", "never"]
 
 #: Message-level fields of an answer kept in ``additional_kwargs`` and sent back next turn
@@ -136,8 +138,32 @@ def _tool_call_to_openai(call: ToolCall, raw: dict[str, Any] | None) -> dict[str
     return wire
 
 
-def _ai_to_openai(message: AIMessage, reasoning_history: ReasoningHistory) -> dict[str, Any]:
+#: Standard blocks of a model turn that Gemini takes back as parts (images it made and is asked
+#: to edit, audio, the code it ran and its result), with their thought signatures.
+_MODEL_TURN_BLOCKS = ("image", "audio", "file", "server_tool_call", "server_tool_result")
+
+
+def _model_turn_blocks(content: str | list[Any]) -> list[dict[str, Any]] | None:
+    """The content of an AI message as standard blocks, when it holds more than text."""
+    if isinstance(content, str) or not any(
+        isinstance(b, dict) and b.get("type") in _MODEL_TURN_BLOCKS for b in content
+    ):
+        return None
+    return [
+        {"type": "text", "text": b} if isinstance(b, str) else b
+        for b in content
+        if isinstance(b, str)
+        or (isinstance(b, dict) and b.get("type") in ("text", *_MODEL_TURN_BLOCKS))
+    ]
+
+
+def _ai_to_openai(
+    message: AIMessage, reasoning_history: ReasoningHistory, model_turn_blocks: bool = False
+) -> dict[str, Any]:
     out: dict[str, Any] = {"role": "assistant"}
+    blocks = _model_turn_blocks(message.content) if model_turn_blocks else None
+    if blocks:
+        out["content_blocks"] = blocks
     content = _content_to_openai(message.content)
     out["content"] = (_text_only(message.content) if isinstance(content, list) else content) or None
     raw_calls = {
@@ -168,9 +194,15 @@ def _ai_to_openai(message: AIMessage, reasoning_history: ReasoningHistory) -> di
 
 
 def message_to_openai(
-    message: BaseMessage, reasoning_history: ReasoningHistory = "auto"
+    message: BaseMessage,
+    reasoning_history: ReasoningHistory = "auto",
+    model_turn_blocks: bool = False,
 ) -> dict[str, Any]:
-    """One LangChain message as an OpenAI chat message dict."""
+    """One LangChain message as an OpenAI chat message dict.
+
+    ``model_turn_blocks`` (Gemini): an AI message holding images, audio or code results keeps
+    them, as ``content_blocks``, so the model gets its own turn back (to edit an image, say).
+    """
     if isinstance(message, SystemMessage):
         role = message.additional_kwargs.get("__openai_role__", "system")
         return {"role": role, "content": _content_to_openai(message.content)}
@@ -180,7 +212,7 @@ def message_to_openai(
             out["name"] = message.name
         return out
     if isinstance(message, AIMessage):
-        return _ai_to_openai(message, reasoning_history)
+        return _ai_to_openai(message, reasoning_history, model_turn_blocks)
     if isinstance(message, ToolMessage):
         content = _content_to_openai(message.content)
         return {"role": "tool", "tool_call_id": message.tool_call_id, "content": content}
@@ -216,7 +248,9 @@ def _tool_results_to_openai(message: HumanMessage) -> list[dict[str, Any]]:
 
 
 def messages_to_openai(
-    messages: Sequence[BaseMessage], reasoning_history: ReasoningHistory = "auto"
+    messages: Sequence[BaseMessage],
+    reasoning_history: ReasoningHistory = "auto",
+    model_turn_blocks: bool = False,
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for message in messages:
@@ -227,7 +261,7 @@ def messages_to_openai(
         ):
             out.extend(_tool_results_to_openai(message))
         else:
-            out.append(message_to_openai(message, reasoning_history))
+            out.append(message_to_openai(message, reasoning_history, model_turn_blocks))
     return out
 
 
@@ -296,6 +330,9 @@ def wire_message_to_ai(
     if message.refusal:
         additional["refusal"] = message.refusal
     additional.update(_kept_fields(message.model_extra))
+    extra = message.model_extra or {}
+    if extra.get("annotations"):
+        additional["annotations"] = extra["annotations"]
     calls, invalid, raw_calls = _parse_tool_calls(message.tool_calls or [])
     if raw_calls:
         additional["tool_calls"] = raw_calls
@@ -303,6 +340,9 @@ def wire_message_to_ai(
     content: str | list[str | dict[Any, Any]] = (
         list(message.content) if isinstance(message.content, list) else message.content or ""
     )
+    if extra.get("content_blocks"):
+        # an answer with more than text (Gemini images, audio, code): its standard blocks
+        content = [dict(block) for block in extra["content_blocks"]]
     return AIMessage(
         content=content,
         additional_kwargs=additional,
@@ -344,7 +384,7 @@ def chunk_to_langchain(chunk: ChatCompletionChunk, sent: set[str]) -> AIMessageC
     usage = usage_to_langchain(chunk.usage) if chunk.usage is not None else None
     additional: dict[str, Any] = {}
     tool_chunks = []
-    content = ""
+    content: str | list[str | dict[Any, Any]] = ""
     if chunk.choices:
         choice = chunk.choices[0]
         delta = choice.delta
@@ -354,6 +394,13 @@ def chunk_to_langchain(chunk: ChatCompletionChunk, sent: set[str]) -> AIMessageC
         if delta.refusal:
             additional["refusal"] = delta.refusal
         additional.update(_kept_fields(delta.model_extra))
+        extra = delta.model_extra or {}
+        if extra.get("annotations"):
+            additional["annotations"] = extra["annotations"]
+        blocks = extra.get("content_blocks")
+        if blocks:
+            # indexed standard blocks: a stream's chunks merge them back into the answer's
+            content = [dict(block) for block in blocks]
         if delta.tool_calls:
             raw = []
             for i, call in enumerate(delta.tool_calls):

@@ -136,11 +136,11 @@ class ChatYEScaleGemini(BaseChatYEScale, GeminiOptions):
     model_name: str = Field(default="gemini-2.5-flash", alias="model")
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
-    response_modalities: list[str] | None = None
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra top-level request fields (e.g. ``cached_content``)."""
 
     _endpoint = "gemini"
+    _model_turn_blocks = True
     _refused_arguments = GEMINI_REFUSED
 
     @property

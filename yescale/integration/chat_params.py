@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from ..errors import InvalidRequestError
 from ..models import families
-from ..translate.gemini_chat import gemini_params
+from ..translate.gemini_generation import gemini_params
 from ..translate.gemini_schema import to_gemini_schema
 
 __all__ = [
@@ -56,6 +56,10 @@ GEMINI_CHAT_FIELDS = (
     "presence_penalty",
     "frequency_penalty",
     "response_modalities",
+    "aspect_ratio",
+    "image_size",
+    "voice",
+    "speech_config",
     "thinking_budget",
     "include_thoughts",
 )

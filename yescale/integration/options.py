@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field, model_validator
 
 from .. import embedding_batches
 from ..resources.media import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT
@@ -39,11 +39,32 @@ class GeminiOptions(BaseModel):
     url_context: bool = False
     """Let the model read URLs given in the prompt."""
     code_execution: bool = False
-    """Let the model run code."""
+    """Let the model run code (the code and its output come back as content blocks)."""
+    response_modalities: list[str] | None = None
+    """What to answer with: ``["TEXT"]``, ``["IMAGE"]``, ``["TEXT", "IMAGE"]`` (the image models)
+    or ``["AUDIO"]`` (the speech models; set for you when a voice is given)."""
+    aspect_ratio: str | None = None
+    """Image models: ``"1:1"``, ``"16:9"``, ``"9:16"``, ``"4:3"``, ... (``imageConfig``)."""
+    image_size: str | None = None
+    """Image models that take it (gemini-3-pro-image): ``"1K"``, ``"2K"`` or ``"4K"``."""
+    voice: str | None = None
+    """Speech models: a prebuilt voice such as ``"Kore"`` or ``"Puck"`` (``speechConfig``)."""
+    speech_config: dict[str, Any] | None = None
+    """Speech models: Gemini's ``speechConfig`` as is (another voice, several speakers,
+    ``languageCode``); ``voice`` is merged into it."""
     safety_settings: list[dict[str, Any]] | None = None
     """Gemini ``safetySettings``, as is."""
     generation_config: dict[str, Any] | None = None
     """Extra ``generationConfig`` fields (camelCase), sent as is."""
+
+    @model_validator(mode="after")
+    def _check_media_switches(self) -> GeminiOptions:
+        # a bad modality, aspect ratio or voice is refused when the model is made
+        from ..translate.gemini_generation import gemini_params
+
+        names = ("response_modalities", "aspect_ratio", "image_size", "voice", "speech_config")
+        gemini_params({name: getattr(self, name) for name in names}, None)
+        return self
 
 
 class EmbeddingOptions(BaseModel):
@@ -66,6 +87,24 @@ class EmbeddingOptions(BaseModel):
     single query: tqdm when installed (a widget in notebooks), else one line on stderr. Off by
     default. ``show_progress_bar`` (``OpenAIEmbeddings``' spelling) is accepted too; LlamaIndex's
     per-call ``show_progress=True`` shows the same bar."""
+    api: Literal["auto", "openai", "gemini"] = "auto"
+    """Which endpoint: ``"auto"`` sends Gemini embedding models (``gemini-embedding-001``,
+    ``text-embedding-004``, ...) to Gemini's native ``batchEmbedContents`` and every other model
+    to ``/v1/embeddings``; ``"gemini"`` / ``"openai"`` force one."""
+    query_task_type: str = "RETRIEVAL_QUERY"
+    """Gemini route: the ``taskType`` of queries (``embed_query``, ``get_query_embedding``); any
+    case (``"retrieval_query"``), sent as Gemini spells it."""
+    document_task_type: str = "RETRIEVAL_DOCUMENT"
+    """Gemini route: the ``taskType`` of documents (``embed_documents``, text embeddings)."""
+
+    @model_validator(mode="after")
+    def _normalise_task_types(self) -> EmbeddingOptions:
+        # a bad task type is refused when the class is built; stored as Gemini spells it
+        from ..resources.gemini_embeddings import check_task_type
+
+        for name in ("query_task_type", "document_task_type"):
+            self.__dict__[name] = check_task_type(getattr(self, name))
+        return self
 
 
 class ToolOptions(BaseModel):

@@ -34,6 +34,7 @@ from ..types.chat import (
     Usage,
 )
 from ..types.gemini import Candidate, GenerateContentResponse, UsageMetadata
+from .gemini_outputs import OutputBlocks, blocks_to_parts, url_citations
 from .gemini_schema import to_gemini_parameters
 
 #: Fetches an image URL: returns ``(bytes, mime type)``.
@@ -142,10 +143,15 @@ def _signature(extra: Any) -> str | None:
 
 
 def _assistant_parts(message: Mapping[str, Any]) -> list[dict[str, Any]]:
-    parts = _content_parts(message.get("content"), None)
-    signature = _signature(message.get("extra_content"))
-    if signature and parts:
-        parts[0]["thoughtSignature"] = signature
+    blocks = message.get("content_blocks")
+    if isinstance(blocks, list) and blocks:
+        # an answer that held more than text: its parts in order, each with its own signature
+        parts = blocks_to_parts(blocks)
+    else:
+        parts = _content_parts(message.get("content"), None)
+        signature = _signature(message.get("extra_content"))
+        if signature and parts:
+            parts[0]["thoughtSignature"] = signature
     for call in message.get("tool_calls") or []:
         function = call.get("function", {}) if isinstance(call, Mapping) else None
         if not isinstance(function, Mapping) or not function.get("name"):
@@ -358,13 +364,22 @@ def gemini_usage(usage: UsageMetadata | None) -> Usage | None:
 class _Parts:
     """Splits a candidate's parts into text, thoughts, tool calls and signatures."""
 
-    def __init__(self, candidate: Candidate | None, id_prefix: str, first_index: int = 0) -> None:
+    def __init__(
+        self,
+        candidate: Candidate | None,
+        id_prefix: str,
+        first_index: int = 0,
+        outputs: OutputBlocks | None = None,
+    ) -> None:
         self.text: list[str] = []
         self.thoughts: list[str] = []
         self.calls: list[dict[str, Any]] = []
         self.text_signature: str | None = None
         self.other: list[dict[str, Any]] = []
         parts = candidate.content.parts if candidate and candidate.content else []
+        #: the answer's parts as standard blocks (text, images, audio, code), in order
+        self.outputs = outputs or OutputBlocks(id_prefix)
+        self.blocks = self.outputs.of(parts)
         for part in parts:
             if part.function_call is not None:
                 index = first_index + len(self.calls)
@@ -438,6 +453,15 @@ def from_gemini_response(response: GenerateContentResponse) -> ChatCompletion:
             message["extra_content"] = {"google": {"thought_signature": parts.text_signature}}
         if parts.other:
             message["gemini_parts"] = parts.other
+        if parts.outputs.rich:
+            message["content_blocks"] = [
+                {k: v for k, v in b.items() if k != "index"} for b in parts.blocks
+            ]
+        annotations = url_citations(
+            candidate.grounding_metadata if candidate else None, message["content"]
+        )
+        if annotations:
+            message["annotations"] = annotations
         finish = _finish(candidate, bool(parts.calls))
         if finish is None and response.prompt_feedback and response.prompt_feedback.block_reason:
             finish = "content_filter"
@@ -467,14 +491,30 @@ class GeminiChunkTranslator:
 
     def __init__(self) -> None:
         self.calls = 0
+        self.outputs: OutputBlocks | None = None
+        #: the answer's text so far, and the last grounding metadata, for the citations
+        self.text: list[str] = []
+        self.grounding: dict[str, Any] | None = None
 
     def translate(self, response: GenerateContentResponse) -> ChatCompletionChunk:
         candidate = response.candidates[0] if response.candidates else None
-        parts = _Parts(candidate, response.response_id or "gemini", self.calls)
+        prefix = response.response_id or "gemini"
+        self.outputs = self.outputs or OutputBlocks(prefix)
+        parts = _Parts(candidate, prefix, self.calls, self.outputs)
         self.calls += len(parts.calls)
         delta: dict[str, Any] = {}
         if parts.text:
             delta["content"] = "".join(parts.text)
+            self.text.append(delta["content"])
+        if self.outputs.rich and parts.blocks:
+            # once the answer holds more than text, its blocks (indexed) tell the order
+            delta["content_blocks"] = parts.blocks
+        if candidate is not None and candidate.grounding_metadata:
+            self.grounding = candidate.grounding_metadata
+        if response.finished and self.grounding:
+            annotations = url_citations(self.grounding, "".join(self.text))
+            if annotations:
+                delta["annotations"] = annotations
         if parts.thoughts:
             delta["reasoning_content"] = "".join(parts.thoughts)
         if parts.calls:
@@ -494,63 +534,3 @@ class GeminiChunkTranslator:
         if response.finished:
             chunk.usage = gemini_usage(response.usage_metadata)
         return chunk
-
-
-# -- generation parameters ------------------------------------------------------------------------
-
-#: Framework-level parameter names -> Gemini ``generationConfig`` keys.
-GENERATION_KEYS = {
-    "temperature": "temperature",
-    "top_p": "topP",
-    "top_k": "topK",
-    "max_tokens": "maxOutputTokens",
-    "max_output_tokens": "maxOutputTokens",
-    "stop": "stopSequences",
-    "n": "candidateCount",
-    "seed": "seed",
-    "presence_penalty": "presencePenalty",
-    "frequency_penalty": "frequencyPenalty",
-    "response_mime_type": "responseMimeType",
-    "response_schema": "responseSchema",
-    "response_json_schema": "responseJsonSchema",
-    "response_modalities": "responseModalities",
-}
-
-
-def gemini_params(
-    merged: dict[str, Any],
-    base_config: Mapping[str, Any] | None,
-    *,
-    google_search: bool = False,
-    url_context: bool = False,
-    code_execution: bool = False,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Move snake_case generation parameters out of ``merged`` into ``generationConfig``.
-
-    Returns ``(generation_config, tools)``: ``thinking_budget`` / ``include_thoughts`` become
-    ``thinkingConfig``; the built-in tools requested are appended to ``merged["tools"]``.
-    ``merged`` is left with the remaining (non-generation) parameters.
-    """
-    config: dict[str, Any] = dict(base_config or {})
-    config.update(merged.pop("generation_config", None) or {})
-    for name, key in GENERATION_KEYS.items():
-        if name in merged:
-            value = merged.pop(name)
-            config[key] = [value] if name == "stop" and isinstance(value, str) else value
-    thinking = dict(config.get("thinkingConfig") or {})
-    if "thinking_budget" in merged:
-        thinking["thinkingBudget"] = merged.pop("thinking_budget")
-    if "include_thoughts" in merged:
-        thinking["includeThoughts"] = merged.pop("include_thoughts")
-    if thinking:
-        config["thinkingConfig"] = thinking
-    tools = list(merged.pop("tools", None) or [])
-    native: dict[str, Any]
-    for enabled, native in (
-        (google_search, {"googleSearch": {}}),
-        (url_context, {"urlContext": {}}),
-        (code_execution, {"codeExecution": {}}),
-    ):
-        if enabled:
-            tools.append(native)
-    return config, tools
