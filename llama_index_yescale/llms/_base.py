@@ -187,6 +187,8 @@ class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
 
     #: The client's chat endpoint this class calls (subclasses).
     _endpoint: ClassVar[ChatEndpoint]
+    #: Whether the model takes its own images, audio and code results back (Gemini does).
+    _model_turn_blocks: ClassVar[bool] = False
 
     @property
     def _calls(self) -> ChatCalls:
@@ -207,7 +209,7 @@ class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         kwargs = {k: v for k, v in kwargs.items() if k not in _FRAMEWORK_KWARGS}
-        wire = to_openai_messages(messages, self.reasoning_history)
+        wire = to_openai_messages(messages, self.reasoning_history, self._model_turn_blocks)
         return wire, self._request_params(kwargs)
 
     @staticmethod

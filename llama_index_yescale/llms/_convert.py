@@ -35,6 +35,8 @@ from yescale.tools.inputs import sniff_image
 from yescale.types.chat import ChatMessage as WireMessage
 from yescale.types.chat import Usage
 
+from ._outputs import citation_blocks, model_turn_blocks, output_blocks
+
 ReasoningHistory = Literal["auto", "always", "never"]
 
 #: Message-level fields of an answer kept in ``additional_kwargs`` and sent back next turn
@@ -194,7 +196,9 @@ def assistant_tool_calls(message: ChatMessage) -> list[dict[str, Any]]:
     return calls
 
 
-def _assistant(message: ChatMessage, reasoning_history: ReasoningHistory) -> dict[str, Any]:
+def _assistant(
+    message: ChatMessage, reasoning_history: ReasoningHistory, model_turn: bool = False
+) -> dict[str, Any]:
     calls = assistant_tool_calls(message)
     text = _text(message.blocks)
     out: dict[str, Any] = {"role": "assistant", "content": text or (None if calls else "")}
@@ -208,6 +212,10 @@ def _assistant(message: ChatMessage, reasoning_history: ReasoningHistory) -> dic
     for name in _KEPT_MESSAGE_FIELDS:
         if message.additional_kwargs.get(name):
             out[name] = copy.deepcopy(message.additional_kwargs[name])
+    kept = message.additional_kwargs.get("content_blocks")
+    if model_turn and kept:
+        # a Gemini answer with images, audio or code: its parts go back as they came
+        out["content_blocks"] = model_turn_blocks(message.blocks, kept)
     return out
 
 
@@ -229,16 +237,20 @@ def _tool(message: ChatMessage, index: int) -> dict[str, Any]:
 
 
 def to_openai_message(
-    message: ChatMessage, reasoning_history: ReasoningHistory = "auto", index: int = 0
+    message: ChatMessage,
+    reasoning_history: ReasoningHistory = "auto",
+    index: int = 0,
+    model_turn_blocks: bool = False,
 ) -> dict[str, Any]:
-    """One LlamaIndex message as an OpenAI chat message dict."""
+    """One LlamaIndex message as an OpenAI chat message dict (``model_turn_blocks``: Gemini,
+    which takes the images, audio and code of its own answers back)."""
     role = message.role
     if role in (MessageRole.SYSTEM, MessageRole.DEVELOPER):
         return {"role": role.value, "content": _text(message.blocks)}
     if role == MessageRole.USER:
         return {"role": "user", "content": _content(message.blocks)}
     if role in _ASSISTANT_ROLES:
-        return _assistant(message, reasoning_history)
+        return _assistant(message, reasoning_history, model_turn_blocks)
     if role in (MessageRole.TOOL, MessageRole.FUNCTION):
         return _tool(message, index)
     raise InvalidRequestError(
@@ -247,9 +259,14 @@ def to_openai_message(
 
 
 def to_openai_messages(
-    messages: Sequence[ChatMessage], reasoning_history: ReasoningHistory = "auto"
+    messages: Sequence[ChatMessage],
+    reasoning_history: ReasoningHistory = "auto",
+    model_turn_blocks: bool = False,
 ) -> list[dict[str, Any]]:
-    return [to_openai_message(m, reasoning_history, i) for i, m in enumerate(messages)]
+    return [
+        to_openai_message(m, reasoning_history, i, model_turn_blocks)
+        for i, m in enumerate(messages)
+    ]
 
 
 # -- answers --------------------------------------------------------------------------------------
@@ -298,15 +315,27 @@ def assistant_message(
     calls: Sequence[Mapping[str, Any]],
     extras: Mapping[str, Any],
     thinking_tokens: int | None = None,
+    outputs: Sequence[Mapping[str, Any]] | None = None,
+    annotations: Sequence[Any] = (),
 ) -> ChatMessage:
     """An answer as a LlamaIndex message: ``ThinkingBlock``, ``TextBlock``, ``ToolCallBlock`` s,
-    with the raw calls (plain dicts) in ``additional_kwargs["tool_calls"]``."""
+    with the raw calls (plain dicts) in ``additional_kwargs["tool_calls"]``.
+
+    ``outputs``: the standard blocks of an answer with more than text (Gemini images, audio,
+    code), which replace the ``TextBlock``; ``annotations``: its citations, as
+    ``CitationBlock`` s after the text (see :mod:`._outputs`)."""
     blocks: list[Any] = []
     if reasoning:
         blocks.append(ThinkingBlock(content=reasoning, num_tokens=thinking_tokens))
-    blocks.append(TextBlock(text=content))
+    kept: list[dict[str, Any]] = []
+    if outputs:
+        produced, kept = output_blocks(outputs, len(blocks))
+        blocks.extend(produced)
+    else:
+        blocks.append(TextBlock(text=content))
+    blocks.extend(citation_blocks(annotations, content))
     blocks.extend(tool_call_blocks(calls))
-    additional: dict[str, Any] = {}
+    additional: dict[str, Any] = {"content_blocks": kept} if kept else {}
     if calls:
         additional["tool_calls"] = [copy.deepcopy(dict(c)) for c in calls]
     for name, value in extras.items():
@@ -328,7 +357,8 @@ def from_wire_message(message: WireMessage, usage: Usage | None = None) -> ChatM
         {k: v for k, v in c.model_dump(exclude_none=True).items() if k != "index"}
         for c in message.tool_calls or []
     ]
-    extras = {name: (message.model_extra or {}).get(name) for name in _KEPT_MESSAGE_FIELDS}
+    wire_extras = message.model_extra or {}
+    extras = {name: wire_extras.get(name) for name in _KEPT_MESSAGE_FIELDS}
     if message.refusal:
         extras["refusal"] = message.refusal
     return assistant_message(
@@ -337,6 +367,8 @@ def from_wire_message(message: WireMessage, usage: Usage | None = None) -> ChatM
         calls=calls,
         extras=extras,
         thinking_tokens=reasoning_tokens(usage),
+        outputs=wire_extras.get("content_blocks"),
+        annotations=wire_extras.get("annotations") or (),
     )
 
 

@@ -38,6 +38,8 @@ class StreamAccumulator:
             calls=so_far.tool_calls,
             extras=so_far.extras,
             thinking_tokens=so_far.thinking_tokens,
+            outputs=so_far.content_blocks,
+            annotations=so_far.annotations,
         )
         priced = cost_metadata(chunk)
         if priced:

@@ -60,6 +60,7 @@ class YEScaleGemini(BaseYEScaleLLM, GeminiOptions):
     model: str = Field(default="gemini-2.5-flash", description="A Gemini model.")
 
     _endpoint = "gemini"
+    _model_turn_blocks = True
     _refused_arguments = {
         **GEMINI_REFUSED,
         "n": "YEScaleGemini returns one answer per call (LlamaIndex reads one).",

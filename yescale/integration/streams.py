@@ -10,7 +10,7 @@ from ..types.chat import ChatCompletionChunk, Usage
 from ..types.chat import ToolCall as WireToolCall
 from .answers import reasoning_tokens
 
-__all__ = ["ChunkAccumulator", "merge_tool_call_deltas"]
+__all__ = ["ChunkAccumulator", "merge_blocks", "merge_tool_call_deltas"]
 
 
 def merge_tool_call_deltas(
@@ -49,6 +49,23 @@ def merge_tool_call_deltas(
         current.update(copy.deepcopy(data))
 
 
+def merge_blocks(blocks: dict[int, dict[str, Any]], deltas: list[dict[str, Any]]) -> None:
+    """Merge a chunk's indexed standard blocks into ``blocks``: text of one index is
+    concatenated; any other block comes whole."""
+    for delta in deltas:
+        index = delta.get("index")
+        if not isinstance(index, int):
+            index = max(blocks, default=-1) + 1
+        block = {k: v for k, v in delta.items() if k != "index"}
+        current = blocks.get(index)
+        if current is not None and current.get("type") == block.get("type") == "text":
+            current["text"] = current.get("text", "") + block.get("text", "")
+            if block.get("extras") and not current.get("extras"):
+                current["extras"] = block["extras"]
+        else:
+            blocks[index] = copy.deepcopy(block)
+
+
 class ChunkAccumulator:
     """The first choice of a chat stream, so far: text, reasoning, tool calls (merged by index),
     refusal and Gemini's ``extra_content``, the last usage and finish reason."""
@@ -61,6 +78,11 @@ class ChunkAccumulator:
         self.usage: Usage | None = None
         self.thinking_tokens: int | None = None
         self.finish_reason: str | None = None
+        #: a Gemini answer's standard blocks (images, audio, code...) merged by index, the text
+        #: that came before the first of them, and the answer's citations
+        self.blocks: dict[int, dict[str, Any]] = {}
+        self.text_before_blocks = ""
+        self.annotations: list[dict[str, Any]] = []
 
     def add(self, chunk: ChatCompletionChunk) -> tuple[str, str]:
         """Fold one chunk in; returns the new text and the new reasoning text it brought."""
@@ -71,9 +93,14 @@ class ChunkAccumulator:
             content_delta = delta.content or ""
             reasoning_delta = delta.reasoning_content or ""
             merge_tool_call_deltas(self.calls, delta.tool_calls)
-            extra = (delta.model_extra or {}).get("extra_content")
-            if extra:
-                self.extras["extra_content"] = extra
+            extras = delta.model_extra or {}
+            if extras.get("extra_content"):
+                self.extras["extra_content"] = extras["extra_content"]
+            if extras.get("content_blocks"):
+                merge_blocks(self.blocks, extras["content_blocks"])
+            elif not self.blocks:
+                self.text_before_blocks += content_delta
+            self.annotations.extend(extras.get("annotations") or [])
             if delta.refusal:
                 self.extras["refusal"] = self.extras.get("refusal", "") + delta.refusal
             if choice.finish_reason:
@@ -84,6 +111,16 @@ class ChunkAccumulator:
             self.usage = chunk.usage
             self.thinking_tokens = reasoning_tokens(chunk.usage) or self.thinking_tokens
         return content_delta, reasoning_delta
+
+    @property
+    def content_blocks(self) -> list[dict[str, Any]] | None:
+        """The answer's standard blocks so far, in order (``None`` while it is only text)."""
+        if not self.blocks:
+            return None
+        first = [{"type": "text", "text": self.text_before_blocks}]
+        return (first if self.text_before_blocks else []) + [
+            self.blocks[i] for i in sorted(self.blocks)
+        ]
 
     @property
     def tool_calls(self) -> list[dict[str, Any]]:

@@ -149,9 +149,10 @@ def _assistant_parts(message: Mapping[str, Any]) -> list[dict[str, Any]]:
         parts = blocks_to_parts(blocks)
     else:
         parts = _content_parts(message.get("content"), None)
-        signature = _signature(message.get("extra_content"))
-        if signature and parts:
-            parts[0]["thoughtSignature"] = signature
+    signature = _signature(message.get("extra_content"))
+    if signature and parts and "thoughtSignature" not in parts[0]:
+        # the signature of the answer's first text part (a stream keeps it on the message)
+        parts[0]["thoughtSignature"] = signature
     for call in message.get("tool_calls") or []:
         function = call.get("function", {}) if isinstance(call, Mapping) else None
         if not isinstance(function, Mapping) or not function.get("name"):

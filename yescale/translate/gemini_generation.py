@@ -135,7 +135,7 @@ def _media_switches(merged: dict[str, Any], config: dict[str, Any]) -> None:
     modalities = config.get("responseModalities")
     if speaks and modalities is None:
         config["responseModalities"] = ["AUDIO"]  # the TTS models answer with audio only
-    elif speaks and "AUDIO" not in modalities:
+    elif speaks and "AUDIO" not in (modalities or []):
         raise InvalidRequestError(
             f"A voice (speech_config) was given but response_modalities={modalities!r} has no "
             "'AUDIO': add it, or leave response_modalities unset for a speech model."
