@@ -42,7 +42,8 @@ def _code_text(block: Mapping[str, Any]) -> str:
     if block.get("type") == "server_tool_call":
         args = block.get("args") or {}
         return f"```{args.get('language') or ''}\n{args.get('code') or ''}\n```"
-    return f"```output\n{block.get('output') or ''}\n```"
+    output = str(block.get("output") or "").rstrip("\n")
+    return f"```output\n{output}\n```"
 
 
 def _data_block(block: Mapping[str, Any]) -> Any:

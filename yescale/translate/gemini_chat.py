@@ -406,7 +406,17 @@ class _Parts:
                     self.text_signature = part.thought_signature
             else:
                 self.other.append(part.to_wire())
-            if part.thought_signature and part.function_call is None and part.text is None:
+            payloads = (
+                part.function_call,
+                part.text,
+                part.inline_data,
+                part.file_data,
+                part.executable_code,
+                part.code_execution_result,
+            )
+            if part.thought_signature and all(p is None for p in payloads):
+                # a part that is only a signature: it goes back with the text (an image's or a
+                # code part's own signature stays on its block)
                 self.text_signature = self.text_signature or part.thought_signature
 
 
