@@ -53,15 +53,19 @@ def _is_pcm(mime: str) -> bool:
     return kind in ("audio/l16", "audio/pcm") or _mime_params(mime).get("codec") == "pcm"
 
 
-def pcm_to_wav(data: str, mime: str) -> str:
+def pcm_to_wav(data: str, mime: str) -> str | None:
     """Base64 raw 16-bit PCM (Gemini TTS) as base64 WAV: mono, at the ``rate`` the MIME type
-    names (24 kHz when it does not), samples as they came (little-endian, as Gemini sends)."""
+    names (24 kHz when it does not), samples as they came (little-endian, as Gemini sends).
+    ``None`` when ``data`` is not base64 or the parameters are not numbers (then the audio is
+    passed on as it came)."""
     try:
         rate = int(_mime_params(mime).get("rate", "24000"))
         channels = int(_mime_params(mime).get("channels", "1"))
-        pcm = base64.b64decode(data, validate=False)
-    except (ValueError, TypeError):
-        return data
+        pcm = base64.b64decode(data, validate=True)
+        if not 0 < rate < 1 << 31 or not 0 < channels < 1 << 16:
+            return None
+    except ValueError:
+        return None
     out = io.BytesIO()
     with wave.open(out, "wb") as wav:
         wav.setnchannels(channels)
@@ -75,10 +79,11 @@ def _data_block(inline: Mapping[str, Any]) -> dict[str, Any]:
     mime = str(inline.get("mimeType") or inline.get("mime_type") or "application/octet-stream")
     data = str(inline.get("data") or "")
     kind = mime.split("/")[0].lower()
-    if kind == "audio" and _is_pcm(mime):
+    wav = pcm_to_wav(data, mime) if kind == "audio" and _is_pcm(mime) else None
+    if wav is not None:
         return {
             "type": "audio",
-            "base64": pcm_to_wav(data, mime),
+            "base64": wav,
             "mime_type": "audio/wav",
             "extras": {"gemini_mime_type": mime},
         }
