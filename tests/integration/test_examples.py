@@ -104,3 +104,32 @@ def test_costs(vcr: Cassette, capsys: pytest.CaptureFixture[str]) -> None:
     assert "stopped after 3 calls" in out
     assert "estimate error on the tracked models" in out
     assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("gemini_outputs.yaml")
+def test_gemini_outputs(vcr: Cassette, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import wave
+
+    import gemini_outputs
+
+    shown = gemini_outputs.run(tmp_path)
+    # the first image, then the edit: the synthesized service refuses an edit whose image lost
+    # its thought signature, so a blue square proves it went back whole
+    assert shown["first"].read_bytes().startswith(b"\x89PNG")
+    assert shown["edited"].read_bytes() != shown["first"].read_bytes()
+    assert shown["llamaindex"].read_bytes().startswith(b"\x89PNG")
+    with wave.open(str(shown["speech"])) as speech:
+        assert speech.getframerate() == 24000
+    out = capsys.readouterr().out
+    assert "code ran     -> print(sum(range(1, 101)))" in out
+    assert "its output   -> 5050 (success)" in out
+    assert "[uefa.com] https://www.uefa.com/euro2024/: 'Spain won Euro 2024.'" in out
+    edits = [sent_json(vcr, i) for i in (1, 6)]
+    for body in edits:
+        model_turn = [c for c in body["contents"] if c["role"] == "model"]
+        assert [p.get("thoughtSignature") is not None for p in model_turn[0]["parts"]] == [
+            True,
+            True,
+        ]
+    assert_all_played(vcr)

@@ -177,7 +177,7 @@ def gemini_outputs(req: SynthRequest) -> Answer:
         parts, output = image, 1290
     elif "codeExecution" in tools:
         parts = [
-            {"text": "Let me compute it."},
+            {"text": "Let me compute it. "},
             {"executableCode": {"language": "PYTHON", "code": CODE}},
             {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "5050\n"}},
             {"text": CODE_ANSWER},
