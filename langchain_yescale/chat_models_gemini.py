@@ -44,7 +44,14 @@ class ChatYEScaleGemini(BaseChatYEScale, GeminiOptions):
         include_thoughts: bool | None
             Return thought summaries (as ``reasoning`` blocks).
         google_search, url_context, code_execution: bool
-            Enable Gemini's built-in tools; grounding metadata lands in ``response_metadata``.
+            Enable Gemini's built-in tools: grounding supports become citations on the text
+            (raw metadata in ``response_metadata``), code and its output become blocks.
+        response_modalities: list[str] | None
+            ``["TEXT", "IMAGE"]``, ``["IMAGE"]`` (image models), ``["AUDIO"]`` (speech models).
+        aspect_ratio, image_size: str | None
+            Image models (nano-banana): ``"16:9"``, ``"1:1"``...; ``"1K"``/``"2K"``/``"4K"``.
+        voice, speech_config:
+            Speech models: a prebuilt voice (``"Kore"``), or Gemini's ``speechConfig`` as is.
         safety_settings: list[dict] | None
             Gemini ``safetySettings``, sent as is.
         generation_config: dict | None
@@ -114,11 +121,27 @@ class ChatYEScaleGemini(BaseChatYEScale, GeminiOptions):
 
         URLs are fetched (without your key) and sent inline.
 
-    Grounding:
+    Grounding (citations):
         .. code-block:: python
 
             llm = ChatYEScaleGemini(google_search=True)
-            llm.invoke("Who won the 2024 Euro?").response_metadata["grounding_metadata"]
+            msg = llm.invoke("Who won the 2024 Euro?")
+            msg.content_blocks[0]["annotations"]  # [{"type": "citation", "url": ...}, ...]
+            msg.response_metadata["grounding_metadata"]  # the raw metadata
+
+    Images, speech and code (non-text outputs):
+        .. code-block:: python
+
+            artist = ChatYEScaleGemini(model="gemini-2.5-flash-image", aspect_ratio="16:9")
+            msg = artist.invoke("Draw a red square")
+            image = next(b for b in msg.content_blocks if b["type"] == "image")  # base64
+            artist.invoke([HumanMessage("Draw a red square"), msg, HumanMessage("Make it blue")])
+
+        An answer holding images, audio (speech arrives as WAV) or code execution has a list of
+        standard blocks as its content (``image``, ``audio``, ``server_tool_call`` /
+        ``server_tool_result`` for code), streamed as they come; with ``output_version="v1"``
+        every answer does. Sent back next turn, each part keeps its thought signature, so an
+        image can be edited across turns.
 
     Token usage:
         ``usage_metadata`` with ``output_token_details.reasoning`` = ``thoughtsTokenCount`` and

@@ -44,7 +44,11 @@ class YEScaleGemini(BaseYEScaleLLM, GeminiOptions):
         temperature, top_p, top_k, max_tokens, stop, seed: sent in ``generationConfig``.
         thinking_budget: thinking tokens (``0`` off, ``-1`` the model decides).
         include_thoughts: return thought summaries as ``ThinkingBlock`` s.
-        google_search, url_context, code_execution: Gemini's built-in tools.
+        google_search, url_context, code_execution: Gemini's built-in tools (grounding
+            supports become ``CitationBlock`` s; code and its output fenced ``TextBlock`` s).
+        response_modalities: ``["TEXT", "IMAGE"]``, ``["AUDIO"]``...
+        aspect_ratio, image_size: image models (nano-banana), e.g. ``"16:9"``, ``"2K"``.
+        voice, speech_config: speech models: a prebuilt voice (``"Kore"``) or ``speechConfig``.
         safety_settings: Gemini ``safetySettings``, as is.
         generation_config: any other ``generationConfig`` field (camelCase), as is.
         additional_kwargs: other top-level request fields (e.g. ``cached_content``).
@@ -55,6 +59,10 @@ class YEScaleGemini(BaseYEScaleLLM, GeminiOptions):
     Gemini's subset cannot express, e.g. recursive ones, go as ``responseJsonSchema``), or the
     function-calling program with ``pydantic_program_mode=PydanticProgramMode.FUNCTION``.
     Image URLs are fetched (without your key) and sent inline.
+
+    Non-text answers: images arrive as ``ImageBlock`` s, speech as ``AudioBlock`` s (WAV) on
+    ``response.message``; kept in the chat history, they go back with their thought signatures,
+    so an image can be edited on the next turn.
     """
 
     model: str = Field(default="gemini-2.5-flash", description="A Gemini model.")
