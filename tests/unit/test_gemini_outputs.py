@@ -356,3 +356,49 @@ def test_llamaindex_model_turn_names_the_block_holding_its_image() -> None:
     message.blocks[1] = TextBlock(text="(image removed)")
     with pytest.raises(InvalidRequestError, match="block 1 holds its image, but that block is a"):
         to_openai_messages(history, "auto", True)
+
+
+def test_openai_format_url_citations_become_langchain_citations_too() -> None:
+    from langchain_yescale import ChatYEScale
+    from yescale.types.chat import ChatCompletion
+
+    text = "See the docs."
+    annotation = {
+        "type": "url_citation",
+        "url_citation": {
+            "url": "https://d.example/",
+            "title": "Docs",
+            "start_index": 4,
+            "end_index": 12,
+        },
+    }
+    completion = ChatCompletion.model_validate(
+        {
+            "id": "c",
+            "model": "gpt-4o-search-preview",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": text, "annotations": [annotation]},
+                }
+            ],
+        }
+    )
+    msg = ChatYEScale(api_key="k")._to_result(completion).generations[0].message
+    assert msg.content == text
+    (block,) = msg.content_blocks
+    assert block["annotations"] == [  # type: ignore[typeddict-item]
+        {
+            "type": "citation",
+            "url": "https://d.example/",
+            "title": "Docs",
+            "start_index": 4,
+            "end_index": 12,
+            "cited_text": "the docs",
+        }
+    ]
+    # not sent back: annotations are the answer's, not the next request's
+    from langchain_yescale._openai_messages import message_to_openai
+
+    assert "annotations" not in message_to_openai(msg)
