@@ -63,8 +63,9 @@ def answer(parts: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def langchain(server: FaultServer, **kwargs: Any) -> ChatYEScaleGemini:
-    return ChatYEScaleGemini(
+def made(cls: Any, server: FaultServer, **kwargs: Any) -> Any:
+    """``cls`` (one of the two Gemini chat classes) for nano-banana on the fault server."""
+    return cls(
         model="gemini-2.5-flash-image",
         api_key=API_KEY,
         base_url=server.url,
@@ -74,15 +75,12 @@ def langchain(server: FaultServer, **kwargs: Any) -> ChatYEScaleGemini:
     )
 
 
-def llamaindex(server: FaultServer, **kwargs: Any) -> YEScaleGemini:
-    return YEScaleGemini(
-        model="gemini-2.5-flash-image",
-        api_key=API_KEY,
-        base_url=server.url,
-        max_retries=0,
-        timeout=2.0,
-        **kwargs,
-    )
+def langchain(server: FaultServer) -> ChatYEScaleGemini:
+    return made(ChatYEScaleGemini, server)  # type: ignore[no-any-return]
+
+
+def llamaindex(server: FaultServer) -> YEScaleGemini:
+    return made(YEScaleGemini, server)  # type: ignore[no-any-return]
 
 
 def no_key(error: BaseException | None) -> None:

@@ -16,7 +16,8 @@ from langchain_google_genai import ChatGoogleGenerativeAI
 
 from langchain_yescale import ChatYEScaleGemini
 
-from .support import FAKE_KEY, PNG_B64, Recorder
+from .support import PNG_B64, Recorder
+from .test_langchain_gemini import our_model, peer_model
 
 IMAGE_MODEL = "gemini-2.5-flash-image"
 TEXT_SIGNATURE = base64.b64encode(b"text-signature").decode()
@@ -24,19 +25,11 @@ IMAGE_SIGNATURE = base64.b64encode(b"image-signature").decode()
 
 
 def peer(recorder: Recorder, **settings: Any) -> ChatGoogleGenerativeAI:
-    return ChatGoogleGenerativeAI(
-        model=IMAGE_MODEL,
-        google_api_key=FAKE_KEY,  # type: ignore[arg-type]
-        base_url=recorder.url,
-        max_retries=0,
-        **settings,
-    )
+    return peer_model(recorder, IMAGE_MODEL, **settings)
 
 
 def ours(recorder: Recorder, **settings: Any) -> ChatYEScaleGemini:
-    return ChatYEScaleGemini(
-        model=IMAGE_MODEL, api_key=FAKE_KEY, base_url=recorder.url, max_retries=0, **settings
-    )
+    return our_model(recorder, IMAGE_MODEL, **settings)
 
 
 def test_image_switches_send_the_peers_generation_config(recorder: Recorder) -> None:

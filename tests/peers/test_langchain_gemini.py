@@ -246,9 +246,11 @@ CASES = [
 ]
 
 
-def peer_model(recorder: Recorder, **settings: Any) -> ChatGoogleGenerativeAI:
+def peer_model(
+    recorder: Recorder, model: str = GEMINI_MODEL, **settings: Any
+) -> ChatGoogleGenerativeAI:
     return ChatGoogleGenerativeAI(
-        model=GEMINI_MODEL,
+        model=model,
         google_api_key=FAKE_KEY,  # type: ignore[arg-type]
         base_url=recorder.url,
         max_retries=0,
@@ -256,9 +258,9 @@ def peer_model(recorder: Recorder, **settings: Any) -> ChatGoogleGenerativeAI:
     )
 
 
-def our_model(recorder: Recorder, **settings: Any) -> ChatYEScaleGemini:
+def our_model(recorder: Recorder, model: str = GEMINI_MODEL, **settings: Any) -> ChatYEScaleGemini:
     return ChatYEScaleGemini(
-        model=GEMINI_MODEL, api_key=FAKE_KEY, base_url=recorder.url, max_retries=0, **settings
+        model=model, api_key=FAKE_KEY, base_url=recorder.url, max_retries=0, **settings
     )
 
 
