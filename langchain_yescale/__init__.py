@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .tools import (
         YEScaleGeminiStructuredOutputTool,
         YEScaleImageGenerationTool,
+        YEScaleImageNotGeneratedToolError,
         YEScaleMediaTaskTool,
         YEScaleStructuredOutputToolError,
         YEScaleTaskFailedToolError,
@@ -67,6 +68,7 @@ _WHERE = {
         (
             "YEScaleGeminiStructuredOutputTool",
             "YEScaleImageGenerationTool",
+            "YEScaleImageNotGeneratedToolError",
             "YEScaleMediaTaskTool",
             "YEScaleStructuredOutputToolError",
             "YEScaleTaskFailedToolError",
@@ -88,6 +90,7 @@ __all__ = [
     "YEScaleEmbeddings",
     "YEScaleGeminiStructuredOutputTool",
     "YEScaleImageGenerationTool",
+    "YEScaleImageNotGeneratedToolError",
     "YEScaleIncompleteStreamError",
     "YEScaleInsufficientQuotaError",
     "YEScaleInternalServerError",

@@ -11,7 +11,7 @@ from pydantic import model_validator
 
 import yescale
 from yescale.integration.options import ToolOptions
-from yescale.tools import StructuredOutputError
+from yescale.tools import ImageNotGeneratedError, StructuredOutputError
 
 from ._client_params import YEScaleClientParams
 from ._errors import langchain_errors
@@ -57,10 +57,17 @@ class YEScaleStructuredOutputToolError(StructuredOutputError, ToolException):
     """Gemini's answer was not JSON valid against the schema (``raw_text`` holds it)."""
 
 
+class YEScaleImageNotGeneratedToolError(ImageNotGeneratedError, ToolException):
+    """Nano-banana answered without an image (a blocked prompt, a content filter, text only):
+    ``reason``, ``block_reason``, ``finish_reason`` and ``model_text`` say why; the model reads
+    the message and can rephrase."""
+
+
 _TOOL_ERRORS: list[tuple[type[yescale.YEScaleError], type[yescale.YEScaleError]]] = [
     (yescale.TaskFailedError, YEScaleTaskFailedToolError),
     (yescale.TaskTimeoutError, YEScaleTaskTimeoutToolError),
     (StructuredOutputError, YEScaleStructuredOutputToolError),
+    (ImageNotGeneratedError, YEScaleImageNotGeneratedToolError),
 ]
 
 

@@ -1,4 +1,5 @@
-"""``YEScaleEmbeddings``: LangChain ``Embeddings`` over YEScale's ``/v1/embeddings``."""
+"""``YEScaleEmbeddings``: LangChain ``Embeddings`` over YEScale's ``/v1/embeddings``, and Gemini's
+native ``batchEmbedContents`` for Gemini embedding models."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from langchain_core.embeddings import Embeddings
 from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
 from yescale import InvalidRequestError, embedding_batches
+from yescale.integration import embedding_jobs
+from yescale.integration.embedding_jobs import Task
 from yescale.integration.options import EmbeddingOptions
 from yescale.integration.progress import counting_bar
 from yescale.models.kinds import check_embedding_model
@@ -21,8 +24,10 @@ _RESERVED = {"model", "input"}
 
 class YEScaleEmbeddings(YEScaleClientParams, EmbeddingOptions, Embeddings):
     """YEScale embeddings: OpenAI ``text-embedding-3-small`` / ``-3-large`` /
-    ``text-embedding-ada-002``, and Gemini embedding models (``gemini-embedding-001``) that the
-    service routes on the same ``/v1/embeddings`` endpoint.
+    ``text-embedding-ada-002`` over ``/v1/embeddings``, and Gemini embedding models
+    (``gemini-embedding-001``, ``text-embedding-004``) over Gemini's native
+    ``batchEmbedContents``, with a task type: ``RETRIEVAL_QUERY`` for queries,
+    ``RETRIEVAL_DOCUMENT`` for documents.
 
     Setup:
         .. code-block:: bash
@@ -34,7 +39,14 @@ class YEScaleEmbeddings(YEScaleClientParams, EmbeddingOptions, Embeddings):
         model: str
             Default ``"text-embedding-3-small"``; ``"gemini-embedding-001"`` works the same way.
         dimensions: int | None
-            Shorter vectors (``text-embedding-3-*`` and Gemini embedding models only).
+            Shorter vectors (``text-embedding-3-*`` and Gemini embedding models only; Gemini's
+            ``outputDimensionality`` on the native route).
+        api: "auto" | "openai" | "gemini"
+            The endpoint: ``"auto"`` (default) sends Gemini embedding models to Gemini's
+            native ``batchEmbedContents`` and others to ``/v1/embeddings``; the others force one.
+        query_task_type / document_task_type: str
+            Gemini route: the ``taskType`` of ``embed_query`` (default ``"RETRIEVAL_QUERY"``) and
+            of ``embed_documents`` (default ``"RETRIEVAL_DOCUMENT"``); any case.
         chunk_size: int
             Inputs per request (default 1000; capped at the model's limit: 2048 for OpenAI
             models, 100 for Gemini embedding models).
@@ -99,16 +111,19 @@ class YEScaleEmbeddings(YEScaleClientParams, EmbeddingOptions, Embeddings):
                 "texts to embed_documents / embed_query."
             )
         check_embedding_model(self.model)  # a chat model here would fail every request
+        embedding_jobs.check_api(self.model, self.api)
         return self
 
     def _concurrency(self) -> embedding_batches.ConcurrencyLimit:
         """One limit per object, so concurrent calls together stay within ``max_concurrency``."""
-        self._limit = embedding_batches.shared_limit(self._limit, self.max_concurrency)
+        self._limit = embedding_jobs.shared_limit(self._limit, self.max_concurrency)
         return self._limit
 
-    def _options(self) -> dict[str, Any]:
-        return embedding_batches.job_options(
+    def _options(self, task: Task) -> dict[str, Any]:
+        return embedding_jobs.job_options(
             model=self.model,
+            api=self.api,
+            task_type=self.query_task_type if task == "query" else self.document_task_type,
             chunk_size=self.chunk_size,
             max_batch_tokens=self.max_batch_tokens,
             limit=self._concurrency(),
@@ -118,22 +133,19 @@ class YEScaleEmbeddings(YEScaleClientParams, EmbeddingOptions, Embeddings):
             extra=self.model_kwargs,
         )
 
-    def _embed(self, texts: list[str], *, progress: bool) -> list[list[float]]:
-        with (
-            counting_bar("Embedding", show=progress and self.show_progress) as bar,
-            langchain_errors(),
-        ):
-            return embedding_batches.embed(
-                self.client.embeddings, texts, on_progress=bar, **self._options()
-            )
+    def _embed(self, texts: list[str], *, task: Task) -> list[list[float]]:
+        """Documents show the progress bar (when asked); a query never does."""
+        show = task == "document" and self.show_progress
+        with counting_bar("Embedding", show=show) as bar, langchain_errors():
+            endpoint = embedding_jobs.endpoint(self.client, self.model, self.api)
+            return embedding_batches.embed(endpoint, texts, on_progress=bar, **self._options(task))
 
-    async def _aembed(self, texts: list[str], *, progress: bool) -> list[list[float]]:
-        with (
-            counting_bar("Embedding", show=progress and self.show_progress) as bar,
-            langchain_errors(),
-        ):
+    async def _aembed(self, texts: list[str], *, task: Task) -> list[list[float]]:
+        show = task == "document" and self.show_progress
+        with counting_bar("Embedding", show=show) as bar, langchain_errors():
+            endpoint = embedding_jobs.async_endpoint(self.client.aio, self.model, self.api)
             return await embedding_batches.aembed(
-                self.client.aio.embeddings, texts, on_progress=bar, **self._options()
+                endpoint, texts, on_progress=bar, **self._options(task)
             )
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -141,21 +153,21 @@ class YEScaleEmbeddings(YEScaleClientParams, EmbeddingOptions, Embeddings):
         as ``OpenAIEmbeddings`` does: a vector store adding nothing must not fail."""
         if _nothing(texts):
             return []
-        return self._embed(texts, progress=True)
+        return self._embed(texts, task="document")
 
     def embed_query(self, text: str) -> list[float]:
-        """Embed one query text."""
-        return self._embed([_query(text)], progress=False)[0]
+        """Embed one query text (Gemini route: with ``query_task_type``)."""
+        return self._embed([_query(text)], task="query")[0]
 
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
         """Async :meth:`embed_documents`: at most ``max_concurrency`` requests in flight."""
         if _nothing(texts):
             return []
-        return await self._aembed(texts, progress=True)
+        return await self._aembed(texts, task="document")
 
     async def aembed_query(self, text: str) -> list[float]:
         """Async :meth:`embed_query`."""
-        return (await self._aembed([_query(text)], progress=False))[0]
+        return (await self._aembed([_query(text)], task="query"))[0]
 
 
 def _nothing(texts: Any) -> bool:

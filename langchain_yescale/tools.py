@@ -24,7 +24,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
 
 from yescale.integration.progress import media_task_bar
-from yescale.models.images import describe_image_model
+from yescale.models.gemini_images import ASPECT_RATIOS, IMAGE_SIZES, gemini_image_rules_for
 from yescale.models.kinds import check_gemini_model, check_image_model
 from yescale.tools import (
     DEFAULT_IMAGE_MODEL,
@@ -35,9 +35,11 @@ from yescale.tools import (
     MediaProgress,
     MediaTaskRunner,
     StructuredExtractor,
+    image_model_help,
 )
 
 from ._tool_params import (
+    YEScaleImageNotGeneratedToolError,
     YEScaleStructuredOutputToolError,
     YEScaleTaskFailedToolError,
     YEScaleTaskTimeoutToolError,
@@ -88,8 +90,49 @@ class ImageGenerationInput(BaseModel):
     mask: Annotated[str | bytes | None, _MASK_SCHEMA] = None
 
 
+_GEMINI_IMAGES_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}],
+        "default": None,
+        "description": "Input images to edit (switches to image editing; no mask: say in the "
+        "prompt what to change): http(s) URLs, base64 / data: URIs, or file paths inside the "
+        "folders the tool may read.",
+    }
+)
+
+
+class NanoBananaImageInput(BaseModel):
+    """Arguments of :class:`YEScaleImageGenerationTool` for nano-banana (gemini-2.5-flash-image
+    on Gemini's native ``generateContent``): an aspect ratio instead of a size.
+
+    Arguments not listed (``size``, ``quality``...) are kept, so that the tool refuses them
+    with what to give instead rather than dropping them unseen."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": False})
+
+    prompt: str = Field(description="What the image should show (or, with images, the edit).")
+    aspect_ratio: str | None = Field(
+        default=None,
+        description="Aspect ratio: " + ", ".join(ASPECT_RATIOS) + " (there is no pixel size).",
+    )
+    n: int | None = Field(
+        default=None, description="Only 1: one image per call (call again for more)."
+    )
+    images: Annotated[list[str | bytes] | None, _GEMINI_IMAGES_SCHEMA] = None
+
+
+class NanoBananaProImageInput(NanoBananaImageInput):
+    """Arguments for gemini-3-pro-image (nano-banana-pro): also ``image_size``."""
+
+    image_size: str | None = Field(
+        default=None,
+        description="Resolution: " + ", ".join(f"'{s}'" for s in IMAGE_SIZES) + " (upper-case K).",
+    )
+
+
 class YEScaleImageGenerationTool(YEScaleToolParams, BaseTool):  # type: ignore[override]
-    """Generate or edit images through YEScale (``/v1/images/generations`` and ``/edits``).
+    """Generate or edit images through YEScale (``/v1/images/generations`` and ``/edits``; for
+    nano-banana, Gemini's native ``generateContent``).
 
     Setup:
         ``pip install "yescale-integrations[langchain]"`` and ``export YESCALE_API_KEY=...``.
@@ -119,6 +162,13 @@ class YEScaleImageGenerationTool(YEScaleToolParams, BaseTool):  # type: ignore[o
     raises a ``ToolException`` listing the allowed values (returned to the model by default,
     see ``handle_tool_error``). Giving ``images`` edits them (URLs fetched without your key,
     paths only under ``allowed_input_dirs``, bytes, base64).
+
+    Nano-banana (``model="nano-banana"``, ``"gemini-2.5-flash-image"``,
+    ``"gemini-3-pro-image-preview"``, ``"nano-banana-pro"``) goes to Gemini's native
+    ``generateContent``: the agent sees ``aspect_ratio`` (and ``image_size`` for the 3-pro
+    model) instead of ``size``, one image per call; text the model writes beside the image is
+    the result's ``note``. A prompt Gemini refuses (blocked, ``IMAGE_SAFETY``, ``NO_IMAGE``,
+    text only) is a ``YEScaleImageNotGeneratedToolError`` naming the reason.
     """
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
@@ -132,7 +182,8 @@ class YEScaleImageGenerationTool(YEScaleToolParams, BaseTool):  # type: ignore[o
     )
 
     model: str = DEFAULT_IMAGE_MODEL
-    """Image model: ``gpt-image-1`` (default), ``dall-e-3``, or a DALL-E-format model."""
+    """Image model: ``gpt-image-1`` (default), ``dall-e-3``, a DALL-E-format model, or
+    nano-banana (Gemini-native ``generateContent``)."""
     image_params: dict[str, Any] = Field(default_factory=dict)
     """Defaults for every call (e.g. ``{"quality": "low"}`` or ``{"response_format": "url"}``),
     validated like the model's arguments."""
@@ -140,11 +191,15 @@ class YEScaleImageGenerationTool(YEScaleToolParams, BaseTool):  # type: ignore[o
     @model_validator(mode="after")
     def _describe(self) -> YEScaleImageGenerationTool:
         check_image_model(self.model)  # a chat or video model here would fail every call
+        rules = gemini_image_rules_for(self.model)
+        if rules is not None and self.args_schema is ImageGenerationInput:
+            pro = "image_size" in rules.params
+            self.args_schema = NanoBananaProImageInput if pro else NanoBananaImageInput
         if not self.description:
             self.description = (
                 f"Generate images from a text prompt with {self.model}, or edit input images "
                 "(pass `images`). Returns where the images are (file paths or URLs). "
-                + describe_image_model(self.model)
+                + image_model_help(self.model)
             )
         return self
 
@@ -477,9 +532,12 @@ __all__ = [
     "MEDIA_PROGRESS_EVENT",
     "ImageGenerationInput",
     "MediaTaskInput",
+    "NanoBananaImageInput",
+    "NanoBananaProImageInput",
     "StructuredOutputInput",
     "YEScaleGeminiStructuredOutputTool",
     "YEScaleImageGenerationTool",
+    "YEScaleImageNotGeneratedToolError",
     "YEScaleMediaTaskTool",
     "YEScaleStructuredOutputToolError",
     "YEScaleTaskFailedToolError",

@@ -1,4 +1,5 @@
-"""``YEScaleEmbedding``: LlamaIndex ``BaseEmbedding`` over YEScale's ``/v1/embeddings``."""
+"""``YEScaleEmbedding``: LlamaIndex ``BaseEmbedding`` over YEScale's ``/v1/embeddings``, and
+Gemini's native ``batchEmbedContents`` for Gemini embedding models."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from pydantic import Field, PrivateAttr, model_validator
 
 from yescale import InvalidRequestError, embedding_batches
+from yescale.integration import embedding_jobs
+from yescale.integration.embedding_jobs import Task
 from yescale.integration.options import EmbeddingOptions
 from yescale.integration.progress import CountingBar, counting_bar
 from yescale.models.kinds import check_embedding_model
@@ -24,8 +27,11 @@ _LABEL = "Generating embeddings"  # LlamaIndex's own label
 
 class YEScaleEmbedding(YEScaleClientParams, EmbeddingOptions, BaseEmbedding):
     """YEScale embeddings for LlamaIndex (``VectorStoreIndex``, ingestion pipelines): OpenAI
-    ``text-embedding-3-*`` / ``text-embedding-ada-002`` and Gemini embedding models
-    (``gemini-embedding-001``), all over ``/v1/embeddings``.
+    ``text-embedding-3-*`` / ``text-embedding-ada-002`` over ``/v1/embeddings``, and Gemini
+    embedding models (``gemini-embedding-001``, ``text-embedding-004``) over Gemini's native
+    ``batchEmbedContents`` (``api="auto"``, the default; ``api="openai"`` / ``"gemini"`` force a
+    route). On the Gemini route queries are sent with ``query_task_type`` (default
+    ``RETRIEVAL_QUERY``), texts and batches with ``document_task_type`` (``RETRIEVAL_DOCUMENT``).
 
     .. code-block:: python
 
@@ -86,6 +92,7 @@ class YEScaleEmbedding(YEScaleClientParams, EmbeddingOptions, BaseEmbedding):
                 "class, and texts to the embedding methods."
             )
         check_embedding_model(self.model_name)  # a chat model here fails every request
+        embedding_jobs.check_api(self.model_name, self.api)
         return self
 
     @classmethod
@@ -94,12 +101,14 @@ class YEScaleEmbedding(YEScaleClientParams, EmbeddingOptions, BaseEmbedding):
 
     def _concurrency(self) -> embedding_batches.ConcurrencyLimit:
         """One limit per object, so concurrent calls together stay within ``max_concurrency``."""
-        self._limit = embedding_batches.shared_limit(self._limit, self.max_concurrency)
+        self._limit = embedding_jobs.shared_limit(self._limit, self.max_concurrency)
         return self._limit
 
-    def _options(self) -> dict[str, Any]:
-        return embedding_batches.job_options(
+    def _options(self, task: Task) -> dict[str, Any]:
+        return embedding_jobs.job_options(
             model=self.model_name,
+            api=self.api,
+            task_type=self.query_task_type if task == "query" else self.document_task_type,
             chunk_size=self.request_batch_size,
             max_batch_tokens=self.max_batch_tokens,
             limit=self._concurrency(),
@@ -146,33 +155,42 @@ class YEScaleEmbedding(YEScaleClientParams, EmbeddingOptions, BaseEmbedding):
     def _shows(self, texts: Any, show_progress: bool) -> bool:
         return bool(show_progress or self.show_progress) and not _nothing(texts)
 
-    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+    def _embed(self, texts: list[str], task: Task) -> list[Embedding]:
         if _nothing(texts):
             return []  # as LlamaIndex does for an empty batch: no request
         with reporting("embedding"):
+            endpoint = embedding_jobs.endpoint(self.client, self.model_name, self.api)
             return embedding_batches.embed(
-                self.client.embeddings, texts, on_progress=_piece(texts), **self._options()
+                endpoint, texts, on_progress=_piece(texts), **self._options(task)
             )
 
-    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+    async def _aembed(self, texts: list[str], task: Task) -> list[Embedding]:
         if _nothing(texts):
             return []
         with reporting("embedding"):
+            endpoint = embedding_jobs.async_endpoint(self.client.aio, self.model_name, self.api)
             return await embedding_batches.aembed(
-                self.client.aio.embeddings, texts, on_progress=_piece(texts), **self._options()
+                endpoint, texts, on_progress=_piece(texts), **self._options(task)
             )
 
+    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return self._embed(texts, "document")
+
+    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return await self._aembed(texts, "document")
+
     def _get_text_embedding(self, text: str) -> Embedding:
-        return self._get_text_embeddings([text])[0]
+        return self._embed([text], "document")[0]
 
     async def _aget_text_embedding(self, text: str) -> Embedding:
-        return (await self._aget_text_embeddings([text]))[0]
+        return (await self._aembed([text], "document"))[0]
 
     def _get_query_embedding(self, query: str) -> Embedding:
-        return self._get_text_embedding(query)
+        """Gemini route: sent with ``query_task_type`` (``RETRIEVAL_QUERY``)."""
+        return self._embed([query], "query")[0]
 
     async def _aget_query_embedding(self, query: str) -> Embedding:
-        return await self._aget_text_embedding(query)
+        return (await self._aembed([query], "query"))[0]
 
 
 def _piece(texts: list[str]) -> Any:

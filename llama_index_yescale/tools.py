@@ -28,7 +28,7 @@ from pydantic import Field, model_validator
 from yescale import InvalidRequestError, YEScaleClient
 from yescale.integration.options import ToolOptions
 from yescale.integration.progress import media_task_bar
-from yescale.models.images import describe_image_model
+from yescale.models.gemini_images import ASPECT_RATIOS, gemini_image_rules_for
 from yescale.models.kinds import check_gemini_model, check_image_model
 from yescale.tools import (
     DEFAULT_IMAGE_MODEL,
@@ -39,6 +39,7 @@ from yescale.tools import (
     MediaProgress,
     MediaTaskRunner,
     StructuredExtractor,
+    image_model_help,
 )
 
 from ._client_params import YEScaleClientParams
@@ -82,6 +83,9 @@ class YEScaleToolOptions(YEScaleClientParams, ToolOptions):
     media polling, and the structured-output schema."""
 
     image_model: str = DEFAULT_IMAGE_MODEL
+    """``gpt-image-1`` (default), ``dall-e-3``, a DALL-E-format model, or nano-banana
+    (``nano-banana``, ``gemini-2.5-flash-image``, ``gemini-3-pro-image-preview``), which goes to
+    Gemini's native ``generateContent`` and takes ``aspect_ratio`` (and ``image_size``)."""
     image_params: dict[str, Any] = Field(default_factory=dict)
     """Defaults for every image call (e.g. ``{"quality": "low"}``)."""
     structured_schema: Any = None
@@ -141,6 +145,29 @@ def image_blocks(result: ImageResult) -> list[ContentBlock]:
     return blocks
 
 
+def _nano_banana_arguments(
+    prompt: str,
+    aspect_ratio: str | None = None,
+    image_size: str | None = None,
+    n: int | None = None,
+    images: list[str] | None = None,
+) -> None:
+    """The arguments ``generate_image`` shows an agent for nano-banana (the schema only).
+
+    Args:
+        prompt (str): What the image should show (or, with images, the edit to make).
+        aspect_ratio (str | None): Aspect ratio, one of ASPECTS (there is no pixel size).
+        image_size (str | None): Resolution: '1K', '2K' or '4K' (upper-case K).
+        n (int | None): Only 1: one image per call (call again for more).
+        images (list[str] | None): Images to edit (no mask: say what to change): URL, base64, path.
+    """
+
+
+_nano_banana_arguments.__doc__ = (_nano_banana_arguments.__doc__ or "").replace(
+    "ASPECTS", ", ".join(ASPECT_RATIOS)
+)
+
+
 class JSONDict(dict[str, Any]):
     """A dict whose ``str`` is JSON (what an agent reads from ``extract_structured``)."""
 
@@ -174,7 +201,8 @@ class YEScaleToolSpec(BaseToolSpec):
 
     Options (keyword arguments): the client settings (``api_key``, ``base_url``, ``timeout`` per
     HTTP request, ``max_retries``, ``default_headers``, ``http_client``, ``async_http_client``),
-    ``output_dir``, ``allowed_input_dirs``, ``image_model`` / ``image_params``,
+    ``output_dir``, ``allowed_input_dirs``, ``image_model`` / ``image_params`` (nano-banana:
+    ``generate_image`` then shows the agent ``aspect_ratio`` / ``image_size`` instead of ``size``),
     ``poll_interval`` / ``task_timeout`` / ``wait`` / ``show_progress`` for media,
     ``structured_schema`` / ``structured_model`` / ``thinking_budget`` / ``instructions`` for
     extraction, and
@@ -221,13 +249,25 @@ class YEScaleToolSpec(BaseToolSpec):
         func = getattr(self, fn_name)
         doc = inspect.getdoc(func) or ""
         summary = " ".join(doc.partition("Args:")[0].split())
-        params = set(inspect.signature(func).parameters)
-        described, _ = FunctionTool.extract_param_docs(doc, params)
+        arguments, ignored = func, []
+        if fn_name == "generate_image":  # the arguments of the model's route, not the others'
+            rules = gemini_image_rules_for(self.options.image_model)
+            if rules is None:
+                ignored = ["aspect_ratio", "image_size"]
+            else:
+                arguments = _nano_banana_arguments
+                ignored = [] if "image_size" in rules.params else ["image_size"]
+        arguments_doc = inspect.getdoc(arguments) or ""
+        params = set(inspect.signature(arguments).parameters)
+        described, _ = FunctionTool.extract_param_docs(arguments_doc, params)
         schema = create_schema_from_function(
-            fn_name, func, param_descriptions={k: v.strip() for k, v in described.items()}
+            fn_name,
+            arguments,
+            ignore_fields=ignored,
+            param_descriptions={k: " ".join(v.split()) for k, v in described.items()},
         )
         if fn_name == "generate_image":
-            summary += " " + describe_image_model(self.options.image_model)
+            summary += " " + image_model_help(self.options.image_model)
         elif fn_name == "extract_structured" and self._extractor is not None:
             validator = self._extractor.validator
             fields = ", ".join((validator.json_schema.get("properties") or {}).keys())
@@ -292,6 +332,8 @@ class YEScaleToolSpec(BaseToolSpec):
         style: str | None = None,
         images: list[str] | None = None,
         mask: str | None = None,
+        aspect_ratio: str | None = None,
+        image_size: str | None = None,
     ) -> list[ContentBlock]:
         """Generate images from a text prompt, or edit input images when `images` is given.
         Returns where the images are (file paths or URLs) and the images.
@@ -307,6 +349,8 @@ class YEScaleToolSpec(BaseToolSpec):
             style (str | None): 'vivid' or 'natural' (dall-e-3).
             images (list[str] | None): Input images to edit: URLs, base64 or allowed paths.
             mask (str | None): Optional mask for an edit (PNG; transparent areas are redrawn).
+            aspect_ratio (str | None): nano-banana: e.g. '16:9' (instead of size).
+            image_size (str | None): gemini-3-pro-image: '1K', '2K' or '4K'.
         """
         with reporting("image"):
             result = self._images().run(
@@ -320,6 +364,8 @@ class YEScaleToolSpec(BaseToolSpec):
                 output_format=output_format,
                 moderation=moderation,
                 style=style,
+                aspect_ratio=aspect_ratio,
+                image_size=image_size,
             )  # arguments left at None are dropped there
         return image_blocks(result)
 
@@ -335,6 +381,8 @@ class YEScaleToolSpec(BaseToolSpec):
         style: str | None = None,
         images: list[str] | None = None,
         mask: str | None = None,
+        aspect_ratio: str | None = None,
+        image_size: str | None = None,
     ) -> list[ContentBlock]:
         """Async twin of :meth:`generate_image`."""
         with reporting("image"):
@@ -349,6 +397,8 @@ class YEScaleToolSpec(BaseToolSpec):
                 output_format=output_format,
                 moderation=moderation,
                 style=style,
+                aspect_ratio=aspect_ratio,
+                image_size=image_size,
             )
         return image_blocks(result)
 

@@ -111,7 +111,8 @@ class ProvenancePersister:
         if SYNTHESIZE:
             return (
                 "# source: synthesized from the YEScale API reference (shared/yescale-api) and the "
-                f"public OpenAI/Gemini wire formats by tests/synth on {today}; not recorded live.\n"
+                f"public OpenAI/Gemini/Anthropic wire formats by tests/synth on {today}; not "
+                "recorded live.\n"
                 "# regenerate: YESCALE_SYNTHESIZE=1 pytest tests --record-mode=rewrite\n"
             )
         return (

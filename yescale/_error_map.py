@@ -53,6 +53,7 @@ _QUOTA_CODES = {
     "pre_consume_token_quota_failed",
     "quota_exceeded",
     "token_quota_exhausted",
+    "billing_error",  # Anthropic: a billing or payment problem (HTTP 402); not retried
 }
 _QUOTA_TEXT = re.compile(
     r"(quota|credit|balance)[^.]{0,40}(insufficient|not enough|exceeded|exhausted|used up)"
@@ -437,6 +438,7 @@ _KIND_STATUS = {
     "failed_precondition": 400,
     "out_of_range": 400,
     "bad_request": 400,
+    "request_too_large": 413,  # Anthropic
     "authentication_error": 401,
     "unauthenticated": 401,
     "unauthorized": 401,
@@ -544,6 +546,9 @@ def _object_error(
 #: ``system``: the System API; ``download``: a URL outside the API (CDN result, input image).
 EndpointFamily = str
 
+#: A 400 that is about the key (Gemini's answer to a bad key: INVALID_ARGUMENT, API_KEY_INVALID).
+_KEY_REFUSED_TEXT = re.compile(r"api key not valid|api_key_invalid", re.IGNORECASE)
+
 _AUTH_TEXT = re.compile(
     r"unauthori[sz]ed|access token|invalid token|not logged in|authenticat", re.IGNORECASE
 )
@@ -631,7 +636,10 @@ def _classify(
         # Whatever the status (new-api answers 503 when no channel serves the model): not a
         # temporary failure, and not retried.
         return NotFoundError, _MODEL_MISSING_HINT
-    if status == 401:
+    if status == 401 or (
+        status == 400 and family != "download" and _KEY_REFUSED_TEXT.search(msg) is not None
+    ):
+        # Gemini's native API refuses a bad key with 400 INVALID_ARGUMENT "API key not valid"
         return AuthenticationError, hints[401]
     if status == 403:
         return PermissionDeniedError, hints[403]

@@ -1,5 +1,10 @@
 """Embedding many texts: the one batching routine behind both frameworks' embedding classes.
 
+* Endpoints: each batch goes to ``embeddings.create(model=..., input=[...], **params)``: YEScale's
+  OpenAI-format ``client.embeddings`` (``/v1/embeddings``), or Gemini's native
+  ``client.gemini.embeddings`` (``batchEmbedContents``), which states its own per-request cap
+  (``max_inputs``, 100). Any object with that method (and ``.vectors()`` on its answers) will do.
+
 * Input: a list (or tuple) of strings. A single string, a non-string item or an empty list is
   refused with :class:`~yescale.InvalidRequestError` before any request is sent.
 * Order: every vector lands at its input's position (by the answer's ``index``), whatever order
@@ -27,13 +32,12 @@ import asyncio
 import contextvars
 import re
 import threading
-import weakref
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
+from ._concurrency import ConcurrencyLimit as ConcurrencyLimit
 from ._validate import require_text
 from .errors import (
     BadRequestError,
@@ -42,7 +46,7 @@ from .errors import (
     InvalidResponseError,
     extend_message,
 )
-from .resources.embeddings import AsyncEmbeddings, Embeddings, check_dimensions, check_inputs
+from .resources.embeddings import check_dimensions, check_inputs
 
 #: The OpenAI embeddings API takes up to 2048 inputs and 300k tokens per request.
 MAX_INPUTS_PER_REQUEST = 2048
@@ -66,59 +70,40 @@ EmptyPolicy = Literal["space", "error"]
 Progress = Callable[[int, int], None]
 
 
+class Vectors(Protocol):
+    """An endpoint's answer: one vector per input, in input order."""
+
+    def vectors(self) -> list[list[float]]: ...
+
+
+class EmbeddingEndpoint(Protocol):
+    """Where :func:`embed` sends each batch (``client.embeddings``, ``client.gemini.embeddings``).
+    An endpoint with its own per-request cap says so in an ``int`` attribute ``max_inputs``."""
+
+    def create(self, *, model: str, input: list[str], **params: Any) -> Vectors: ...
+
+
+class AsyncEmbeddingEndpoint(Protocol):
+    """Async twin of :class:`EmbeddingEndpoint` (``client.aio.embeddings``, ...)."""
+
+    async def create(self, *, model: str, input: list[str], **params: Any) -> Vectors: ...
+
+
 def estimate_tokens(text: str) -> int:
     """A cheap, rather high estimate used only to size batches: 3 UTF-8 bytes per token (about
     4 characters of English, one CJK character)."""
     return len(text.encode("utf-8")) // 3 + 1
 
 
-def max_inputs_per_request(model: str) -> int:
-    """How many inputs one ``/v1/embeddings`` request may carry for ``model``."""
+def max_inputs_per_request(model: str, endpoint: object = None) -> int:
+    """How many inputs one request may carry for ``model``: the ``endpoint``'s own cap when it
+    states one (``max_inputs``), else that of ``/v1/embeddings`` for the model."""
+    own = getattr(endpoint, "max_inputs", None)
+    if isinstance(own, int) and not isinstance(own, bool):
+        return own
     if _GEMINI_EMBEDDING_MODELS.search(model):
         return GEMINI_MAX_INPUTS_PER_REQUEST
     return MAX_INPUTS_PER_REQUEST
-
-
-class ConcurrencyLimit:
-    """At most ``limit`` embedding requests in flight across every call that shares this object.
-
-    Thread-safe on the sync path; on the async path each event loop gets its own semaphore (an
-    asyncio semaphore belongs to one loop). Copies and pickles start with fresh counters.
-    """
-
-    def __init__(self, limit: int) -> None:
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise InvalidRequestError(f"max_concurrency must be a positive integer, got {limit!r}.")
-        self.limit = limit
-        self._threads = threading.BoundedSemaphore(limit)
-        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-            weakref.WeakKeyDictionary()
-        )
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        """Hold one of the ``limit`` slots (blocking the thread until one is free)."""
-        with self._threads:
-            yield
-
-    def async_gate(self) -> asyncio.Semaphore:
-        """The running event loop's semaphore of ``limit`` slots."""
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            gate = self._loops.get(loop)
-            if gate is None:
-                gate = self._loops[loop] = asyncio.Semaphore(self.limit)
-            return gate
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> ConcurrencyLimit:
-        return ConcurrencyLimit(self.limit)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (ConcurrencyLimit, (self.limit,))
-
-    def __repr__(self) -> str:
-        return f"ConcurrencyLimit({self.limit})"
 
 
 @dataclass(frozen=True)
@@ -259,6 +244,7 @@ class _Run:
 
 
 def _prepare(
+    endpoint: object,
     texts: Sequence[str],
     model: str,
     chunk_size: int,
@@ -277,13 +263,13 @@ def _prepare(
         chunk_size=chunk_size,
         max_batch_tokens=max_batch_tokens,
         empty=empty,
-        max_inputs=max_inputs_per_request(model),
+        max_inputs=max_inputs_per_request(model, endpoint),
     )
     return batches, limit
 
 
 def embed(
-    embeddings: Embeddings,
+    embeddings: EmbeddingEndpoint,
     texts: Sequence[str],
     *,
     model: str,
@@ -297,12 +283,22 @@ def embed(
 ) -> list[list[float]]:
     """Embed ``texts`` in order; batches run ``max_concurrency`` at a time on threads.
 
-    ``limit``: a :class:`ConcurrencyLimit` shared with other calls (it then bounds requests
-    instead of ``max_concurrency``). ``params`` go into every request (``dimensions``,
-    ``encoding_format``, ``user``, ...).
+    ``embeddings``: the endpoint (``client.embeddings``, or ``client.gemini.embeddings`` for
+    Gemini's native ``batchEmbedContents``). ``limit``: a :class:`ConcurrencyLimit` shared with
+    other calls (it then bounds requests instead of ``max_concurrency``). ``params`` go into every
+    request (``dimensions``, ``encoding_format``, ``user``, ...; on the Gemini endpoint
+    ``task_type``, ``output_dimensionality``).
     """
     batches, gate = _prepare(
-        texts, model, chunk_size, max_concurrency, max_batch_tokens, empty, limit, params
+        embeddings,
+        texts,
+        model,
+        chunk_size,
+        max_concurrency,
+        max_batch_tokens,
+        empty,
+        limit,
+        params,
     )
     run = _Run(batches, model, on_progress)
 
@@ -356,7 +352,7 @@ async def _all(jobs: Sequence[Awaitable[None]]) -> None:
 
 
 async def aembed(
-    embeddings: AsyncEmbeddings,
+    embeddings: AsyncEmbeddingEndpoint,
     texts: Sequence[str],
     *,
     model: str,
@@ -370,7 +366,15 @@ async def aembed(
 ) -> list[list[float]]:
     """Async twin of :func:`embed`: at most ``max_concurrency`` requests in flight."""
     batches, gate = _prepare(
-        texts, model, chunk_size, max_concurrency, max_batch_tokens, empty, limit, params
+        embeddings,
+        texts,
+        model,
+        chunk_size,
+        max_concurrency,
+        max_batch_tokens,
+        empty,
+        limit,
+        params,
     )
     run = _Run(batches, model, on_progress)
     semaphore = gate.async_gate()
@@ -387,36 +391,3 @@ async def aembed(
 
     await _all([one(batch) for batch in batches.batches])
     return run.output()
-
-
-def shared_limit(current: ConcurrencyLimit | None, max_concurrency: int) -> ConcurrencyLimit:
-    """The object's concurrency limit, rebuilt only when ``max_concurrency`` changed."""
-    if current is None or current.limit != max_concurrency:
-        return ConcurrencyLimit(max_concurrency)
-    return current
-
-
-def job_options(
-    *,
-    model: str,
-    chunk_size: int,
-    max_batch_tokens: int,
-    limit: ConcurrencyLimit,
-    empty: EmptyPolicy,
-    encoding_format: str,
-    dimensions: int | None,
-    extra: dict[str, Any],
-) -> dict[str, Any]:
-    """Keyword arguments for :func:`embed` / :func:`aembed` from a framework class's fields."""
-    options: dict[str, Any] = {
-        "model": model,
-        "chunk_size": chunk_size,
-        "max_batch_tokens": max_batch_tokens,
-        "limit": limit,
-        "empty": empty,
-        "encoding_format": encoding_format,
-        **extra,
-    }
-    if dimensions is not None:
-        options["dimensions"] = dimensions
-    return options

@@ -55,6 +55,19 @@ from .conftest import (
     sse_trickle,
     stall,
 )
+from .gemini_embedding_calls import (
+    BATCH_PATH,
+    EMBED_BATCH,
+    EMBED_ONE,
+    EMBED_PATH,
+    abatch_embed_contents,
+    aembed_content,
+    batch_embed_contents,
+    check_batch_embed_contents,
+    check_embed_content,
+    embed_content,
+)
+from .messages_calls import MESSAGE, MESSAGES_PATH, amessage_create, check_message, message_create
 from .support import (
     API_KEY,
     CLOUDFLARE_502,
@@ -121,6 +134,11 @@ class Endpoint:
     acall: Callable[[YEScaleClient, Ctx], Awaitable[Any]]
     check: Callable[[Any, Ctx], None]  # asserts a good result
     key: str = API_KEY  # the key the request must carry (the System API takes the access key)
+    key_header: str = "authorization"  # where (Gemini's /v1beta: x-goog-api-key, the key alone)
+
+    @property
+    def key_value(self) -> str:
+        return f"Bearer {self.key}" if self.key_header == "authorization" else self.key
 
 
 def _chat(client: YEScaleClient, ctx: Ctx) -> Any:
@@ -284,6 +302,41 @@ ENDPOINTS = [
         _embed,
         _aembed,
         _check_embed,
+    ),
+    Endpoint(
+        "gemini-embed-content",
+        "json",
+        "gemini embedcontent",
+        "POST",
+        EMBED_PATH,
+        reply_json(200, EMBED_ONE),
+        embed_content,
+        aembed_content,
+        check_embed_content,
+        key_header="x-goog-api-key",
+    ),
+    Endpoint(
+        "gemini-batch-embed-contents",
+        "json",
+        "gemini batchembedcontents",
+        "POST",
+        BATCH_PATH,
+        reply_json(200, EMBED_BATCH),
+        batch_embed_contents,
+        abatch_embed_contents,
+        check_batch_embed_contents,
+        key_header="x-goog-api-key",
+    ),
+    Endpoint(
+        "claude-messages",
+        "json",
+        "claude message",
+        "POST",
+        MESSAGES_PATH,
+        reply_json(200, MESSAGE),
+        message_create,
+        amessage_create,
+        check_message,
     ),
     Endpoint(
         "images",
@@ -680,6 +733,10 @@ CASES = [
 # -- the test -----------------------------------------------------------------------------------
 
 
+def credentials(headers: Any) -> list[str]:
+    return [name for name in ("authorization", "x-goog-api-key") if name in headers]
+
+
 def _run(
     fault: Fault, endpoint: Endpoint, mode: str, ctx: Ctx, sleeps: Sleeps, asleeps: AsyncSleeps
 ) -> Any:
@@ -764,7 +821,8 @@ def test_fault(
     if endpoint.kind == "download":
         assert all("authorization" not in s.headers for s in seen)  # the key never goes to a CDN
     else:
-        assert all(s.headers["authorization"] == f"Bearer {endpoint.key}" for s in seen)
+        assert all(s.headers.get(endpoint.key_header) == endpoint.key_value for s in seen)
+        assert all(len(credentials(s.headers)) == 1 for s in seen)  # one header carries the key
     if endpoint.kind == "stream":
         assert all(s.headers["accept"] == "text/event-stream" for s in seen)
         assert all(s.json()["stream"] is True for s in seen)

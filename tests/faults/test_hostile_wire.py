@@ -67,6 +67,12 @@ from .conftest import (
     sse_huge_line,
     trickle,
 )
+from .gemini_embedding_calls import (
+    abatch_embed_contents,
+    aembed_content,
+    batch_embed_contents,
+    embed_content,
+)
 from .support import (
     API_KEY,
     COMPLETION,
@@ -134,6 +140,8 @@ ENDPOINTS: dict[str, Call] = {
         lambda c: c.embeddings.create(model="text-embedding-3-small", input=["a", "b"]),
         lambda c: c.aio.embeddings.create(model="text-embedding-3-small", input=["a", "b"]),
     ),
+    "gemini embed": (embed_content, aembed_content),
+    "gemini batch embed": (batch_embed_contents, abatch_embed_contents),
     "images": (
         lambda c: c.images.generate(prompt="a fox", model="gpt-image-1"),
         lambda c: c.aio.images.generate(prompt="a fox", model="gpt-image-1"),
@@ -239,6 +247,19 @@ MISSING = [
     pytest.param(  # two inputs were sent, one vector came back
         "embeddings", ONE_VECTOR, [r"1 embedding for 2 inputs"], id="embeddings-fewer"
     ),
+    pytest.param(  # Gemini's answers have no index: a missing vector is refused, not guessed
+        "gemini batch embed",
+        {"embeddings": [{"values": [0.5]}]},
+        [r"batchEmbedContents", r"1 embedding for 2 inputs"],
+        id="gemini-batch-fewer",
+    ),
+    pytest.param(
+        "gemini batch embed",
+        {"embeddings": [{"values": [0.5]}, {"values": None}]},
+        [r"embedding 1 has no values"],
+        id="gemini-batch-no-values",
+    ),
+    pytest.param("gemini embed", {}, [r"embedContent", r"no embedding"], id="gemini-embed-none"),
 ]
 
 

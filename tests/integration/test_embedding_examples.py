@@ -37,3 +37,29 @@ def test_example_offline_cassette_exists() -> None:
     cassette = ROOT / "cassettes" / "integration" / "test_embedding_examples" / "rag_offline.yaml"
     assert cassette.is_file()
     assert cassette.read_text(encoding="utf-8").startswith("# source:")
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("gemini_rag.yaml")
+def test_gemini_rag_example(vcr: Cassette) -> None:
+    import gemini_rag
+
+    shown = gemini_rag.run()
+    assert shown["vector_store"] == shown["expected"]  # each question found its passage
+    assert shown["cosine"] == shown["expected"]
+
+    path = f"/v1beta/models/{gemini_rag.MODEL}:batchEmbedContents"
+    assert {request.path for request in vcr.requests} == {path}
+    entries = [entry for r in vcr.requests for entry in json.loads(r.body)["requests"]]
+    assert {e["outputDimensionality"] for e in entries} == {gemini_rag.DIMENSIONS}
+    documents = [e for e in entries if e["taskType"] == "RETRIEVAL_DOCUMENT"]
+    queries = [e for e in entries if e["taskType"] == "RETRIEVAL_QUERY"]
+    assert len(documents) == 2 * len(gemini_rag.CORPUS)  # the store's batch, the by-hand batch
+    assert len(queries) == 2 * len(gemini_rag.QUESTIONS)  # through the store, and by hand
+    assert_all_played(vcr)
+
+
+def test_gemini_rag_offline_cassette_exists() -> None:
+    cassette = ROOT / "cassettes" / "integration" / "test_embedding_examples" / "gemini_rag.yaml"
+    assert cassette.is_file()
+    assert cassette.read_text(encoding="utf-8").startswith("# source:")

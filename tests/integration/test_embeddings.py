@@ -2,7 +2,8 @@
 
 Sync and async, multi-batch corpora (batches run concurrently, so they are recorded in any order;
 body matching replays each to its own request), ``dimensions``, base64 and float answers, empty
-strings, and a Gemini embedding model through the same classes on ``/v1/embeddings``.
+strings, and a Gemini embedding model through the same classes on ``/v1/embeddings``
+(``api="openai"``; Gemini's native route is tested in ``test_embeddings_gemini.py``).
 
 Expected vectors are read from the cassette itself (each recorded answer, sorted by its
 ``index``, belongs to the inputs of its request), so these tests hold for live recordings too.
@@ -191,9 +192,10 @@ def test_langchain_bad_input_is_refused_before_any_request() -> None:
 
 @pytest.mark.vcr
 def test_langchain_gemini_embedding_model(vcr: Cassette) -> None:
-    """Gemini embedding models go through the same class and endpoint, at most 100 a request."""
+    """Gemini embedding models go through the same class on /v1/embeddings when asked to
+    (``api="openai"``; the default is Gemini's native endpoint), at most 100 a request."""
     texts = [f"{text} ({i})" for i in range(5) for text in CORPUS][:120]
-    embeddings = YEScaleEmbeddings(model=GEMINI, dimensions=16)
+    embeddings = YEScaleEmbeddings(model=GEMINI, dimensions=16, api="openai")
     vectors = embeddings.embed_documents(texts)
     assert batch_sizes(vcr) == [20, 100]
     for body in requests_of(vcr):
@@ -205,7 +207,7 @@ def test_langchain_gemini_embedding_model(vcr: Cassette) -> None:
 
 @pytest.mark.vcr
 async def test_langchain_gemini_embedding_model_async(vcr: Cassette) -> None:
-    embeddings = YEScaleEmbeddings(model=GEMINI, dimensions=16)
+    embeddings = YEScaleEmbeddings(model=GEMINI, dimensions=16, api="openai")
     vectors = await embeddings.aembed_documents(CORPUS[:4])
     query = await embeddings.aembed_query("Where does the fox sleep?")
     check_corpus(vcr, [*vectors, query], [*CORPUS[:4], "Where does the fox sleep?"], 16)
@@ -251,7 +253,7 @@ async def test_llamaindex_async_query_and_text_embedding(vcr: Cassette) -> None:
 
 @pytest.mark.vcr
 def test_llamaindex_gemini_embedding_model(vcr: Cassette) -> None:
-    model = YEScaleEmbedding(model_name=GEMINI, dimensions=16)
+    model = YEScaleEmbedding(model_name=GEMINI, dimensions=16, api="openai")
     vectors = model.get_text_embedding_batch(CORPUS[:6])
     query = model.get_query_embedding("Where does the otter wait?")
     assert {body["model"] for body in requests_of(vcr)} == {GEMINI}
@@ -260,7 +262,7 @@ def test_llamaindex_gemini_embedding_model(vcr: Cassette) -> None:
 
 @pytest.mark.vcr
 async def test_llamaindex_gemini_embedding_model_async(vcr: Cassette) -> None:
-    model = YEScaleEmbedding(model_name=GEMINI, dimensions=16)
+    model = YEScaleEmbedding(model_name=GEMINI, dimensions=16, api="openai")
     vectors = await model.aget_text_embedding_batch(CORPUS[:6])
     check_corpus(vcr, vectors, CORPUS[:6], 16)
 

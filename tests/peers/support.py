@@ -89,6 +89,8 @@ class Recorder:
         seen = h.server.script.seen[-1]  # the request this handler read (tests send one at a time)
         if seen.method == "GET":
             reply(200, PNG, {"Content-Type": "image/png"})(h)
+        elif seen.path.endswith((":embedContent", ":batchEmbedContents")):
+            reply_json(200, embedding_answer(seen.path, seen.json()))(h)
         elif ":streamGenerateContent" in seen.path:
             event = b"data: " + json.dumps(gemini_answer(self.gemini_parts)).encode() + b"\n\n"
             reply(200, event, {"Content-Type": "text/event-stream"})(h)
@@ -105,13 +107,16 @@ class Recorder:
 
     def take(self) -> list[Seen]:
         """The POST requests made since the last ``take`` (Gemini bodies checked with
-        google-genai's own types on the way: see :func:`check_gemini_body`)."""
+        google-genai's own types on the way: see :func:`check_gemini_body` and
+        :func:`check_gemini_image_body`)."""
         seen = self.server.seen
         new, self._taken = seen[self._taken :], len(seen)
         posts = [s for s in new if s.method == "POST"]
         for request in posts:
             if "generateContent" in request.path:
-                check_gemini_body(request.json())
+                check_gemini_image_body(request.json())  # check_gemini_body, and imageConfig
+            elif request.path.endswith(("EmbedContents", ":embedContent")):
+                check_embedding_body(request.path, request.json())
         return posts
 
     def sent(self, call: Callable[[], object]) -> dict[str, Any]:
@@ -149,3 +154,80 @@ def check_gemini_body(body: Mapping[str, Any]) -> None:
     assert not unknown, f"fields a generateContent request does not have: {sorted(unknown)}"
     for name, value in body.items():
         TypeAdapter(_GEMINI_FIELDS[name]).validate_json(json.dumps(value))
+
+
+def check_gemini_image_body(body: Mapping[str, Any]) -> None:
+    """:func:`check_gemini_body` for an image request: ``generationConfig.imageConfig`` is
+    checked with google-genai's ``types.ImageConfig`` (``extra="forbid"``), the rest as usual.
+
+    (google-genai's ``types.GenerationConfig`` has no ``image_config``: the SDK keeps it on
+    ``GenerateContentConfig`` and writes it to ``generationConfig.imageConfig`` itself,
+    ``models._GenerateContentConfig_to_mldev``; so it is checked here on its own.)"""
+    from pydantic import TypeAdapter
+
+    config = dict(body.get("generationConfig") or {})
+    image_config = config.pop("imageConfig", None)
+    if image_config is not None:
+        TypeAdapter(types.ImageConfig).validate_json(json.dumps(image_config))
+    check_gemini_body({**body, "generationConfig": config} if "generationConfig" in body else body)
+
+
+# -- Gemini-native embeddings (embedContent, batchEmbedContents) ----------------------------------
+
+#: Gemini's ``TaskType`` names, as the peer (``GoogleGenerativeAIEmbeddings.task_type``) and
+#: ai.google.dev/api/embeddings#tasktype list them. google-genai 3.6 has no ``TaskType`` enum
+#: (``EmbedContentConfig.task_type`` is a plain ``str``), so the names are checked here.
+GEMINI_TASK_TYPES = {
+    "TASK_TYPE_UNSPECIFIED",
+    "RETRIEVAL_QUERY",
+    "RETRIEVAL_DOCUMENT",
+    "SEMANTIC_SIMILARITY",
+    "CLASSIFICATION",
+    "CLUSTERING",
+    "QUESTION_ANSWERING",
+    "FACT_VERIFICATION",
+    "CODE_RETRIEVAL_QUERY",
+}
+_EMBED_CONFIG = {"taskType", "title", "outputDimensionality"}
+
+
+def _check_embed_request(request: Mapping[str, Any], model: str | None) -> None:
+    """One ``EmbedContentRequest``: ``content`` is a ``types.Content``, the other fields are
+    ``types.EmbedContentConfig``'s (``extra="forbid"``), the task type one of Gemini's."""
+    from pydantic import TypeAdapter
+
+    allowed = {"content", *_EMBED_CONFIG} | ({"model"} if model is not None else set())
+    unknown = set(request) - allowed
+    assert not unknown, f"fields an EmbedContentRequest does not have: {sorted(unknown)}"
+    if model is not None:
+        assert request["model"] == f"models/{model}", request.get("model")
+    TypeAdapter(types.Content).validate_json(json.dumps(request["content"]))
+    config = {k: v for k, v in request.items() if k in _EMBED_CONFIG}
+    types.EmbedContentConfig.model_validate_json(json.dumps(config))
+    if "taskType" in request:
+        assert request["taskType"] in GEMINI_TASK_TYPES, request["taskType"]
+
+
+def check_embedding_body(path: str, body: Mapping[str, Any]) -> None:
+    """Validate an ``embedContent`` or ``batchEmbedContents`` body (REST, camelCase) with
+    google-genai's types; a batch's entries must name the model of the URL, at most 100."""
+    model = path.rsplit("/", 1)[-1].split(":", 1)[0]
+    if path.endswith(":embedContent"):
+        _check_embed_request(body, None)
+        return
+    assert set(body) == {"requests"}, sorted(body)
+    assert 1 <= len(body["requests"]) <= 100, len(body["requests"])
+    for request in body["requests"]:
+        _check_embed_request(request, model)
+
+
+def embedding_answer(path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """A Gemini embeddings answer: one short vector per text (its length and first letter)."""
+
+    def vector(request: Mapping[str, Any]) -> dict[str, Any]:
+        text = "".join(p.get("text", "") for p in request["content"]["parts"])
+        return {"values": [float(len(text)), float(ord(text[:1] or " ")), 0.5]}
+
+    if path.endswith(":embedContent"):
+        return {"embedding": vector(body)}
+    return {"embeddings": [vector(r) for r in body["requests"]]}

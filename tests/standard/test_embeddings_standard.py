@@ -52,3 +52,17 @@ class TestYEScaleEmbeddingsIntegration(EmbeddingsIntegrationTests):
     def embedding_model_params(self) -> dict[str, Any]:
         # Short vectors keep the cassettes small; the answers still come base64-encoded.
         return {"model": "text-embedding-3-small", "dimensions": 256}
+
+
+@pytest.mark.vcr
+class TestYEScaleGeminiEmbeddingsIntegration(EmbeddingsIntegrationTests):
+    """The same suite on Gemini's native ``batchEmbedContents`` (chosen for a Gemini embedding
+    model): documents with ``RETRIEVAL_DOCUMENT``, queries with ``RETRIEVAL_QUERY``."""
+
+    @property
+    def embeddings_class(self) -> type[YEScaleEmbeddings]:
+        return YEScaleEmbeddings
+
+    @property
+    def embedding_model_params(self) -> dict[str, Any]:
+        return {"model": "gemini-embedding-001", "dimensions": 256}

@@ -138,6 +138,34 @@ def test_401_names_api_key_env_and_never_the_key() -> None:
     assert err.error_type == "new_api_error"
 
 
+def test_geminis_400_for_a_bad_key_is_an_authentication_error() -> None:
+    """Gemini's native API answers a bad key with 400 INVALID_ARGUMENT, not 401."""
+    body = json.dumps(
+        {
+            "error": {
+                "code": 400,
+                "message": "API key not valid. Please pass a valid API key.",
+                "status": "INVALID_ARGUMENT",
+                "details": [
+                    {
+                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": "API_KEY_INVALID",
+                    }
+                ],
+            }
+        }
+    ).encode()
+    err = error_from_response(400, JSON, body, endpoint="/v1beta/models/gemini-2.5-flash")
+    assert isinstance(err, AuthenticationError)
+    assert "YESCALE_API_KEY" in err.message
+    assert err.status_code == 400
+    # any other 400 stays a bad request
+    other = body.replace(b"API key not valid", b"Invalid JSON payload").replace(
+        b"API_KEY_INVALID", b"BAD_FIELD"
+    )
+    assert type(error_from_response(400, JSON, other)) is BadRequestError
+
+
 def test_401_through_the_client_never_shows_the_key() -> None:
     key = "sk-badkey1234567890abcdef"
     handler = Recorder(json_response({"error": {"message": f"bad key {key}"}}, 401))

@@ -22,6 +22,8 @@ EXAMPLE_SCRIPTS = [
     "quickstart.py",
     "llamaindex_agent.py",
     "rag_offline.py",
+    "gemini_rag.py",
+    "gemini_outputs.py",
     "agent_tools.py",
     "agent_structured.py",
 ]
@@ -134,6 +136,7 @@ def test_offline_without_vcrpy_says_what_to_install(
             'pip install "yescale-integrations[llama-index]"',
         ),
         ("rag_offline.py", "llama_index.core", 'pip install "yescale-integrations[llama-index]"'),
+        ("gemini_rag.py", "langchain_core", 'pip install "yescale-integrations[langchain]"'),
     ],
 )
 def test_missing_framework_says_what_to_install(script: str, blocked: str, install: str) -> None:

@@ -13,6 +13,7 @@ from ..types._base import Priced
 from ..types.chat import ChatCompletion, ChatCompletionChunk
 from ..types.embeddings import EmbeddingResponse
 from ..types.gemini import GenerateContentResponse
+from ..types.gemini_embeddings import BatchEmbedContentsResponse, EmbedContentResponse
 from ..types.images import ImagesResponse
 from ..types.media import MediaTask
 from .catalog import current_prices
@@ -23,6 +24,7 @@ __all__ = [
     "Meter",
     "chat_usage",
     "embedding_usage",
+    "gemini_embedding_usage",
     "gemini_usage",
     "image_usage",
     "media_cost",
@@ -48,6 +50,15 @@ def embedding_usage(answer: EmbeddingResponse) -> Usage:
     if answer.usage is None:
         return UNCOUNTED
     return Usage(answer.usage.prompt_tokens or answer.usage.total_tokens, 0)
+
+
+def gemini_embedding_usage(answer: EmbedContentResponse | BatchEmbedContentsResponse) -> Usage:
+    """Gemini-native embeddings: the prompt tokens when the answer counts them (Gemini often
+    does not for embeddings: the cost is then "unknown", as for any uncounted answer)."""
+    usage = answer.usage_metadata
+    if usage is None or not (usage.prompt_token_count or usage.total_token_count):
+        return UNCOUNTED
+    return Usage(usage.prompt_token_count or usage.total_token_count or 0, 0)
 
 
 def gemini_usage(answer: GenerateContentResponse) -> Usage:

@@ -83,6 +83,8 @@ ALIASES: Mapping[str, str | tuple[str, ...]] = {
     # embeddings: LangChain's texts per request, LlamaIndex's texts per batch
     "chunk_size": "request_batch_size",
     "embed_batch_size": "chunk_size",
+    # GoogleGenerativeAIEmbeddings' spelling of the vector length
+    "output_dimensionality": "dimensions",
 }
 
 _AZURE = (
@@ -136,6 +138,10 @@ PEER_REFUSED: Mapping[str, str] = {
     "async_openai_client": _OWN_CLIENT,
     "streaming": "{owner} has no streaming option: use its streaming methods where it has them.",
     "stream": "{owner} has no streaming option: use its streaming methods where it has them.",
+    "task_type": "Gemini embeddings take a task type per kind of call: query_task_type=... "
+    "(queries) and document_task_type=... (documents) on the embedding classes (defaults "
+    "RETRIEVAL_QUERY and RETRIEVAL_DOCUMENT, as GoogleGenerativeAIEmbeddings'); set both for one "
+    "task such as 'clustering'.",
 }
 
 #: What the Gemini classes refuse on top (their native endpoint spells these otherwise).

@@ -27,6 +27,12 @@ _VIDEO = re.compile(
 _AUDIO = re.compile(r"^(whisper|tts-|gpt-4o(-mini)?-(tts|transcribe))", re.IGNORECASE)
 #: Families that Gemini's native ``generateContent`` endpoint does not serve.
 _NOT_GEMINI = {"openai", "claude", "deepseek", "qwen", "xai", "moonshot", "zhipu"}
+#: Embedding models Gemini's own API serves (``models/`` prefix allowed): ``gemini-embedding-001``,
+#: the ``gemini-embedding-exp*`` previews, ``text-embedding-004`` and ``embedding-001``.
+_GEMINI_EMBEDDING = re.compile(
+    r"^(models/)?(gemini-embedding(-|$)|text-embedding-004$|embedding-001$)", re.IGNORECASE
+)
+_OPENAI_EMBEDDING = re.compile(r"^(models/)?text-embedding-(3-|ada)", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -89,6 +95,43 @@ def check_gemini_model(model: str) -> None:
         )
 
 
+def is_gemini_embedding_model(model: str) -> bool:
+    """Whether ``model`` is one of the embedding models of Gemini's own API (which the
+    embeddings classes send to its native endpoint by default)."""
+    return bool(_GEMINI_EMBEDDING.match(model.strip()))
+
+
+def check_gemini_embedding_model(model: str) -> None:
+    """Refuse models Gemini's native ``embedContent`` certainly does not serve: chat, image,
+    video and audio models, OpenAI's embedding models, other vendors' models."""
+    check_embedding_model(model)
+    name = base_name(model)
+    if _OPENAI_EMBEDDING.match(model.strip()) or family(name) in _NOT_GEMINI:
+        raise _refuse(
+            model,
+            "not a Gemini embedding model",
+            "Gemini's native endpoint serves models such as 'gemini-embedding-001'. Embed it "
+            "over /v1/embeddings instead (client.embeddings, or api='openai' on "
+            "YEScaleEmbeddings / YEScaleEmbedding).",
+        )
+
+
+def check_claude_model(model: str) -> None:
+    """Refuse models Anthropic's Messages format (``/v1/messages``) certainly does not serve: a
+    model of another known family (GPT, Gemini, ...) or not a chat model. Unknown names pass."""
+    found = kind(model)
+    if found in ("embedding", "image", "video", "audio"):
+        raise _refuse(model, f"{_ARTICLE[found]}, not a Claude model", _USE[found])
+    fam = family(base_name(model))
+    if fam not in ("claude", "other"):
+        raise _refuse(
+            model,
+            f"not a Claude model (a {fam} model)",
+            "Anthropic's Messages format (client.messages) serves Claude models such as "
+            "'claude-sonnet-4-5'; use client.chat (ChatYEScale / YEScale) for this one.",
+        )
+
+
 def check_embedding_model(model: str) -> None:
     """Refuse chat, image and video models as embedding models."""
     found = kind(model)
@@ -128,9 +171,12 @@ def check_media_model(model: str) -> None:
 __all__ = [
     "Kind",
     "check_chat_model",
+    "check_claude_model",
     "check_embedding_model",
+    "check_gemini_embedding_model",
     "check_gemini_model",
     "check_image_model",
     "check_media_model",
+    "is_gemini_embedding_model",
     "kind",
 ]

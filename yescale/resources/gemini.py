@@ -18,6 +18,7 @@ from ..translate.gemini_chat import GeminiChunkTranslator, from_gemini_response,
 from ..types.chat import ChatCompletion, ChatCompletionChunk
 from ..types.gemini import GenerateContentRequest, GenerateContentResponse
 from ._stream import AsyncStream
+from .gemini_embeddings import AsyncGeminiEmbeddings, GeminiEmbeddings
 
 _WHAT = "Gemini generateContent request"
 _ROLES = ("user", "model", "function")
@@ -175,7 +176,8 @@ def _chat_answer(response: GenerateContentResponse) -> ChatCompletion:
 
 
 class Gemini:
-    """Gemini-native endpoints (``/v1beta/models/{model}:generateContent``, key in x-goog-api-key).
+    """Gemini-native endpoints (``/v1beta/models/{model}:generateContent``, key in x-goog-api-key);
+    ``.embeddings``: ``embedContent`` / ``batchEmbedContents``.
 
     ``params`` take Gemini's fields in snake_case or camelCase: ``system_instruction``,
     ``generation_config``, ``tools``, ``tool_config``, ``safety_settings``.
@@ -185,6 +187,7 @@ class Gemini:
         self._t = transport
         self._decoder = partial(GeminiStreamDecoder, transport.secrets)
         self.chat = GeminiChat(transport)
+        self.embeddings = GeminiEmbeddings(transport)
 
     def generate_content(
         self, *, model: str, contents: str | Sequence[dict[str, Any]], **params: Any
@@ -209,6 +212,7 @@ class AsyncGemini:
         self._t = transport
         self._decoder = partial(GeminiStreamDecoder, transport.secrets)
         self.chat = AsyncGeminiChat(transport)
+        self.embeddings = AsyncGeminiEmbeddings(transport)
 
     async def generate_content(
         self, *, model: str, contents: str | Sequence[dict[str, Any]], **params: Any

@@ -5,12 +5,15 @@ Each capability is implemented once here; ``langchain_yescale.tools`` and
 
 * :class:`ImageGenerator`: image generation and editing with per-model parameter checks
   (:mod:`yescale.models.images`), input images from URL / allowed path / bytes / base64, results
-  saved to ``output_dir`` or kept in memory;
+  saved to ``output_dir`` or kept in memory; nano-banana through Gemini's native
+  ``generateContent`` (:mod:`.gemini_images`);
 * :class:`MediaTaskRunner`: YEScale Media tasks (submit, poll with progress, resume, download);
 * :class:`StructuredExtractor`: Gemini structured extraction validated against a schema.
 """
 
-from .images import DEFAULT_IMAGE_MODEL, GeneratedImage, ImageGenerator, ImageResult
+from .gemini_images import ImageNotGeneratedError
+from .image_results import GeneratedImage, ImageResult
+from .images import DEFAULT_IMAGE_MODEL, ImageGenerator, image_model_help
 from .inputs import InputImage, InputImageError, InputPolicy, classify
 from .media import (
     MEDIA_MODELS,
@@ -39,6 +42,7 @@ __all__ = [
     "STANDARD_CONFIG_KEYS",
     "GeneratedImage",
     "ImageGenerator",
+    "ImageNotGeneratedError",
     "ImageResult",
     "InputImage",
     "InputImageError",
@@ -54,6 +58,7 @@ __all__ = [
     "build_config",
     "classify",
     "extract_structured",
+    "image_model_help",
     "json_schema_to_type",
     "safe_name",
     "save_bytes",

@@ -4,6 +4,8 @@
 (LangChain) and ``YEScaleToolSpec.generate_image`` (LlamaIndex):
 
 1. parameters are checked for the model (:mod:`yescale.models.images`) before any request;
+   nano-banana (Gemini's image models) goes to Gemini's native ``generateContent`` with its own
+   rules (:mod:`yescale.models.gemini_images`, :mod:`yescale.tools.gemini_images`);
 2. input images (an edit) are read from URLs (fetched without our key), allowed local paths,
    bytes or base64 (:mod:`yescale.tools.inputs`);
 3. ``b64_json`` results are written to ``output_dir`` with sanitized unique names, or kept as
@@ -20,16 +22,28 @@ import asyncio
 import mimetypes
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from .._fetch import afetch, fetch
-from ..costs import Cost
+from .._validate import require_text
 from ..errors import InvalidResponseError
-from ..models.images import validate_image_params
+from ..models.gemini_images import (
+    describe_gemini_image_model,
+    gemini_image_rules_for,
+    validate_gemini_image_params,
+)
+from ..models.images import describe_image_model, validate_image_params
+from ..types.gemini import GenerateContentResponse
 from ..types.images import ImagesResponse
+from .gemini_images import (
+    check_inline_size,
+    image_contents,
+    image_generation_config,
+    read_image_answer,
+)
+from .image_results import GeneratedImage, ImageResult, extension_for
 from .inputs import (
     InputImage,
     InputPolicy,
@@ -46,97 +60,17 @@ if TYPE_CHECKING:
 
 ImageValue = str | bytes | os.PathLike[str]
 DEFAULT_IMAGE_MODEL = "gpt-image-1"
+
+
+def image_model_help(model: str) -> str:
+    """What ``model`` takes on the route the image tools use for it (tool descriptions):
+    aspect ratio for nano-banana, size for the OpenAI/DALL-E-format models."""
+    if gemini_image_rules_for(model) is not None:
+        return describe_gemini_image_model(model)
+    return describe_image_model(model)
+
+
 _FORMAT_MIME = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "webp": "image/webp"}
-
-
-@dataclass
-class GeneratedImage:
-    """One result image: a saved file, a URL, bytes in memory, or a URL and its download."""
-
-    index: int
-    mime: str | None = None
-    path: Path | None = None
-    url: str | None = None
-    data: bytes | None = field(default=None, repr=False)
-    revised_prompt: str | None = None
-
-    def describe(self) -> str:
-        """One line for a model: where the image is. Never its bytes."""
-        parts: list[str] = []
-        if self.path is not None:
-            parts.append(f"saved to {self.path}")
-        if self.url:
-            note = "downloaded; the link may expire" if self.path else "the link may expire"
-            parts.append(f"URL {self.url} ({note})")
-        if self.path is None and self.url is None and self.data is not None:
-            parts.append(
-                f"{self.mime or 'image'}, {len(self.data)} bytes, kept in memory for the "
-                "application (not shown here)"
-            )
-        text = "; ".join(parts) or "no image data"
-        if self.revised_prompt:
-            text += f". Revised prompt: {self.revised_prompt}"
-        return f"{self.index}. {text}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "mime_type": self.mime,
-            "path": str(self.path) if self.path else None,
-            "url": self.url,
-            "data": self.data,
-            "revised_prompt": self.revised_prompt,
-        }
-
-
-@dataclass
-class ImageResult:
-    """What an image generation or edit produced."""
-
-    model: str
-    prompt: str
-    operation: Literal["generate", "edit"]
-    images: list[GeneratedImage]
-    params: dict[str, Any] = field(default_factory=dict)
-    inputs: list[str] = field(default_factory=list)
-    usage: dict[str, Any] | None = None
-    created: int | None = None
-    #: the estimated cost of the request (:mod:`yescale.costs`)
-    cost: Cost | None = None
-
-    @property
-    def paths(self) -> list[Path]:
-        return [i.path for i in self.images if i.path is not None]
-
-    @property
-    def urls(self) -> list[str]:
-        return [i.url for i in self.images if i.url]
-
-    def summary(self) -> str:
-        """Short text for a model: what was made and where it is. Never base64."""
-        verb = "Edited" if self.operation == "edit" else "Generated"
-        count = len(self.images)
-        head = f"{verb} {count} image{'s' if count != 1 else ''} with {self.model}"
-        if self.inputs:
-            head += f" from {len(self.inputs)} input image{'s' if len(self.inputs) != 1 else ''}"
-        return head + ":\n" + "\n".join(image.describe() for image in self.images)
-
-    def artifact(self) -> dict[str, Any]:
-        """The full result for the application (bytes of in-memory images included)."""
-        return {
-            "model": self.model,
-            "operation": self.operation,
-            "prompt": self.prompt,
-            "params": dict(self.params),
-            "inputs": list(self.inputs),
-            "images": [image.as_dict() for image in self.images],
-            "usage": self.usage,
-            "created": self.created,
-            "cost": self.cost.as_dict() if self.cost else None,
-        }
-
-    def __str__(self) -> str:
-        return self.summary()
 
 
 class ImageGenerator:
@@ -144,7 +78,9 @@ class ImageGenerator:
 
     Args:
         client: the :class:`~yescale.YEScaleClient` to call.
-        model: ``gpt-image-1`` (default), ``dall-e-3`` or a DALL-E-format model.
+        model: ``gpt-image-1`` (default), ``dall-e-3``, a DALL-E-format model, or nano-banana
+            (``gemini-2.5-flash-image*``, ``gemini-3-pro-image*``, ``nano-banana``,
+            ``nano-banana-pro``), which goes to Gemini's native ``generateContent``.
         output_dir: folder for results (created if missing); ``None`` keeps bytes in memory.
         allowed_input_dirs: folders input-image paths may come from (none by default).
         defaults: parameters used unless a call gives its own (e.g. ``{"quality": "low"}``).
@@ -164,15 +100,28 @@ class ImageGenerator:
         self.output_dir = Path(output_dir) if output_dir is not None else None
         self.policy = InputPolicy(allowed_input_dirs)
         self.defaults = dict(defaults or {})
+        #: the Gemini-native rules when ``model`` is nano-banana; ``None``: ``/v1/images/*``
+        self.gemini = gemini_image_rules_for(model)
 
     # -- planning (no I/O) ---------------------------------------------------------------------
 
     def check(
-        self, prompt: str, params: Mapping[str, Any], *, edit: bool = False
+        self,
+        prompt: str,
+        params: Mapping[str, Any],
+        *,
+        edit: bool = False,
+        edit_images: int = 0,
+        mask: bool = False,
     ) -> dict[str, Any]:
         """The parameters to send, validated for the model (raises ``ImageParameterError``)."""
         merged = {**self.defaults, **{k: v for k, v in params.items() if v is not None}}
-        return validate_image_params(self.model, merged, prompt=prompt, edit=edit)
+        if self.gemini is None:
+            return validate_image_params(self.model, merged, prompt=prompt, edit=edit)
+        require_text(prompt, "prompt", "Describe the image to make (or the edit).")
+        return validate_gemini_image_params(
+            self.model, merged, prompt=prompt, edit_images=edit_images, mask=mask
+        )
 
     # -- sync ----------------------------------------------------------------------------------
 
@@ -186,7 +135,14 @@ class ImageGenerator:
     ) -> ImageResult:
         """Generate (no ``images``) or edit (``images`` given) and collect the results."""
         values = as_list(images)
-        clean = self.check(prompt, params, edit=bool(values))
+        clean = self.check(
+            prompt, params, edit=bool(values), edit_images=len(values), mask=mask is not None
+        )
+        if self.gemini is not None:
+            inputs = [self._read(v) for v in values]
+            check_inline_size(inputs)
+            answer = self.client.gemini.generate_content(**self._gemini_call(prompt, inputs, clean))
+            return self._save(self._gemini_result(answer, prompt, clean, inputs))
         if not values:
             response = self.client.images.generate(prompt=prompt, model=self.model, **clean)
             return self._collect(response, prompt, clean, "generate", [])
@@ -229,6 +185,55 @@ class ImageGenerator:
                     image.path = self.client.media.download(item.url, target)
         return result
 
+    # -- nano-banana: Gemini's native generateContent ------------------------------------------
+
+    def _gemini_call(
+        self, prompt: str, inputs: list[InputImage], params: dict[str, Any]
+    ) -> dict[str, Any]:
+        assert self.gemini is not None
+        return {
+            "model": self.gemini.wire_name(self.model),
+            "contents": image_contents(prompt, inputs),
+            "generation_config": image_generation_config(params),
+        }
+
+    def _gemini_result(
+        self,
+        response: GenerateContentResponse,
+        prompt: str,
+        params: dict[str, Any],
+        inputs: list[InputImage],
+    ) -> ImageResult:
+        answer = read_image_answer(response, self.model)
+        images = [
+            GeneratedImage(index=i, mime=mime, data=data)
+            for i, (data, mime) in enumerate(answer.images, start=1)
+        ]
+        return ImageResult(
+            model=self.model,
+            prompt=prompt,
+            operation="edit" if inputs else "generate",
+            images=images,
+            params=dict(params),
+            inputs=[image.describe() for image in inputs],
+            usage=answer.usage,
+            cost=response.cost,
+            note=answer.note,
+        )
+
+    def _save(self, result: ImageResult) -> ImageResult:
+        """Write in-memory images to ``output_dir`` (when set)."""
+        if self.output_dir is not None:
+            for image in result.images:
+                if image.data is not None:
+                    stem = stem_for(self.model, result.prompt, image.index)
+                    image.path = save_bytes(self.output_dir, stem, _ext(image.mime), image.data)
+                    image.data = None
+        return result
+
+    async def _asave(self, result: ImageResult) -> ImageResult:
+        return await asyncio.to_thread(self._save, result)
+
     # -- async ---------------------------------------------------------------------------------
 
     async def arun(
@@ -241,8 +246,16 @@ class ImageGenerator:
     ) -> ImageResult:
         """Async twin of :meth:`run`."""
         values = as_list(images)
-        clean = self.check(prompt, params, edit=bool(values))
+        clean = self.check(
+            prompt, params, edit=bool(values), edit_images=len(values), mask=mask is not None
+        )
         aio = self.client.aio
+        if self.gemini is not None:
+            inputs = list(await asyncio.gather(*(self._aread(v) for v in values)))
+            check_inline_size(inputs)
+            call = self._gemini_call(prompt, inputs, clean)
+            answer = await aio.gemini.generate_content(**call)
+            return await self._asave(self._gemini_result(answer, prompt, clean, inputs))
         if not values:
             response = await aio.images.generate(prompt=prompt, model=self.model, **clean)
             return await self._acollect(response, prompt, clean, "generate", [])
@@ -334,8 +347,7 @@ def _result(
     )
 
 
-def _ext(mime: str | None) -> str:
-    return {"image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}.get(mime or "", "png")
+_ext = extension_for
 
 
 def _url_ext(url: str, params: Mapping[str, Any]) -> str:

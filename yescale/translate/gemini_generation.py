@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InvalidRequestError
+from ..models.gemini_images import ASPECT_RATIOS, IMAGE_SIZES
 
 __all__ = [
     "ASPECT_RATIOS",
@@ -41,10 +42,6 @@ GENERATION_KEYS = {
 
 #: What Gemini can answer with (``responseModalities``).
 MODALITIES = ("TEXT", "IMAGE", "AUDIO")
-#: The aspect ratios Gemini's image models take (``imageConfig.aspectRatio``).
-ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
-#: The output sizes of the image models that take one (``imageConfig.imageSize``).
-IMAGE_SIZES = ("1K", "2K", "4K")
 #: Gemini TTS's prebuilt voices (Google's speech-generation guide). Another voice goes through
 #: ``speech_config`` as is.
 VOICES = (
