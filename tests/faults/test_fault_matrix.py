@@ -67,7 +67,6 @@ from .gemini_embedding_calls import (
     check_embed_content,
     embed_content,
 )
-from .messages_calls import MESSAGE, MESSAGES_PATH, amessage_create, check_message, message_create
 from .support import (
     API_KEY,
     CLOUDFLARE_502,
@@ -326,17 +325,6 @@ ENDPOINTS = [
         abatch_embed_contents,
         check_batch_embed_contents,
         key_header="x-goog-api-key",
-    ),
-    Endpoint(
-        "claude-messages",
-        "json",
-        "claude message",
-        "POST",
-        MESSAGES_PATH,
-        reply_json(200, MESSAGE),
-        message_create,
-        amessage_create,
-        check_message,
     ),
     Endpoint(
         "images",
