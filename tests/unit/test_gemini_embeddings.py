@@ -187,9 +187,10 @@ def test_an_embed_answer_without_values_is_invalid(answer: Any) -> None:
 
 
 def test_a_gemini_error_object_in_a_200_is_the_error() -> None:
-    error = {"error": {"code": 400, "message": "API key not valid.", "status": "INVALID_ARGUMENT"}}
+    said = "Invalid value at 'requests[0].task_type'"
+    error = {"error": {"code": 400, "message": said, "status": "INVALID_ARGUMENT"}}
     service = Service(lambda request, body: httpx.Response(200, json=error))
-    with make_client(service) as client, pytest.raises(BadRequestError, match="API key not valid"):
+    with make_client(service) as client, pytest.raises(BadRequestError, match="Invalid value"):
         client.gemini.embeddings.batch_embed_contents(model=MODEL, texts=["a"])
     assert len(service.requests) == 1
 
