@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .images import Choice, ImageModelRules, ImageParameterError, IntRange, Rule
+from .images import Choice, ImageModelRules, IntRange, Rule, refuse_problems
 
 __all__ = [
     "ASPECT_RATIOS",
@@ -203,16 +203,7 @@ def validate_gemini_image_params(
         problems.append(
             f"{edit_images} input images; {rules.name} takes at most {rules.max_input_images}"
         )
-    if problems:
-        allowed = {key: rule.describe() for key, rule in rules.params.items()}
-        raise ImageParameterError(
-            f"Image parameters not accepted for model {model!r}: "
-            + "; ".join(problems)
-            + f". {describe_gemini_image_model(model)}",
-            model=model,
-            problems=problems,
-            allowed=allowed,
-        )
+    refuse_problems(model, rules, problems, describe_gemini_image_model(model))
     return given
 
 

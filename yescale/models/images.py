@@ -292,17 +292,25 @@ def validate_image_params(
             f"the prompt has {len(prompt)} characters; {rules.name} takes at most "
             f"{rules.max_prompt_chars}"
         )
+    refuse_problems(model, rules, problems, describe_image_model(model))
+    return given
+
+
+def refuse_problems(
+    model: str, rules: ImageModelRules, problems: list[str], description: str
+) -> None:
+    """Raise one :class:`ImageParameterError` listing every problem (nothing when none), with
+    what the model takes."""
     if problems:
         allowed = {key: rule.describe() for key, rule in rules.params.items()}
         raise ImageParameterError(
             f"Image parameters not accepted for model {model!r}: "
             + "; ".join(problems)
-            + f". {describe_image_model(model)}",
+            + f". {description}",
             model=model,
             problems=problems,
             allowed=allowed,
         )
-    return given
 
 
 def describe_image_model(model: str) -> str:
