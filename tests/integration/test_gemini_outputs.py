@@ -295,3 +295,16 @@ def test_llamaindex_speech_code_and_citations(vcr: Cassette) -> None:
     assert bodies(vcr)[0]["generationConfig"]["speechConfig"]["voiceConfig"] == {
         "prebuiltVoiceConfig": {"voiceName": "Puck"}
     }
+
+
+def test_llamaindex_stream_ends_with_the_citations(vcr: Cassette) -> None:
+    llm = YEScaleGemini(google_search=True)
+    responses = list(llm.stream_chat([ChatMessage(role="user", content="Who won Euro 2024?")]))
+    assert len(responses) == 2
+    assert not [b for b in responses[0].message.blocks if isinstance(b, CitationBlock)]
+    final = responses[-1].message
+    citations = [b for b in final.blocks if isinstance(b, CitationBlock)]
+    assert [(c.source, c.title) for c in citations] == [SOURCES[0], *SOURCES]
+    assert final.content == GROUNDED
+    (body,) = bodies(vcr)
+    assert body["tools"] == [{"googleSearch": {}}]

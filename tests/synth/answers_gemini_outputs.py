@@ -184,7 +184,10 @@ def gemini_outputs(req: SynthRequest) -> Answer:
         ]
         output = 40
     elif "googleSearch" in tools or "urlContext" in tools:
-        parts, grounding, output = [{"text": GROUNDED}], _grounding(), 14
+        first, second = GROUNDED.split(" ", 4)[:4], GROUNDED.split(" ", 4)[4]
+        # WIRE: a grounded answer streams in pieces; the metadata comes with the last one
+        parts = [{"text": " ".join(first) + " "}, {"text": second}]
+        grounding, output = _grounding(), 14
     else:
         parts, output = [{"text": "Hello!"}], 2
     events = _answer(model, parts, grounding, output, req.body.decode())
