@@ -18,6 +18,7 @@ from .resources.embeddings import AsyncEmbeddings, Embeddings
 from .resources.gemini import AsyncGemini, Gemini
 from .resources.images import AsyncImages, Images
 from .resources.media import AsyncMedia, Media
+from .resources.messages import AsyncMessages, Messages
 from .resources.system import AsyncSystem, System
 
 
@@ -30,6 +31,7 @@ class AsyncYEScaleClient:
         self.images = AsyncImages(transport)
         self.gemini = AsyncGemini(transport)
         self.media = AsyncMedia(transport)
+        self.messages = AsyncMessages(transport)
         self.system = AsyncSystem(transport)
         self._transport = transport
 
@@ -39,7 +41,8 @@ class AsyncYEScaleClient:
 
 class YEScaleClient:
     """Client for YEScale: OpenAI-format chat, embeddings and images, Gemini-native
-    ``generateContent``, YEScale Media tasks and the System API.
+    ``generateContent``, Claude in Anthropic's Messages format (``client.messages``), YEScale
+    Media tasks and the System API.
 
     Setup:
         ``pip install yescale-integrations`` and ``export YESCALE_API_KEY=...`` (and
@@ -147,6 +150,7 @@ class YEScaleClient:
         self.images = Images(self._transport)
         self.gemini = Gemini(self._transport)
         self.media = Media(self._transport)
+        self.messages = Messages(self._transport)
         self.system = System(self._transport)
         self.aio = AsyncYEScaleClient(self._transport)
 

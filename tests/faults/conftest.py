@@ -396,6 +396,17 @@ class FaultServer:
     def count(self) -> int:
         return len(self.seen)
 
+    def count_when_settled(self, expected: int, within: float = 2.0) -> int:
+        """The requests seen, once ``expected`` have arrived or ``within`` seconds have passed.
+
+        A request the client gave up on (its read timeout passed) still reaches the server, but
+        on a loaded machine the server's thread may read it only after the client has raised:
+        counting at once would miss it."""
+        deadline = time.monotonic() + within
+        while self.count < expected and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.count
+
 
 @pytest.fixture
 def fault_server() -> Iterator[FaultServer]:

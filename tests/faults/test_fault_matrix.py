@@ -67,6 +67,7 @@ from .gemini_embedding_calls import (
     check_embed_content,
     embed_content,
 )
+from .messages_calls import MESSAGE, MESSAGES_PATH, amessage_create, check_message, message_create
 from .support import (
     API_KEY,
     CLOUDFLARE_502,
@@ -88,7 +89,7 @@ from .support import (
 )
 
 #: Seconds of silence (or of events not arriving) before a read times out, in the stall cases.
-READ = 0.1
+READ = 0.3  # short, with room for a loaded CI machine to deliver the first event
 NORMAL = httpx.Timeout(10.0)
 #: A generous bound on the total time of one call, retries included.
 BOUND = 8.0
@@ -325,6 +326,17 @@ ENDPOINTS = [
         abatch_embed_contents,
         check_batch_embed_contents,
         key_header="x-goog-api-key",
+    ),
+    Endpoint(
+        "claude-messages",
+        "json",
+        "claude message",
+        "POST",
+        MESSAGES_PATH,
+        reply_json(200, MESSAGE),
+        message_create,
+        amessage_create,
+        check_message,
     ),
     Endpoint(
         "images",
@@ -803,6 +815,7 @@ def test_fault(
             assert isinstance(error.__cause__, APITimeoutError)
 
     # what the server saw: how many requests, all the same request
+    fault_server.count_when_settled(fault.requests)  # a request timed out may arrive late
     seen = fault_server.seen
     assert len(seen) == fault.requests
     assert {(s.method, s.path.split("?")[0]) for s in seen} == {(endpoint.method, endpoint.path)}
@@ -871,16 +884,17 @@ def test_matrix_covers_every_endpoint_both_ways() -> None:
 def test_slow_stream_longer_than_the_read_timeout_completes(
     fault_server: FaultServer, mode: str
 ) -> None:
-    """Events 0.025 s apart, ~0.3 s in all, with a 0.1 s read timeout: each gap is within the
+    """Events 0.05 s apart, ~0.6 s in all, with a 0.15 s read timeout: each gap is within the
     bound, so the stream completes. The bound is on the wait between events, not the stream."""
+    read = 0.15
     pieces = [str(i) for i in range(12)]
-    fault_server.script(sse_paced([*(event(p) for p in pieces), DONE], every=0.025))
+    fault_server.script(sse_paced([*(event(p) for p in pieces), DONE], every=0.05))
     ctx = Ctx(fault_server.url, Path("."))
-    fault = Fault("paced", _always(reply(200)), STREAM, requests=1, read=READ, max_retries=0)
+    fault = Fault("paced", _always(reply(200)), STREAM, requests=1, read=read, max_retries=0)
     started = time.monotonic()
     result = _run(fault, ENDPOINTS[1], mode, ctx, Sleeps(), AsyncSleeps())
     assert result == "".join(pieces)
-    assert time.monotonic() - started > 2 * READ  # the stream outlived the read timeout
+    assert time.monotonic() - started > 2 * read  # the stream outlived the read timeout
     assert fault_server.count == 1
 
 

@@ -422,7 +422,7 @@ def test_failed_download_leaves_nothing(
     assert "download" in str(info.value)
     assert "gave up after 3 attempts" in str(info.value)
     assert listing(tmp_path) == []  # no clip.mp4, and no .clip.mp4.*.part either
-    assert fault_server.count == 3  # tried, retried twice, given up
+    assert fault_server.count_when_settled(3) == 3  # tried, retried twice, given up
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])

@@ -16,6 +16,7 @@ from ..types.gemini import GenerateContentResponse
 from ..types.gemini_embeddings import BatchEmbedContentsResponse, EmbedContentResponse
 from ..types.images import ImagesResponse
 from ..types.media import MediaTask
+from ..types.messages import Message
 from .catalog import current_prices
 from .prices import Cost, Usage
 from .tracking import check_budget, record_cost
@@ -28,6 +29,7 @@ __all__ = [
     "gemini_usage",
     "image_usage",
     "media_cost",
+    "messages_usage",
     "reported_chat_usage",
     "reported_gemini_usage",
     "task_usage",
@@ -66,6 +68,16 @@ def gemini_usage(answer: GenerateContentResponse) -> Usage:
     gemini_usage`); in a stream they are the counts so far."""
     usage = openai_usage(answer.usage_metadata)
     return UNCOUNTED if usage is None else Usage(usage.prompt_tokens, usage.completion_tokens)
+
+
+def messages_usage(answer: Message) -> Usage:
+    """Anthropic's counts: ``input_tokens`` excludes cached tokens, so cache writes and reads are
+    added to it, all at the full input price (assumption 5: an upper bound for cache reads;
+    Anthropic bills cache writes above the input price, which this does not add)."""
+    usage = answer.usage
+    if usage is None or (usage.input_tokens is None and usage.output_tokens is None):
+        return UNCOUNTED
+    return Usage(usage.prompt_tokens, usage.output_tokens or 0)
 
 
 def reported_chat_usage(chunk: ChatCompletionChunk) -> Usage | None:

@@ -126,7 +126,7 @@ def check_claude_model(model: str) -> None:
     if fam not in ("claude", "other"):
         raise _refuse(
             model,
-            f"not a Claude model (a {fam} model)",
+            f"not a Claude model (family {fam!r})",
             "Anthropic's Messages format (client.messages) serves Claude models such as "
             "'claude-sonnet-4-5'; use client.chat (ChatYEScale / YEScale) for this one.",
         )

@@ -26,6 +26,8 @@ from .gemini import (
 )
 from .images import ImageData, ImageGenerateRequest, ImagesResponse, ImageUsage
 from .media import MediaTask, MediaTaskRequest, TaskResult
+from .message_events import MessageStreamEvent
+from .messages import Message, MessagesRequest, MessageUsage
 from .system import APIKeyInfo, LogEntry, ModelInfo, OkResponse, SystemTask, UserInfo
 
 __all__ = [
@@ -54,6 +56,10 @@ __all__ = [
     "LogEntry",
     "MediaTask",
     "MediaTaskRequest",
+    "Message",
+    "MessageStreamEvent",
+    "MessageUsage",
+    "MessagesRequest",
     "ModelInfo",
     "OkResponse",
     "Part",
