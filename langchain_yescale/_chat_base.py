@@ -33,6 +33,14 @@ from pydantic import ConfigDict, Field, model_validator
 
 from yescale.integration import presigned
 from yescale.integration.answers import add_usage
+from yescale.integration.caching import (
+    CachePolicy,
+    check_breakpoints,
+    check_cache_control,
+    mark_last_part,
+    strip_tools,
+    tools_carry_cache_control,
+)
 from yescale.integration.chat_calls import ChatCalls, ChatEndpoint
 from yescale.integration.chat_params import openai_tool_choice, tool_names
 from yescale.models.kinds import check_chat_model
@@ -46,6 +54,7 @@ from ._openai_messages import (
     choice_metadata,
     chunk_to_langchain,
     completion_metadata,
+    has_cache_control,
     messages_to_openai,
     usage_to_langchain,
     wire_message_to_ai,
@@ -164,11 +173,36 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
 
     # -- conversion -----------------------------------------------------------------------------
 
+    def _cache_policy(self) -> CachePolicy:
+        """Whether breakpoints are sent (subclasses with a switch): here never, with a warning."""
+        return CachePolicy(enabled=False, owner=type(self).__name__, switch=None)
+
     def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        wire = messages_to_openai(messages, self.reasoning_history, self._model_turn_blocks)
-        return wire, self._call_params(stop, kwargs)
+        # ``cache_control=`` as a call / bind / model_kwargs argument is langchain-anthropic's
+        # "cache the conversation so far": a breakpoint on the last text of the last message
+        automatic = kwargs.get("cache_control")
+        kwargs = {k: v for k, v in kwargs.items() if k != "cache_control"}
+        params = self._call_params(stop, kwargs)
+        default = params.pop("cache_control", None)
+        automatic = default if automatic is None else automatic
+        tools = params.get("tools")
+        found = (
+            automatic is not None or tools_carry_cache_control(tools) or has_cache_control(messages)
+        )
+        model = str(params.get("model", self.model_name))
+        keep = self._cache_policy().keep(model, found)
+        wire = messages_to_openai(
+            messages, self.reasoning_history, self._model_turn_blocks, cache=keep
+        )
+        if keep:
+            if automatic is not None:
+                mark_last_part(wire, check_cache_control(automatic, "cache_control="))
+            check_breakpoints(wire, tools)
+        elif tools_carry_cache_control(tools):
+            params["tools"] = strip_tools(tools)
+        return wire, params
 
     def _to_result(self, completion: ChatCompletion) -> ChatResult:
         metadata = completion_metadata(completion)
@@ -304,7 +338,7 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
             strict: ask for strict schema adherence (OpenAI models).
             parallel_tool_calls: allow several calls in one turn.
         """
-        formatted = [self._format_tool(tool, strict) for tool in tools]
+        formatted = [_kept_breakpoint(tool, self._format_tool(tool, strict)) for tool in tools]
         choice = openai_tool_choice(tool_choice, tool_names(formatted))
         if choice is not None:
             kwargs["tool_choice"] = choice
@@ -385,6 +419,14 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         fallback = RunnablePassthrough.assign(parsed=lambda _: None)
         with_fallback = parse.with_fallbacks([fallback], exception_key="parsing_error")
         return RunnableMap(raw=llm) | with_fallback
+
+
+def _kept_breakpoint(tool: Any, formatted: dict[str, Any]) -> dict[str, Any]:
+    """The formatted tool with the ``cache_control`` its dict carried (an Anthropic-format tool
+    loses it in the conversion), at its top level as the neutral form has it."""
+    if isinstance(tool, dict) and "cache_control" in tool and "cache_control" not in formatted:
+        return {**formatted, "cache_control": tool["cache_control"]}
+    return formatted
 
 
 def json_schema_of(schema: dict[str, Any] | type) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from langchain_core.messages.tool import tool_call_chunk
 
 from yescale import InvalidRequestError
 from yescale.integration import cost_metadata, dump_tool_arguments, load_tool_arguments
+from yescale.integration.caching import cache_usage, refuse_non_text_breakpoint
 from yescale.types.chat import (
     ChatChoice,
     ChatCompletion,
@@ -79,7 +80,26 @@ def _anthropic_image(block: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _content_to_openai(content: str | list[Any]) -> str | list[dict[str, Any]]:
+def _text_part(block: dict[str, Any], cache: bool) -> dict[str, Any]:
+    """A text block as a text part; with ``cache``, its ``cache_control`` kept (the neutral
+    convention of :mod:`yescale.integration.caching`)."""
+    part = {"type": "text", "text": block.get("text", "")}
+    if cache and block.get("cache_control") is not None:
+        part["cache_control"] = block["cache_control"]
+    return part
+
+
+def _not_marked(block: dict[str, Any], cache: bool) -> dict[str, Any]:
+    """A non-text block passed on as is: breakpoints go on text parts only, so its
+    ``cache_control`` is refused when caching is on and left out when it is off."""
+    if block.get("cache_control") is None:
+        return block
+    if cache:
+        refuse_non_text_breakpoint(str(block.get("type")))
+    return {k: v for k, v in block.items() if k != "cache_control"}
+
+
+def _content_to_openai(content: str | list[Any], cache: bool = False) -> str | list[dict[str, Any]]:
     if isinstance(content, str):
         return content
     parts: list[dict[str, Any]] = []
@@ -91,15 +111,17 @@ def _content_to_openai(content: str | list[Any]) -> str | list[dict[str, Any]]:
             raise InvalidRequestError(f"Unsupported content block {block!r:.80}.")
         kind = block.get("type")
         if kind == "text":
-            parts.append({"type": "text", "text": block.get("text", "")})
+            parts.append(_text_part(block, cache))
         elif kind == "image" and (image := _anthropic_image(block)) is not None:
+            _not_marked(block, cache)
             parts.append(image)
         elif kind in _STANDARD_DATA_BLOCKS and (
             "url" in block or "base64" in block or "source_type" in block or "file_id" in block
         ):
+            _not_marked(block, cache)
             parts.append(convert_to_openai_data_block(block))
         elif kind in ("image_url", "input_audio", "file"):
-            parts.append(block)
+            parts.append(_not_marked(block, cache))
         elif kind in (
             "reasoning",
             "thinking",
@@ -110,7 +132,7 @@ def _content_to_openai(content: str | list[Any]) -> str | list[dict[str, Any]]:
         ):
             continue  # represented elsewhere (reasoning_content, tool_calls)
         else:
-            parts.append(block)
+            parts.append(_not_marked(block, cache))
     return parts
 
 
@@ -157,8 +179,25 @@ def _model_turn_blocks(content: str | list[Any]) -> list[dict[str, Any]] | None:
     ]
 
 
+def _marked_text(content: str | list[Any]) -> list[dict[str, Any]] | None:
+    """The text blocks of an AI message as text parts, when one carries ``cache_control``."""
+    if isinstance(content, str) or not any(
+        isinstance(b, dict) and b.get("type") == "text" and b.get("cache_control") is not None
+        for b in content
+    ):
+        return None
+    return [
+        {"type": "text", "text": b} if isinstance(b, str) else _text_part(b, True)
+        for b in content
+        if isinstance(b, str) or (isinstance(b, dict) and b.get("type") == "text")
+    ]
+
+
 def _ai_to_openai(
-    message: AIMessage, reasoning_history: ReasoningHistory, model_turn_blocks: bool = False
+    message: AIMessage,
+    reasoning_history: ReasoningHistory,
+    model_turn_blocks: bool = False,
+    cache: bool = False,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"role": "assistant"}
     blocks = _model_turn_blocks(message.content) if model_turn_blocks else None
@@ -166,6 +205,9 @@ def _ai_to_openai(
         out["content_blocks"] = blocks
     content = _content_to_openai(message.content)
     out["content"] = (_text_only(message.content) if isinstance(content, list) else content) or None
+    marked = _marked_text(message.content) if cache else None
+    if marked:
+        out["content"] = marked
     raw_calls = {
         raw.get("id"): raw
         for raw in message.additional_kwargs.get("tool_calls", []) or []
@@ -197,35 +239,50 @@ def message_to_openai(
     message: BaseMessage,
     reasoning_history: ReasoningHistory = "auto",
     model_turn_blocks: bool = False,
+    cache: bool = False,
 ) -> dict[str, Any]:
     """One LangChain message as an OpenAI chat message dict.
 
     ``model_turn_blocks`` (Gemini): an AI message holding images, audio or code results keeps
     them, as ``content_blocks``, so the model gets its own turn back (to edit an image, say).
+    ``cache``: text blocks keep their ``cache_control`` (prompt caching; left out otherwise).
     """
     if isinstance(message, SystemMessage):
         role = message.additional_kwargs.get("__openai_role__", "system")
-        return {"role": role, "content": _content_to_openai(message.content)}
+        return {"role": role, "content": _content_to_openai(message.content, cache)}
     if isinstance(message, HumanMessage):
-        out: dict[str, Any] = {"role": "user", "content": _content_to_openai(message.content)}
+        content = _content_to_openai(message.content, cache)
+        out: dict[str, Any] = {"role": "user", "content": content}
         if message.name:
             out["name"] = message.name
         return out
     if isinstance(message, AIMessage):
-        return _ai_to_openai(message, reasoning_history, model_turn_blocks)
+        return _ai_to_openai(message, reasoning_history, model_turn_blocks, cache)
     if isinstance(message, ToolMessage):
-        content = _content_to_openai(message.content)
+        content = _content_to_openai(message.content, cache)
         return {"role": "tool", "tool_call_id": message.tool_call_id, "content": content}
     if isinstance(message, FunctionMessage):
         return {"role": "function", "name": message.name, "content": _text_only(message.content)}
     if isinstance(message, ChatMessage):
-        return {"role": message.role, "content": _content_to_openai(message.content)}
+        return {"role": message.role, "content": _content_to_openai(message.content, cache)}
     raise InvalidRequestError(
         f"Cannot send a {type(message).__name__} to YEScale: use System/Human/AI/Tool messages."
     )
 
 
-def _tool_results_to_openai(message: HumanMessage) -> list[dict[str, Any]]:
+def _marked_result(result: str | list[dict[str, Any]], control: Any) -> list[dict[str, Any]]:
+    """A tool result whose ``tool_result`` block carries ``cache_control``: the breakpoint on
+    its last text (what caching the block caches)."""
+    parts = [{"type": "text", "text": result}] if isinstance(result, str) else list(result)
+    for part in reversed(parts):
+        if part.get("type") == "text":
+            part["cache_control"] = control
+            return parts
+    refuse_non_text_breakpoint("tool_result")
+    return parts  # not reached
+
+
+def _tool_results_to_openai(message: HumanMessage, cache: bool = False) -> list[dict[str, Any]]:
     """Anthropic-format ``tool_result`` blocks in a human message, as OpenAI tool messages
     (followed by the rest of the message, if any)."""
     assert isinstance(message.content, list)
@@ -235,15 +292,17 @@ def _tool_results_to_openai(message: HumanMessage) -> list[dict[str, Any]]:
         if isinstance(block, dict) and block.get("type") == "tool_result":
             content = block.get("content", "")
             result = _content_to_openai(
-                content if isinstance(content, (str, list)) else str(content)
+                content if isinstance(content, (str, list)) else str(content), cache
             )
+            if cache and block.get("cache_control") is not None:
+                result = _marked_result(result, block["cache_control"])
             out.append(
                 {"role": "tool", "tool_call_id": block.get("tool_use_id", ""), "content": result}
             )
         else:
             rest.append(block)
     if rest:
-        out.append(message_to_openai(message.model_copy(update={"content": rest})))
+        out.append(message_to_openai(message.model_copy(update={"content": rest}), cache=cache))
     return out
 
 
@@ -251,7 +310,10 @@ def messages_to_openai(
     messages: Sequence[BaseMessage],
     reasoning_history: ReasoningHistory = "auto",
     model_turn_blocks: bool = False,
+    cache: bool = False,
 ) -> list[dict[str, Any]]:
+    """LangChain messages as OpenAI chat message dicts (``cache``: keep ``cache_control``
+    breakpoints, see :func:`message_to_openai`)."""
     out: list[dict[str, Any]] = []
     for message in messages:
         if (
@@ -259,10 +321,24 @@ def messages_to_openai(
             and isinstance(message.content, list)
             and any(isinstance(b, dict) and b.get("type") == "tool_result" for b in message.content)
         ):
-            out.extend(_tool_results_to_openai(message))
+            out.extend(_tool_results_to_openai(message, cache))
         else:
-            out.append(message_to_openai(message, reasoning_history, model_turn_blocks))
+            out.append(message_to_openai(message, reasoning_history, model_turn_blocks, cache))
     return out
+
+
+def _carries_cache_control(content: Any) -> bool:
+    if isinstance(content, dict):
+        marked = content.get("cache_control") is not None
+        return marked or _carries_cache_control(content.get("content"))
+    if isinstance(content, list):
+        return any(_carries_cache_control(block) for block in content)
+    return False
+
+
+def has_cache_control(messages: Sequence[BaseMessage]) -> bool:
+    """Whether any content block of ``messages`` (tool results' too) carries ``cache_control``."""
+    return any(_carries_cache_control(m.content) for m in messages)
 
 
 # -- answers ------------------------------------------------------------------------------------
@@ -276,11 +352,14 @@ def usage_to_langchain(usage: Usage) -> UsageMetadata:
         total_tokens=usage.total_tokens or usage.prompt_tokens + usage.completion_tokens,
     )
     input_details: InputTokenDetails = {}
-    if usage.prompt_tokens_details is not None:
-        if usage.prompt_tokens_details.cached_tokens is not None:
-            input_details["cache_read"] = usage.prompt_tokens_details.cached_tokens
-        if usage.prompt_tokens_details.audio_tokens is not None:
-            input_details["audio"] = usage.prompt_tokens_details.audio_tokens
+    cached = cache_usage(usage)  # reads, and writes when the gateway reports them (Claude)
+    if "cache_read" in cached:
+        input_details["cache_read"] = cached["cache_read"]
+    if "cache_creation" in cached:
+        input_details["cache_creation"] = cached["cache_creation"]
+    prompt_details = usage.prompt_tokens_details
+    if prompt_details is not None and prompt_details.audio_tokens is not None:
+        input_details["audio"] = prompt_details.audio_tokens
     output_details: OutputTokenDetails = {}
     if usage.completion_tokens_details is not None:
         if usage.completion_tokens_details.reasoning_tokens is not None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
+from yescale.integration.caching import CachePolicy
 from yescale.integration.chat_params import OPENAI_CHAT_FIELDS, field_values, openai_chat_params
 from yescale.models import families as model_families
 from yescale.translate.openai_schema import json_schema_response_format
@@ -126,6 +127,20 @@ class ChatYEScale(BaseChatYEScale):
         ``reasoning`` block in ``message.content_blocks``, streamed too. It is sent back on later
         turns of a tool-calling loop (``reasoning_history="auto"``), as those models require.
 
+    Prompt caching (Claude):
+        .. code-block:: python
+
+            llm = ChatYEScale(model="claude-sonnet-4-5", prompt_caching=True)
+            system = SystemMessage(
+                [{"type": "text", "text": long_prompt, "cache_control": {"type": "ephemeral"}}]
+            )
+            llm.invoke([system, ("human", "...")]).usage_metadata["input_token_details"]
+            # first call {"cache_read": 0, "cache_creation": 1876}, then {"cache_read": 1876, ...}
+
+        ``cache_control`` also goes on tool dicts and as a call argument (the whole conversation
+        so far). Without ``prompt_caching=True`` breakpoints are dropped with one warning (the
+        gateway is not documented to take them); see docs/langchain-chat.md.
+
     Token usage:
         .. code-block:: python
 
@@ -159,12 +174,21 @@ class ChatYEScale(BaseChatYEScale):
     disabled_params: dict[str, Any] | None = None
     """Parameters the model rejects: ``{"parallel_tool_calls": None}`` never sends the
     parameter, ``{"reasoning_effort": ["minimal"]}`` never sends those values."""
+    prompt_caching: bool = False
+    """Send Anthropic ``cache_control`` breakpoints (on text blocks, system blocks, tool dicts,
+    or ``cache_control=`` as a call argument) to Claude models. Off by default: YEScale does not
+    document that its OpenAI-compatible endpoint passes them on, so they are dropped, with one
+    warning. On, they are refused for other families (OpenAI caches by itself, Gemini uses
+    ``cached_content``)."""
 
     _endpoint = "openai"
 
     @property
     def _llm_type(self) -> str:
         return "yescale-chat"
+
+    def _cache_policy(self) -> CachePolicy:
+        return CachePolicy(enabled=self.prompt_caching, owner=type(self).__name__)
 
     @property
     def _default_params(self) -> dict[str, Any]:

@@ -44,6 +44,12 @@ from pydantic import ConfigDict, Field, model_validator
 
 from yescale.integration import presigned
 from yescale.integration.answers import cost_metadata, parse_json_answer, usage_counts
+from yescale.integration.caching import (
+    CachePolicy,
+    check_breakpoints,
+    strip_tools,
+    tools_carry_cache_control,
+)
 from yescale.integration.chat_calls import ChatCalls, ChatEndpoint
 from yescale.integration.chat_params import openai_tool_choice
 from yescale.models.kinds import check_chat_model
@@ -56,6 +62,7 @@ from ..costs import report_cost
 from ._convert import (
     ReasoningHistory,
     from_wire_message,
+    has_cache_points,
     logprobs_from_wire,
     parse_tool_kwargs,
     to_openai_messages,
@@ -205,12 +212,26 @@ class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
 
     # -- conversion -----------------------------------------------------------------------------
 
+    def _cache_policy(self) -> CachePolicy:
+        """Whether breakpoints are sent (subclasses with a switch): here never, with a warning."""
+        return CachePolicy(enabled=False, owner=type(self).__name__, switch=None)
+
     def _prepare(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         kwargs = {k: v for k, v in kwargs.items() if k not in _FRAMEWORK_KWARGS}
-        wire = to_openai_messages(messages, self.reasoning_history, self._model_turn_blocks)
-        return wire, self._request_params(kwargs)
+        params = self._request_params(kwargs)
+        tools = params.get("tools")
+        found = has_cache_points(messages) or tools_carry_cache_control(tools)
+        keep = self._cache_policy().keep(str(params.get("model", self.model)), found)
+        wire = to_openai_messages(
+            messages, self.reasoning_history, self._model_turn_blocks, cache=keep
+        )
+        if keep:
+            check_breakpoints(wire, tools)
+        elif tools_carry_cache_control(tools):
+            params["tools"] = strip_tools(tools)
+        return wire, params
 
     @staticmethod
     def _to_response(completion: ChatCompletion) -> ChatResponse:

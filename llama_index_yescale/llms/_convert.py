@@ -31,6 +31,7 @@ from llama_index.core.llms.utils import parse_partial_json
 from yescale import InvalidRequestError
 from yescale.integration import dump_tool_arguments, load_tool_arguments
 from yescale.integration.answers import reasoning_tokens
+from yescale.integration.caching import check_cache_control, refuse_non_text_breakpoint
 from yescale.tools.inputs import sniff_image
 from yescale.types.chat import ChatMessage as WireMessage
 from yescale.types.chat import Usage
@@ -131,20 +132,69 @@ def content_part(block: Any) -> dict[str, Any] | None:
     raise InvalidRequestError(f"Cannot send a {type(block).__name__} to YEScale.")
 
 
-def _text(blocks: Sequence[Any]) -> str:
-    return "\n".join(
-        part["text"]
-        for part in (content_part(b) for b in blocks if isinstance(b, (TextBlock, CitableBlock)))
-        if part is not None
+def _mark(parts: list[dict[str, Any]], point: CachePoint) -> None:
+    """A ``CachePoint``: a breakpoint on the part before it, as llama-index's Anthropic LLM
+    sets one on the block before it (its ``cache_control``, ``ttl`` included). Refused at the
+    start of a message (nothing to cache, as there) and after a part that is not text (the
+    OpenAI-format route carries breakpoints on text parts only)."""
+    if not parts:
+        raise InvalidRequestError(
+            "A CachePoint must come after the block it caches, and this one starts its message: "
+            "put it after a TextBlock (everything up to that block is cached)."
+        )
+    last = parts[-1]
+    if last["type"] != "text":
+        refuse_non_text_breakpoint(last["type"])
+    if not last["text"]:
+        raise InvalidRequestError(
+            "A CachePoint must follow a TextBlock with text (Anthropic refuses a breakpoint on "
+            "empty text): put it after a non-empty TextBlock."
+        )
+    last["cache_control"] = check_cache_control(
+        point.cache_control.model_dump(), "CachePoint.cache_control"
     )
 
 
-def _content(blocks: Sequence[Any]) -> str | list[dict[str, Any]]:
-    """A string when the message is only text (the widest-supported form), else parts."""
-    parts = [p for p in (content_part(b) for b in blocks) if p is not None]
-    if all(p["type"] == "text" for p in parts):
-        return "\n".join(p["text"] for p in parts)
+def _parts(blocks: Sequence[Any], cache: bool, text_only: bool = False) -> list[dict[str, Any]]:
+    """The content parts of ``blocks`` (``text_only``: only the text ones); with ``cache``, each
+    ``CachePoint`` marks the part before it, else ``CachePoint`` s are left out."""
+    parts: list[dict[str, Any]] = []
+    for block in blocks:
+        if isinstance(block, CachePoint):
+            if cache:
+                _mark(parts, block)
+            continue
+        if text_only and not isinstance(block, (TextBlock, CitableBlock)):
+            continue
+        part = content_part(block)
+        if part is not None:
+            parts.append(part)
     return parts
+
+
+def _joined(parts: list[dict[str, Any]]) -> str | list[dict[str, Any]]:
+    """Text parts as one string (the widest-supported form), unless one carries a breakpoint."""
+    if any("cache_control" in p for p in parts):
+        return parts
+    return "\n".join(p["text"] for p in parts)
+
+
+def _text(blocks: Sequence[Any], cache: bool = False) -> str | list[dict[str, Any]]:
+    """The text of ``blocks``: one string, or text parts when a ``CachePoint`` marks one."""
+    return _joined(_parts(blocks, cache, text_only=True))
+
+
+def _content(blocks: Sequence[Any], cache: bool = False) -> str | list[dict[str, Any]]:
+    """A string when the message is only text (the widest-supported form), else parts."""
+    parts = _parts(blocks, cache)
+    if all(p["type"] == "text" for p in parts):
+        return _joined(parts)
+    return parts
+
+
+def has_cache_points(messages: Sequence[ChatMessage]) -> bool:
+    """Whether any message holds a ``CachePoint``."""
+    return any(isinstance(b, CachePoint) for m in messages for b in m.blocks)
 
 
 def _as_dict(call: Any) -> dict[str, Any]:
@@ -197,10 +247,13 @@ def assistant_tool_calls(message: ChatMessage) -> list[dict[str, Any]]:
 
 
 def _assistant(
-    message: ChatMessage, reasoning_history: ReasoningHistory, model_turn: bool = False
+    message: ChatMessage,
+    reasoning_history: ReasoningHistory,
+    model_turn: bool = False,
+    cache: bool = False,
 ) -> dict[str, Any]:
     calls = assistant_tool_calls(message)
-    text = _text(message.blocks)
+    text = _text(message.blocks, cache)
     out: dict[str, Any] = {"role": "assistant", "content": text or (None if calls else "")}
     if calls:
         out["tool_calls"] = calls
@@ -219,7 +272,7 @@ def _assistant(
     return out
 
 
-def _tool(message: ChatMessage, index: int) -> dict[str, Any]:
+def _tool(message: ChatMessage, index: int, cache: bool = False) -> dict[str, Any]:
     call_id = message.additional_kwargs.get("tool_call_id")
     if not call_id:
         raise InvalidRequestError(
@@ -229,7 +282,7 @@ def _tool(message: ChatMessage, index: int) -> dict[str, Any]:
     out: dict[str, Any] = {
         "role": "tool",
         "tool_call_id": call_id,
-        "content": _text(message.blocks),
+        "content": _text(message.blocks, cache),
     }
     if message.additional_kwargs.get("name"):
         out["name"] = message.additional_kwargs["name"]
@@ -241,18 +294,20 @@ def to_openai_message(
     reasoning_history: ReasoningHistory = "auto",
     index: int = 0,
     model_turn_blocks: bool = False,
+    cache: bool = False,
 ) -> dict[str, Any]:
     """One LlamaIndex message as an OpenAI chat message dict (``model_turn_blocks``: Gemini,
-    which takes the images, audio and code of its own answers back)."""
+    which takes the images, audio and code of its own answers back; ``cache``: ``CachePoint`` s
+    become ``cache_control`` on the text part before them, else they are left out)."""
     role = message.role
     if role in (MessageRole.SYSTEM, MessageRole.DEVELOPER):
-        return {"role": role.value, "content": _text(message.blocks)}
+        return {"role": role.value, "content": _text(message.blocks, cache)}
     if role == MessageRole.USER:
-        return {"role": "user", "content": _content(message.blocks)}
+        return {"role": "user", "content": _content(message.blocks, cache)}
     if role in _ASSISTANT_ROLES:
-        return _assistant(message, reasoning_history, model_turn_blocks)
+        return _assistant(message, reasoning_history, model_turn_blocks, cache)
     if role in (MessageRole.TOOL, MessageRole.FUNCTION):
-        return _tool(message, index)
+        return _tool(message, index, cache)
     raise InvalidRequestError(
         f"messages[{index}] has role {role.value!r}, which YEScale cannot take."
     )
@@ -262,9 +317,10 @@ def to_openai_messages(
     messages: Sequence[ChatMessage],
     reasoning_history: ReasoningHistory = "auto",
     model_turn_blocks: bool = False,
+    cache: bool = False,
 ) -> list[dict[str, Any]]:
     return [
-        to_openai_message(m, reasoning_history, i, model_turn_blocks)
+        to_openai_message(m, reasoning_history, i, model_turn_blocks, cache)
         for i, m in enumerate(messages)
     ]
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from llama_index.core.types import Model
 from pydantic import Field
 
+from yescale.integration.caching import CachePolicy
 from yescale.integration.chat_params import OPENAI_CHAT_FIELDS, field_values, openai_chat_params
 from yescale.models import families as model_families
 from yescale.translate.openai_schema import json_schema_response_format, strict_tool
@@ -72,7 +73,12 @@ class YEScale(BaseYEScaleLLM):
     Token usage:
         ``response.raw["usage"]`` (a plain dict) and ``response.additional_kwargs``
         (``prompt_tokens``, ``completion_tokens``, ``total_tokens``), which LlamaIndex's
-        ``TokenCountingHandler`` reads.
+        ``TokenCountingHandler`` reads, and ``cache_read_input_tokens`` /
+        ``cache_creation_input_tokens`` when the answer reports cached prompt tokens.
+
+    Prompt caching:
+        With ``prompt_caching=True``, a ``CachePoint`` after a ``TextBlock`` sends that text with
+        ``cache_control`` to Claude models (see docs/llamaindex-llms.md).
 
     Metadata:
         ``context_window`` and ``num_output`` come from the known-model table
@@ -92,12 +98,23 @@ class YEScale(BaseYEScaleLLM):
     """Ask for token usage at the end of streams (``stream_options.include_usage``)."""
     disabled_params: list[str] | None = None
     """Request fields the model rejects, e.g. ``["parallel_tool_calls"]``: never sent."""
+    prompt_caching: bool = Field(
+        default=False,
+        description="Send CachePoint blocks to Claude models, as cache_control on the text part "
+        "before each. Off by default (YEScale does not document that its OpenAI-compatible "
+        "endpoint passes cache_control on): CachePoints are then left out, with one warning. "
+        "On, they are refused for other families (OpenAI caches by itself, Gemini uses "
+        "cached_content).",
+    )
 
     _endpoint = "openai"
 
     @classmethod
     def class_name(cls) -> str:
         return "YEScale"
+
+    def _cache_policy(self) -> CachePolicy:
+        return CachePolicy(enabled=self.prompt_caching, owner=type(self).__name__)
 
     def _request_params(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         params = openai_chat_params(

@@ -77,6 +77,23 @@ def test_agent_structured(vcr: Cassette) -> None:
 
 
 @pytest.mark.vcr
+@pytest.mark.default_cassette("prompt_caching.yaml")
+def test_prompt_caching(vcr: Cassette) -> None:
+    import prompt_caching
+
+    shown = prompt_caching.run()
+    written = shown["first"].usage_metadata["input_token_details"]
+    read = shown["second"].usage_metadata["input_token_details"]
+    assert written["cache_creation"] > 1000
+    assert written["cache_read"] == 0
+    assert read["cache_read"] == written["cache_creation"]
+    assert read["cache_creation"] == 0
+    system = sent_json(vcr, 1)["messages"][0]
+    assert system["content"][0]["cache_control"] == {"type": "ephemeral"}
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
 @pytest.mark.default_cassette("costs.yaml")
 def test_costs(vcr: Cassette, capsys: pytest.CaptureFixture[str]) -> None:
     import costs

@@ -1,6 +1,7 @@
 """Canned answers of ``POST /v1/messages`` (Claude in Anthropic's own Messages format).
 
-Only for ``tests/integration/test_client_messages.py`` (``when=``), at priority 20. The YEScale
+Only for ``tests/integration/test_client_messages.py`` and ``test_messages_chat.py`` beside it
+(OpenAI-format chat over the same endpoint) (``when=``), at priority 20. The YEScale
 reference lists "Anthropic Claude -> Offical Format -> Messages (official Anthropic format),
 Messages(Image Recognition), Messages(function call), Messages(Web search)" without bodies, so
 every answer here is ``WIRE``: Anthropic's public Messages API format (a ``message`` object, or
@@ -30,6 +31,7 @@ from .answers import _api_auth, _digest
 from .routes import Answer, SynthRequest, as_json, route
 
 MINE = "tests/integration/test_client_messages.py"
+CHAT = "tests/integration/test_messages_chat.py"
 GREETING = "Hello! How can I help you today?"
 WEATHER = {"city": "Paris", "unit": "celsius"}
 WEATHER_ANSWER = "It is 18 degrees and sunny in Paris."
@@ -63,7 +65,7 @@ _CACHE_WRITTEN: set[tuple[str, str]] = set()
 
 
 def _mine(req: SynthRequest) -> bool:
-    return req.nodeid.startswith(MINE)
+    return req.nodeid.startswith((MINE, CHAT))
 
 
 def _error(status: int, kind: str, message: str) -> Answer:

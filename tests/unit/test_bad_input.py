@@ -34,8 +34,16 @@ from langchain_core.messages import (
     ToolMessage,
 )
 from langchain_core.tools import ToolException
+from llama_index.core.base.llms.types import (
+    CacheControl,
+    CachePoint,
+    DocumentBlock,
+    ImageBlock,
+    MessageRole,
+    TextBlock,
+    ToolCallBlock,
+)
 from llama_index.core.base.llms.types import ChatMessage as LIMessage
-from llama_index.core.base.llms.types import DocumentBlock, MessageRole, ToolCallBlock
 from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel, Field, ValidationError
 
@@ -1571,6 +1579,83 @@ ROWS: list[Row] = [
     ),
     # ---------------------------------------------------------------- LangChain: ChatYEScale
     Row(
+        "lc-cache-non-claude",
+        "LangChain",
+        "ChatYEScale.invoke",
+        "cache_control with prompt_caching=True for gpt-4o-mini",
+        lambda e: lc_chat(
+            e,
+            HumanMessage([{"type": "text", "text": "Hi", "cache_control": {"type": "ephemeral"}}]),
+            model="gpt-4o-mini",
+            prompt_caching=True,
+        ),
+        InvalidRequestError,
+        "OpenAI models cache prompts of 1024 tokens or more by themselves",
+    ),
+    Row(
+        "lc-cache-bad-ttl",
+        "LangChain",
+        "ChatYEScale.invoke",
+        'cache_control {"type": "ephemeral", "ttl": "2h"}',
+        lambda e: lc_chat(
+            e,
+            HumanMessage(
+                [
+                    {
+                        "type": "text",
+                        "text": "Hi",
+                        "cache_control": {"type": "ephemeral", "ttl": "2h"},
+                    }
+                ]
+            ),
+            model="claude-sonnet-4-5",
+            prompt_caching=True,
+        ),
+        InvalidRequestError,
+        "ttl must be '5m' or '1h'",
+    ),
+    Row(
+        "lc-cache-on-image",
+        "LangChain",
+        "ChatYEScale.invoke",
+        "cache_control on an image block",
+        lambda e: lc_chat(
+            e,
+            HumanMessage(
+                [
+                    {
+                        "type": "image",
+                        "url": "https://x.test/a.png",
+                        "cache_control": {"type": "ephemeral"},
+                    }
+                ]
+            ),
+            model="claude-sonnet-4-5",
+            prompt_caching=True,
+        ),
+        InvalidRequestError,
+        "breakpoints go on text parts only",
+    ),
+    Row(
+        "lc-cache-five-breakpoints",
+        "LangChain",
+        "ChatYEScale.invoke",
+        "five cache_control blocks",
+        lambda e: lc_chat(
+            e,
+            HumanMessage(
+                [
+                    {"type": "text", "text": f"part {i}", "cache_control": {"type": "ephemeral"}}
+                    for i in range(5)
+                ]
+            ),
+            model="claude-sonnet-4-5",
+            prompt_caching=True,
+        ),
+        InvalidRequestError,
+        "Anthropic takes at most 4",
+    ),
+    Row(
         "lc-chat-no-messages",
         "LangChain",
         "ChatYEScale.invoke",
@@ -2513,6 +2598,63 @@ ROWS: list[Row] = [
         "timeout must be a positive number of seconds",
     ),
     # ---------------------------------------------------------------- LlamaIndex: YEScale
+    Row(
+        "li-cache-point-first",
+        "LlamaIndex",
+        "YEScale.chat",
+        "a CachePoint before any block",
+        lambda e: e.li(YEScale, model="claude-sonnet-4-5", prompt_caching=True).chat(
+            [
+                LIMessage(
+                    role=MessageRole.USER,
+                    blocks=[
+                        CachePoint(cache_control=CacheControl(type="ephemeral")),
+                        TextBlock(text="Hi"),
+                    ],
+                )
+            ]
+        ),
+        InvalidRequestError,
+        "A CachePoint must come after the block it caches",
+    ),
+    Row(
+        "li-cache-point-after-image",
+        "LlamaIndex",
+        "YEScale.chat",
+        "a CachePoint after an ImageBlock",
+        lambda e: e.li(YEScale, model="claude-sonnet-4-5", prompt_caching=True).chat(
+            [
+                LIMessage(
+                    role=MessageRole.USER,
+                    blocks=[
+                        ImageBlock(url="https://x.test/a.png"),
+                        CachePoint(cache_control=CacheControl(type="ephemeral")),
+                    ],
+                )
+            ]
+        ),
+        InvalidRequestError,
+        "breakpoints go on text parts only",
+    ),
+    Row(
+        "li-cache-non-claude",
+        "LlamaIndex",
+        "YEScale.chat",
+        "a CachePoint with prompt_caching=True for gemini-2.5-flash",
+        lambda e: e.li(YEScale, model="gemini-2.5-flash", prompt_caching=True).chat(
+            [
+                LIMessage(
+                    role=MessageRole.USER,
+                    blocks=[
+                        TextBlock(text="Hi"),
+                        CachePoint(cache_control=CacheControl(type="ephemeral")),
+                    ],
+                )
+            ]
+        ),
+        InvalidRequestError,
+        "Gemini models cache implicitly and through cached_content",
+    ),
     Row(
         "li-chat-no-messages",
         "LlamaIndex",

@@ -26,6 +26,7 @@ EXAMPLE_SCRIPTS = [
     "gemini_outputs.py",
     "agent_tools.py",
     "agent_structured.py",
+    "prompt_caching.py",
 ]
 
 #: Runs a script as ``python <script>`` would, with the named modules unimportable (as if they

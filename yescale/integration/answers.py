@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..types._base import Priced
 from ..types.chat import Usage
+from .caching import cache_usage
 
 __all__ = [
     "add_usage",
@@ -34,14 +35,23 @@ def cost_metadata(answer: Priced | None) -> dict[str, Any]:
 
 
 def usage_counts(usage: Usage | None) -> dict[str, int]:
-    """Prompt, completion and total tokens (the total computed when the service leaves it out)."""
+    """Prompt, completion and total tokens (the total computed when the service leaves it out),
+    and the prompt tokens read from and written to a prompt cache, under Anthropic's names
+    (``cache_read_input_tokens``, ``cache_creation_input_tokens``), when the answer reports a
+    nonzero count (:func:`~yescale.integration.caching.cache_usage` reads them)."""
     if usage is None:
         return {}
-    return {
+    counts = {
         "prompt_tokens": usage.prompt_tokens,
         "completion_tokens": usage.completion_tokens,
         "total_tokens": usage.total_tokens or usage.prompt_tokens + usage.completion_tokens,
     }
+    cached = cache_usage(usage)
+    if cached.get("cache_read"):
+        counts["cache_read_input_tokens"] = cached["cache_read"]
+    if cached.get("cache_creation"):
+        counts["cache_creation_input_tokens"] = cached["cache_creation"]
+    return counts
 
 
 def reasoning_tokens(usage: Usage | None) -> int | None:

@@ -13,9 +13,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ChatCalls", "ChatEndpoint"]
 
-#: ``"openai"``: ``/v1/chat/completions``; ``"gemini"``: Gemini's ``generateContent`` (answers in
-#: the OpenAI format either way).
-ChatEndpoint = Literal["openai", "gemini"]
+#: ``"openai"``: ``/v1/chat/completions``; ``"gemini"``: Gemini's ``generateContent``;
+#: ``"anthropic"``: Anthropic's ``/v1/messages`` (answers in the OpenAI format every way).
+ChatEndpoint = Literal["openai", "gemini", "anthropic"]
 
 Messages = Sequence[Mapping[str, Any]]
 
@@ -39,24 +39,35 @@ class ChatCalls:
             params["include_usage"] = bool(usage)
         return params
 
+    def _chat(self) -> Any:
+        if self.endpoint == "anthropic":
+            return self.client.messages.chat
+        return self.client.chat if self.endpoint == "openai" else self.client.gemini.chat
+
+    def _achat(self) -> Any:
+        aio = self.client.aio
+        if self.endpoint == "anthropic":
+            return aio.messages.chat
+        return aio.chat if self.endpoint == "openai" else aio.gemini.chat
+
     def create(self, messages: Messages, params: Mapping[str, Any]) -> ChatCompletion:
-        chat = self.client.chat if self.endpoint == "openai" else self.client.gemini.chat
-        return chat.create(messages=messages, **self._params(params, stream=False))
+        answer: ChatCompletion = self._chat().create(
+            messages=messages, **self._params(params, stream=False)
+        )
+        return answer
 
     async def acreate(self, messages: Messages, params: Mapping[str, Any]) -> ChatCompletion:
-        aio = self.client.aio
-        chat = aio.chat if self.endpoint == "openai" else aio.gemini.chat
-        return await chat.create(messages=messages, **self._params(params, stream=False))
+        answer: ChatCompletion = await self._achat().create(
+            messages=messages, **self._params(params, stream=False)
+        )
+        return answer
 
     def stream(
         self, messages: Messages, params: Mapping[str, Any]
     ) -> Iterator[ChatCompletionChunk]:
-        chat = self.client.chat if self.endpoint == "openai" else self.client.gemini.chat
-        return iter(chat.stream(messages=messages, **self._params(params, stream=True)))
+        return iter(self._chat().stream(messages=messages, **self._params(params, stream=True)))
 
     def astream(
         self, messages: Messages, params: Mapping[str, Any]
     ) -> AsyncIterator[ChatCompletionChunk]:
-        aio = self.client.aio
-        chat = aio.chat if self.endpoint == "openai" else aio.gemini.chat
-        return aiter(chat.stream(messages=messages, **self._params(params, stream=True)))
+        return aiter(self._achat().stream(messages=messages, **self._params(params, stream=True)))

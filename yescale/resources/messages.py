@@ -34,6 +34,7 @@ from ..errors import InvalidRequestError, incomplete_answer
 from ..models.kinds import check_claude_model
 from ..types.messages import Message, MessagesRequest
 from ._message_streams import AsyncMessageStream, MessageStream
+from .messages_chat import AsyncMessagesChat, MessagesChat
 
 PATH = "/v1/messages"
 #: The Messages API version every request states (Anthropic refuses requests without one).
@@ -118,12 +119,14 @@ class Messages:
     ``params`` are the Messages API's other body fields: ``system`` (a string, or text blocks
     with ``cache_control``), ``tools``, ``tool_choice``, ``thinking``, ``temperature``,
     ``top_p``, ``top_k``, ``stop_sequences``, ``metadata``, ``service_tier``; unknown ones pass
-    through. ``betas``: names sent in the ``anthropic-beta`` header.
+    through. ``betas``: names sent in the ``anthropic-beta`` header. ``.chat``: the same
+    endpoint in the OpenAI chat format (:class:`~yescale.resources.messages_chat.MessagesChat`).
     """
 
     def __init__(self, transport: Transport) -> None:
         self._t = transport
         self._decoder = partial(MessageStreamDecoder, transport.secrets)
+        self.chat = MessagesChat(self)
 
     def create(
         self,
@@ -162,6 +165,7 @@ class AsyncMessages:
     def __init__(self, transport: Transport) -> None:
         self._t = transport
         self._decoder = partial(MessageStreamDecoder, transport.secrets)
+        self.chat = AsyncMessagesChat(self)
 
     async def create(
         self,
