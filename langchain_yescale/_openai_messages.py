@@ -338,7 +338,10 @@ def _carries_cache_control(content: Any) -> bool:
 
 def has_cache_control(messages: Sequence[BaseMessage]) -> bool:
     """Whether any content block of ``messages`` (tool results' too) carries ``cache_control``."""
-    return any(_carries_cache_control(m.content) for m in messages)
+    # string content, what most messages hold, cannot carry it: no call for those
+    return any(
+        not isinstance(m.content, str) and _carries_cache_control(m.content) for m in messages
+    )
 
 
 # -- answers ------------------------------------------------------------------------------------
