@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidResponseError, quote
+from ..translate.gemini_generation import gemini_params
 from ..types.gemini import Candidate, GenerateContentResponse
 from .inputs import InputImage, InputImageError, sniff_image
 
@@ -120,17 +121,14 @@ def image_contents(prompt: str, inputs: Sequence[InputImage]) -> list[dict[str, 
 
 
 def image_generation_config(params: dict[str, Any]) -> dict[str, Any]:
-    """``generationConfig`` for validated parameters (``n`` is 1: nothing to send for it)."""
-    config: dict[str, Any] = {
-        "responseModalities": list(params.get("response_modalities") or DEFAULT_MODALITIES)
+    """``generationConfig`` for validated parameters (``n`` is 1: nothing to send for it), made
+    by the one translation of the media switches that the Gemini chat classes use too."""
+    switches = {
+        "response_modalities": list(params.get("response_modalities") or DEFAULT_MODALITIES),
+        "aspect_ratio": params.get("aspect_ratio"),
+        "image_size": params.get("image_size"),
     }
-    image_config = {
-        wire: params[key]
-        for key, wire in (("aspect_ratio", "aspectRatio"), ("image_size", "imageSize"))
-        if params.get(key) is not None
-    }
-    if image_config:
-        config["imageConfig"] = image_config
+    config, _ = gemini_params(switches, None)
     return config
 
 
@@ -154,16 +152,10 @@ def _inline(part_data: dict[str, Any]) -> tuple[Any, str]:
     return part_data.get("data"), mime if isinstance(mime, str) else ""
 
 
-def _text(candidate: Candidate | None) -> str:
-    if candidate is None or candidate.content is None:
-        return ""
-    return "".join(p.text for p in candidate.content.parts if p.text and not p.thought).strip()
-
-
 def _refusal(
     model: str, response: GenerateContentResponse, candidate: Candidate | None
 ) -> ImageNotGeneratedError:
-    text = _text(candidate) or None
+    text = response.text.strip() or None
     block = response.prompt_feedback.block_reason if response.prompt_feedback else None
     finish = candidate.finish_reason if candidate is not None else None
     extra = (candidate.model_extra or {}) if candidate is not None else {}
@@ -230,7 +222,7 @@ def read_image_answer(response: GenerateContentResponse, model: str) -> GeminiIm
     usage = response.usage_metadata
     return GeminiImageAnswer(
         images=images,
-        note=_text(candidate) or None,
+        note=response.text.strip() or None,
         usage=usage.model_dump(by_alias=True, exclude_none=True) if usage else None,
         finish_reason=candidate.finish_reason if candidate else None,
     )
