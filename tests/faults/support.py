@@ -121,6 +121,17 @@ class AsyncSleeps(list[float]):
         self.append(seconds)
 
 
+def client_for(server: Any, **kwargs: Any) -> YEScaleClient:
+    """A client of the fault server (``server.url``) that records its retry waits instead of
+    sleeping them; no retries unless ``max_retries`` says."""
+    from yescale import YEScaleClient
+
+    kwargs.setdefault("max_retries", 0)
+    kwargs.setdefault("sleep", Sleeps())
+    kwargs.setdefault("async_sleep", AsyncSleeps())
+    return YEScaleClient(api_key=API_KEY, base_url=server.url, **kwargs)
+
+
 class FakeClock:
     """A monotonic clock that only its own sleeps advance: polling takes no real time."""
 

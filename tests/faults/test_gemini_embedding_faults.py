@@ -36,17 +36,10 @@ from .gemini_embedding_calls import (
     abatch_embed_contents,
     batch_embed_contents,
 )
-from .support import API_KEY, HOSTILE_BODIES, AsyncSleeps, Sleeps, in_mode
+from .support import API_KEY, HOSTILE_BODIES, AsyncSleeps, Sleeps, client_for, in_mode
 
 MODES = ["sync", "async"]
 MiB = 1 << 20
-
-
-def client_for(server: FaultServer, **kwargs: Any) -> YEScaleClient:
-    kwargs.setdefault("max_retries", 0)
-    kwargs.setdefault("sleep", Sleeps())
-    kwargs.setdefault("async_sleep", AsyncSleeps())
-    return YEScaleClient(api_key=API_KEY, base_url=server.url, **kwargs)
 
 
 def batch(mode: str, client: YEScaleClient) -> Any:

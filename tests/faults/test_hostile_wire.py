@@ -88,6 +88,7 @@ from .support import (
     AsyncSleeps,
     FakeClock,
     Sleeps,
+    client_for,
     event,
     gzip_bomb,
     in_mode,
@@ -96,14 +97,6 @@ from .support import (
 MiB = 1 << 20
 GEMINI = "gemini-2.5-flash"
 MODES = ["sync", "async"]
-
-
-def client_for(server: FaultServer, **kwargs: Any) -> YEScaleClient:
-    """A client of the fault server that records its retry waits instead of sleeping them."""
-    kwargs.setdefault("max_retries", 0)
-    kwargs.setdefault("sleep", Sleeps())
-    kwargs.setdefault("async_sleep", AsyncSleeps())
-    return YEScaleClient(api_key=API_KEY, base_url=server.url, **kwargs)
 
 
 async def _collect(stream: Any) -> list[Any]:

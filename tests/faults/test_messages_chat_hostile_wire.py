@@ -9,8 +9,6 @@ a complete answer.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from yescale import (
@@ -24,16 +22,9 @@ from yescale.types.chat import ChatCompletionChunk
 
 from .conftest import FaultServer, reply_json, sse_complete, sse_then_cut
 from .messages_calls import CLAUDE, END, PROMPT, complete, opening, sse
-from .support import API_KEY, AsyncSleeps, Sleeps, in_mode
+from .support import client_for, in_mode
 
 MODES = ["sync", "async"]
-
-
-def client_for(server: FaultServer, **kwargs: Any) -> YEScaleClient:
-    kwargs.setdefault("max_retries", 0)
-    return YEScaleClient(
-        api_key=API_KEY, base_url=server.url, sleep=Sleeps(), async_sleep=AsyncSleeps(), **kwargs
-    )
 
 
 def run_stream(mode: str, client: YEScaleClient, got: list[ChatCompletionChunk]) -> None:

@@ -57,19 +57,13 @@ from .support import (
     INVALID_TOKEN,
     AsyncSleeps,
     Sleeps,
+    client_for,
     gzip_bomb,
     in_mode,
 )
 
 MODES = ["sync", "async"]
 MiB = 1 << 20
-
-
-def client_for(server: FaultServer, **kwargs: Any) -> YEScaleClient:
-    kwargs.setdefault("max_retries", 0)
-    kwargs.setdefault("sleep", Sleeps())
-    kwargs.setdefault("async_sleep", AsyncSleeps())
-    return YEScaleClient(api_key=API_KEY, base_url=server.url, **kwargs)
 
 
 async def _final(stream: Any) -> Any:

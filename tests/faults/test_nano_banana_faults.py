@@ -53,7 +53,7 @@ from .conftest import (
     sse_trickle,
     trickle,
 )
-from .support import API_KEY, INVALID_TOKEN, AsyncSleeps, Sleeps, in_mode
+from .support import API_KEY, INVALID_TOKEN, AsyncSleeps, Sleeps, client_for, in_mode
 from .test_hostile_wire import Web, peak_growth, raised
 
 MODES = ["sync", "async"]
@@ -65,17 +65,6 @@ PNG_B64 = base64.b64encode(PNG).decode()
 PATH = "/v1beta/models/gemini-2.5-flash-image:generateContent"
 T = 0.5  # the timeout of the bounded-time cases
 BOUND = 6 * T
-
-
-def client_for(server: FaultServer, **kwargs: Any) -> YEScaleClient:
-    kwargs.setdefault("max_retries", 0)
-    return YEScaleClient(
-        api_key=API_KEY,
-        base_url=server.url,
-        sleep=Sleeps(),
-        async_sleep=AsyncSleeps(),
-        **kwargs,
-    )
 
 
 def generate(
