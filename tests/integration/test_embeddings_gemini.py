@@ -24,25 +24,11 @@ from yescale import ContextLengthExceededError, YEScaleClient
 from yescale.types.gemini_embeddings import BatchEmbedContentsResponse, EmbedContentResponse
 
 from .client_support import SentRequests, assert_all_played, response_body, sent_json
+from .test_embeddings import CORPUS  # the same 25 sentences
 
 MODEL = "gemini-embedding-001"
 BATCH_PATH = f"/v1beta/models/{MODEL}:batchEmbedContents"
 TEXTS = ["The fox sleeps by the river.", "The owl hunts in the forest.", "The otter sings."]
-#: 25 distinct sentences, as in test_embeddings.py
-CORPUS = [
-    f"Note {i}: the {animal} {verb} near the {place}."
-    for i, (animal, verb, place) in enumerate(
-        (a, v, p)
-        for a in ("fox", "owl", "otter", "heron", "badger")
-        for v, p in (
-            ("sleeps", "river"),
-            ("hunts", "forest"),
-            ("sings", "hill"),
-            ("waits", "bridge"),
-            ("runs", "meadow"),
-        )
-    )
-]
 
 
 def bodies(cassette: Cassette) -> list[dict[str, Any]]:
