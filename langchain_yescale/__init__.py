@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     )
     from .callbacks import YEScaleCallbackHandler, get_yescale_callback
     from .chat_models import ChatYEScale
+    from .chat_models_anthropic import ChatYEScaleAnthropic
     from .chat_models_gemini import ChatYEScaleGemini
     from .embeddings import YEScaleEmbeddings
     from .tools import (
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 #: public name -> the submodule that defines it
 _WHERE = {
     "ChatYEScale": "chat_models",
+    "ChatYEScaleAnthropic": "chat_models_anthropic",
     "ChatYEScaleGemini": "chat_models_gemini",
     "YEScaleEmbeddings": "embeddings",
     "YEScaleCallbackHandler": "callbacks",
@@ -81,6 +83,7 @@ _WHERE = {
 
 __all__ = [
     "ChatYEScale",
+    "ChatYEScaleAnthropic",
     "ChatYEScaleGemini",
     "YEScaleAuthenticationError",
     "YEScaleBadRequestError",

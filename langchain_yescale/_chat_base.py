@@ -356,6 +356,16 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
     def _default_structured_method(self) -> StructuredMethod:
         return "function_calling"
 
+    def _structured_tool_choice(self, name: str) -> str | None:
+        """The ``tool_choice`` of the ``function_calling`` method: the schema's tool, forced."""
+        return name
+
+    def _structured_guard(
+        self, llm: Runnable[LanguageModelInput, AIMessage]
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """``llm`` with whatever checks the answer before parsing (subclasses; none here)."""
+        return llm
+
     def _structured_bind_kwargs(
         self, method: StructuredMethod, schema: dict[str, Any] | type, strict: bool | None
     ) -> dict[str, Any]:
@@ -394,8 +404,12 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
             tool = self._format_tool(schema, strict)
             name = tool["function"]["name"] if "function" in tool else tool.get("name", "")
             llm = self.bind_tools(
-                [schema], tool_choice=name, strict=strict, ls_structured_output_format=format_info
+                [schema],
+                tool_choice=self._structured_tool_choice(name),
+                strict=strict,
+                ls_structured_output_format=format_info,
             )
+            llm = self._structured_guard(llm)
             if is_pydantic:
                 parser = PydanticToolsParser(tools=[schema], first_tool_only=True)  # type: ignore[list-item]
             else:

@@ -15,12 +15,13 @@ require_framework("llama_index.core", extra="llama-index", importer=__name__)
 if TYPE_CHECKING:
     from .costs import YEScaleCostEvent, YEScaleCostHandler, get_yescale_callback
     from .embeddings import YEScaleEmbedding
-    from .llms import YEScale, YEScaleGemini
+    from .llms import YEScale, YEScaleAnthropic, YEScaleGemini
     from .tools import YEScaleToolSpec
 
 #: public name -> the submodule that defines it
 _WHERE = {
     "YEScale": "llms",
+    "YEScaleAnthropic": "llms",
     "YEScaleGemini": "llms",
     "YEScaleEmbedding": "embeddings",
     "YEScaleToolSpec": "tools",
@@ -31,6 +32,7 @@ _WHERE = {
 
 __all__ = [
     "YEScale",
+    "YEScaleAnthropic",
     "YEScaleCostEvent",
     "YEScaleCostHandler",
     "YEScaleEmbedding",

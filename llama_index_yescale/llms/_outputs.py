@@ -1,4 +1,5 @@
-"""Gemini's answers beyond text as LlamaIndex blocks, and back on the next turn.
+"""Answers beyond text (Gemini's media and code, Claude's server tools) as LlamaIndex blocks,
+and back on the next turn.
 
 The client gives a Gemini answer that holds more than text as standard blocks (see
 :mod:`yescale.translate.gemini_outputs`); here they become LlamaIndex's:
@@ -7,7 +8,8 @@ The client gives a Gemini answer that holds more than text as standard blocks (s
   (WAV for Gemini's speech); ``file`` -> ``DocumentBlock``;
 * the code Gemini ran and its output -> ``TextBlock`` s holding them as fenced code (LlamaIndex
   has no block for a tool the service ran itself, and a ``ToolCallBlock`` would make an agent try
-  to run it);
+  to run it); other server tools' calls and results (Claude's web search) are not shown: what
+  they found comes as citations;
 * each citation (a grounding support) -> a ``CitationBlock`` after the text: the cited text, the
   source's URI and title, and the character span in ``additional_location_info``.
 
@@ -36,6 +38,8 @@ from yescale import InvalidRequestError
 __all__ = ["citation_blocks", "model_turn_blocks", "output_blocks"]
 
 _DATA = ("image", "audio", "file")
+#: The server tool whose call and output are shown as fenced code (Gemini's code execution).
+_CODE = "code_interpreter"
 
 
 def _code_text(block: Mapping[str, Any]) -> str:
@@ -65,6 +69,7 @@ def output_blocks(
     data (each data block naming its place among the message's blocks: ``first`` + position)."""
     out: list[Any] = []
     kept: list[dict[str, Any]] = []
+    code_calls: set[Any] = set()
     for block in blocks:
         kind = block.get("type")
         slim = {k: v for k, v in block.items() if k not in ("index", "base64")}
@@ -73,10 +78,15 @@ def output_blocks(
         elif kind in _DATA:
             slim["block"] = first + len(out)
             out.append(_data_block(block))
-        elif kind in ("server_tool_call", "server_tool_result"):
+        elif kind == "server_tool_call" and block.get("name") == _CODE:
+            code_calls.add(block.get("id"))
             out.append(TextBlock(text=_code_text(block)))
-        else:
+        elif kind == "server_tool_result" and block.get("tool_call_id") in code_calls:
+            out.append(TextBlock(text=_code_text(block)))
+        elif kind not in ("server_tool_call", "server_tool_result", "non_standard"):
             continue
+        # other server tools (Claude's web search, ...) are kept for the next turn, not shown:
+        # what they found shows as the answer's citations
         kept.append(slim)
     return out, kept
 

@@ -42,9 +42,11 @@ from pydantic import AliasChoices, AliasPath, BaseModel
 from .._settings import API_KEY_ENV, secret_key_inputs
 from .._warnings import warn_at_caller
 from ..errors import InvalidRequestError
+from ..translate.anthropic_params import OPENAI_ONLY_PARAMS
 
 __all__ = [
     "ALIASES",
+    "ANTHROPIC_REFUSED",
     "GEMINI_REFUSED",
     "PEER_IGNORED",
     "PEER_REFUSED",
@@ -63,6 +65,9 @@ ALIASES: Mapping[str, str | tuple[str, ...]] = {
     "yescale_api_key": "api_key",
     "api_base": "base_url",
     "openai_api_base": "base_url",
+    "anthropic_api_url": "base_url",  # ChatAnthropic's spellings
+    "default_request_timeout": "timeout",
+    "max_tokens_to_sample": "max_tokens",
     "request_timeout": "timeout",
     "headers": "default_headers",
     "additional_headers": "default_headers",
@@ -150,6 +155,12 @@ GEMINI_REFUSED: Mapping[str, str] = {
     "(0 off, -1 the model decides). The OpenAI-format classes (ChatYEScale, YEScale) take "
     "reasoning_effort, for Gemini models too.",
     "thinking_level": "pass generation_config={'thinkingConfig': {'thinkingLevel': ...}}.",
+}
+
+#: What the Anthropic-format classes refuse on top: OpenAI parameters ``/v1/messages`` has no
+#: field for, each with what to do instead (refused when the class is built, not at a call).
+ANTHROPIC_REFUSED: Mapping[str, str] = {
+    name: hint[0].upper() + hint[1:] + "." for name, hint in OPENAI_ONLY_PARAMS.items()
 }
 
 _TOKENIZER = (

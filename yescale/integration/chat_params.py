@@ -13,12 +13,17 @@ from typing import Any, Literal
 
 from ..errors import InvalidRequestError
 from ..models import families
+from ..models.profiles import model_profile
 from ..translate.gemini_generation import gemini_params
 from ..translate.gemini_schema import to_gemini_schema
 
 __all__ = [
+    "ANTHROPIC_CHAT_FIELDS",
+    "FALLBACK_MAX_TOKENS",
     "GEMINI_CHAT_FIELDS",
     "OPENAI_CHAT_FIELDS",
+    "anthropic_chat_params",
+    "default_max_tokens",
     "field_values",
     "gemini_chat_params",
     "gemini_json_output",
@@ -63,6 +68,13 @@ GEMINI_CHAT_FIELDS = (
     "thinking_budget",
     "include_thoughts",
 )
+
+#: The same for the Anthropic-format classes (``/v1/messages``; ``stop`` becomes
+#: ``stop_sequences`` in the client).
+ANTHROPIC_CHAT_FIELDS = ("temperature", "max_tokens", "top_p", "top_k", "stop", "thinking")
+#: ``max_tokens`` of a Claude model nobody knows (the Messages API requires one; this is
+#: langchain-anthropic's fallback too).
+FALLBACK_MAX_TOKENS = 4096
 
 
 #: What ``disabled_params`` may be: names never sent, or ``{name: None | values never sent}``.
@@ -112,6 +124,32 @@ def openai_chat_params(
         for name, values in rules.items():
             if values is None or params.get(name) in values:
                 params.pop(name, None)
+    params["model"] = model
+    return params
+
+
+def default_max_tokens(model: str) -> int:
+    """``max_tokens`` when none is given (the Messages API has no default): the model's
+    ``max_output_tokens`` from its profile, else :data:`FALLBACK_MAX_TOKENS`, as
+    langchain-anthropic chooses."""
+    known = model_profile(model).get("max_output_tokens")
+    return int(known) if isinstance(known, int) and known > 0 else FALLBACK_MAX_TOKENS
+
+
+def anthropic_chat_params(
+    defaults: Mapping[str, Any],
+    passthrough: Mapping[str, Any],
+    call: Mapping[str, Any],
+    *,
+    model: str,
+) -> dict[str, Any]:
+    """Parameters for ``client.messages.chat.create`` / ``stream`` (``model`` included): merged
+    as for the other endpoints, with ``max_tokens`` defaulted from the model
+    (:func:`default_max_tokens`) unless ``max_tokens`` or ``max_completion_tokens`` is given."""
+    params = _merged(defaults, passthrough, call)
+    model = str(params.pop("model", model))
+    if params.get("max_tokens") is None and params.get("max_completion_tokens") is None:
+        params["max_tokens"] = default_max_tokens(model)
     params["model"] = model
     return params
 

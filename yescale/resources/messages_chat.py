@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._validate import require_messages
 from ..translate.anthropic_answers import AnthropicChunkTranslator, from_anthropic_message
-from ..translate.anthropic_chat import to_anthropic_request
+from ..translate.anthropic_chat import offers_server_tools, to_anthropic_request
 from ..translate.anthropic_params import chat_params
 from ..types.chat import ChatCompletion, ChatCompletionChunk
 from ..types.messages import Message
@@ -55,14 +55,14 @@ def messages_call(
     return {**fields, **request}
 
 
-def _answer(message: Message) -> ChatCompletion:
-    completion = from_anthropic_message(message)
+def _answer(message: Message, rich: bool) -> ChatCompletion:
+    completion = from_anthropic_message(message, rich)
     completion.attach_cost(message.cost)
     return completion
 
 
-def _chunks(stream: MessageStream) -> Iterator[ChatCompletionChunk]:
-    translator = AnthropicChunkTranslator()
+def _chunks(stream: MessageStream, rich: bool) -> Iterator[ChatCompletionChunk]:
+    translator = AnthropicChunkTranslator(rich)
     with stream:
         for event in stream:
             chunk = translator.translate(event)
@@ -72,8 +72,10 @@ def _chunks(stream: MessageStream) -> Iterator[ChatCompletionChunk]:
                 yield chunk
 
 
-async def _achunks(stream: AsyncMessageStream) -> AsyncIterator[ChatCompletionChunk]:
-    translator = AnthropicChunkTranslator()
+async def _achunks(
+    stream: AsyncMessageStream, rich: bool
+) -> AsyncIterator[ChatCompletionChunk]:
+    translator = AnthropicChunkTranslator(rich)
     async with stream:
         async for event in stream:
             chunk = translator.translate(event)
@@ -107,7 +109,8 @@ class MessagesChat:
         **params: Any,
     ) -> ChatCompletion:
         call = messages_call(messages, tools, tool_choice, params)
-        return _answer(self._messages.create(model=model, **call))
+        rich = offers_server_tools(call.get("tools"))
+        return _answer(self._messages.create(model=model, **call), rich)
 
     def stream(
         self,
@@ -119,7 +122,8 @@ class MessagesChat:
         **params: Any,
     ) -> Iterator[ChatCompletionChunk]:
         call = messages_call(messages, tools, tool_choice, params)
-        return _chunks(self._messages.stream(model=model, **call))
+        rich = offers_server_tools(call.get("tools"))
+        return _chunks(self._messages.stream(model=model, **call), rich)
 
 
 class AsyncMessagesChat:
@@ -138,7 +142,8 @@ class AsyncMessagesChat:
         **params: Any,
     ) -> ChatCompletion:
         call = messages_call(messages, tools, tool_choice, params)
-        return _answer(await self._messages.create(model=model, **call))
+        rich = offers_server_tools(call.get("tools"))
+        return _answer(await self._messages.create(model=model, **call), rich)
 
     def stream(
         self,
@@ -150,4 +155,5 @@ class AsyncMessagesChat:
         **params: Any,
     ) -> AsyncStream[ChatCompletionChunk]:
         call = messages_call(messages, tools, tool_choice, params)
-        return AsyncStream(_achunks(self._messages.stream(model=model, **call)))
+        rich = offers_server_tools(call.get("tools"))
+        return AsyncStream(_achunks(self._messages.stream(model=model, **call), rich))

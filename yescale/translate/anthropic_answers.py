@@ -172,8 +172,10 @@ def _has_server_blocks(message: Message) -> bool:
     return any(not isinstance(b, (*_ELSEWHERE, TextBlock)) for b in message.content)
 
 
-def from_anthropic_message(message: Message) -> ChatCompletion:
-    """A Messages answer as an OpenAI-format completion (one choice)."""
+def from_anthropic_message(message: Message, rich: bool = False) -> ChatCompletion:
+    """A Messages answer as an OpenAI-format completion (one choice); ``content_blocks`` when
+    server tools ran, or ``rich`` (the request offered them: a stream's way, see
+    :class:`AnthropicChunkTranslator`)."""
     texts: list[str] = []
     annotations: list[dict[str, Any]] = []
     thinking: list[dict[str, Any]] = []
@@ -207,7 +209,7 @@ def from_anthropic_message(message: Message) -> ChatCompletion:
         out["tool_calls"] = calls
     if annotations:
         out["annotations"] = annotations
-    if _has_server_blocks(message):
+    if rich or _has_server_blocks(message):
         out["content_blocks"] = [b for b in map(standard_block, message.content) if b]
     choice: dict[str, Any] = {
         "index": 0,
@@ -248,17 +250,19 @@ class AnthropicChunkTranslator:
     ``input_json_delta`` pieces follow as argument fragments, with one ``index`` per call
     (0, 1, ... in the answer). A text block's citations come as ``annotations`` when it stops.
     Once a server tool block starts, blocks also go out in ``content_blocks`` with their
-    Anthropic ``index``. The finish reason and the usage (counted once) come on one last chunk,
-    sent when ``message_stop`` arrives: a stream cut before it never shows a finish.
+    Anthropic ``index``; from the first event when ``rich`` (the request offered server tools,
+    so that text before the first server block is among the blocks too). The finish reason and
+    the usage (counted once) come on one last chunk, sent when ``message_stop`` arrives: a
+    stream cut before it never shows a finish.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, rich: bool = False) -> None:
         self.accumulator = MessageAccumulator()
         self.finished = False
         self._text = 0
         self._starts: dict[int, int] = {}
         self._calls: dict[int, int] = {}
-        self._rich = False
+        self._rich = rich
 
     def translate(self, event: EventBase) -> ChatCompletionChunk | None:
         self.accumulator.feed(event)

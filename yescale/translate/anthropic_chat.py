@@ -37,6 +37,7 @@ from ..errors import InvalidRequestError
 
 __all__ = [
     "PROVIDER_KEY",
+    "offers_server_tools",
     "to_anthropic_content",
     "to_anthropic_request",
     "to_anthropic_tool_choice",
@@ -367,6 +368,15 @@ def to_anthropic_tools(tools: Sequence[Mapping[str, Any]]) -> list[dict[str, Any
         converted["input_schema"] = dict(schema)
         out.append(_kept(tool, converted))
     return out
+
+
+def offers_server_tools(tools: Any) -> bool:
+    """Whether Anthropic-format ``tools`` include a server tool (web search, code execution...):
+    one with a ``type`` and no ``input_schema`` (a custom tool has one)."""
+    return isinstance(tools, list) and any(
+        isinstance(t, Mapping) and t.get("type") not in (None, "custom") and "input_schema" not in t
+        for t in tools
+    )
 
 
 _CHOICES = {"auto": "auto", "none": "none", "required": "any", "any": "any"}
