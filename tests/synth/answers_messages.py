@@ -1,7 +1,8 @@
 """Canned answers of ``POST /v1/messages`` (Claude in Anthropic's own Messages format).
 
-Only for ``tests/integration/test_client_messages.py`` and ``test_messages_chat.py`` beside it
-(OpenAI-format chat over the same endpoint) (``when=``), at priority 20. The YEScale
+Only for the tests in :data:`SERVED` (``when=``): ``tests/integration/test_client_messages.py``,
+``test_messages_chat.py`` beside it (OpenAI-format chat over the same endpoint) and the framework
+classes' tests over it, at priority 20. The YEScale
 reference lists "Anthropic Claude -> Offical Format -> Messages (official Anthropic format),
 Messages(Image Recognition), Messages(function call), Messages(Web search)" without bodies, so
 every answer here is ``WIRE``: Anthropic's public Messages API format (a ``message`` object, or
@@ -64,8 +65,19 @@ RESULTS = [
 _CACHE_WRITTEN: set[tuple[str, str]] = set()
 
 
+#: The tests these answers serve (node id prefixes): the client's, and the framework classes'
+#: over the same endpoint (``ChatYEScaleAnthropic``, ``YEScaleAnthropic``, their examples).
+SERVED = (
+    MINE,
+    CHAT,
+    "tests/integration/test_langchain_anthropic.py",
+    "tests/integration/test_llamaindex_anthropic.py",
+    "tests/integration/test_examples.py::test_anthropic",
+)
+
+
 def _mine(req: SynthRequest) -> bool:
-    return req.nodeid.startswith((MINE, CHAT))
+    return req.nodeid.startswith(SERVED)
 
 
 def _error(status: int, kind: str, message: str) -> Answer:
