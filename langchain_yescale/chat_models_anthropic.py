@@ -12,13 +12,14 @@ from langchain_core.messages import AIMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from yescale.integration.arguments import ANTHROPIC_REFUSED
 from yescale.integration.caching import CachePolicy
 from yescale.integration.chat_params import (
     ANTHROPIC_CHAT_FIELDS,
     anthropic_chat_params,
+    check_anthropic_fields,
     field_values,
 )
 from yescale.models.kinds import check_claude_model
@@ -175,6 +176,11 @@ class ChatYEScaleAnthropic(BaseChatYEScale):
     @staticmethod
     def _check_model(model: str) -> None:
         check_claude_model(model)  # a GPT or Gemini model is not served on /v1/messages
+
+    @model_validator(mode="after")
+    def _refuse_unsent_fields(self) -> ChatYEScaleAnthropic:
+        check_anthropic_fields(type(self).__name__, self.seed, self.n)
+        return self
 
     @property
     def _llm_type(self) -> str:

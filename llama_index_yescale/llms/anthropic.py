@@ -8,13 +8,14 @@ from typing import Any
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.tools.types import BaseTool
 from llama_index.core.types import Model
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from yescale.integration.arguments import ANTHROPIC_REFUSED
 from yescale.integration.caching import CachePolicy
 from yescale.integration.chat_params import (
     ANTHROPIC_CHAT_FIELDS,
     anthropic_chat_params,
+    check_anthropic_fields,
     field_values,
 )
 from yescale.models.kinds import check_claude_model
@@ -100,6 +101,11 @@ class YEScaleAnthropic(BaseYEScaleLLM):
     @staticmethod
     def _check_model_name(model: str) -> None:
         check_claude_model(model)
+
+    @model_validator(mode="after")
+    def _refuse_unsent_fields(self) -> YEScaleAnthropic:
+        check_anthropic_fields(type(self).__name__, self.seed)
+        return self
 
     def _cache_policy(self) -> CachePolicy:
         return CachePolicy(enabled=True, owner=type(self).__name__, switch=None)

@@ -196,6 +196,38 @@ def gemini_answer(text: str = GEMINI_TEXT) -> dict[str, Any]:
     }
 
 
+def claude_message(text: str = "Hello!") -> dict[str, Any]:
+    """An Anthropic Messages answer (``POST /v1/messages``)."""
+    return {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5",
+        "content": [{"type": "text", "text": text}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 3, "output_tokens": 2},
+    }
+
+
+def claude_events(text: str = "Hello!") -> bytes:
+    """The same answer as Anthropic's event stream."""
+    message = {**claude_message(""), "content": [], "stop_reason": None}
+    events: list[dict[str, Any]] = [
+        {"type": "message_start", "message": message},
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}},
+        {"type": "content_block_stop", "index": 0},
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn"},
+            "usage": {"output_tokens": 2},
+        },
+        {"type": "message_stop"},
+    ]
+    return b"".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events)
+
+
 def _embedding(index: int, encoding: str | None) -> dict[str, Any]:
     vector = [0.1 * (index + 1), 0.2, 0.3]
     value: Any = vector
@@ -295,6 +327,12 @@ class Service:
                     200, content=events, headers={"content-type": "text/event-stream"}
                 )
             return httpx.Response(200, json=chat_completion())
+        if path == "/v1/messages":
+            if body.get("stream"):
+                return httpx.Response(
+                    200, content=claude_events(), headers={"content-type": "text/event-stream"}
+                )
+            return httpx.Response(200, json=claude_message())
         if path.startswith("/v1beta/models/") and path.endswith(":streamGenerateContent"):
             events = _sse(gemini_answer(), done=False)
             return httpx.Response(
@@ -584,6 +622,15 @@ SUBJECTS: list[Subject] = [
         framework="langchain",
     ),
     Subject(
+        "ChatYEScaleAnthropic",
+        lambda h, **kw: _lc("ChatYEScaleAnthropic", h, **kw),
+        call=lambda o: o.invoke("Hi"),
+        acall=_lc_ainvoke,
+        stream=lambda o: list(o.stream("Hi")),
+        bad_input=lambda o: o.invoke("Hi", thinking={"type": "enabled", "budget_tokens": 5}),
+        framework="langchain",
+    ),
+    Subject(
         "YEScaleEmbeddings",
         lambda h, **kw: _lc("YEScaleEmbeddings", h, **kw),
         call=lambda o: o.embed_documents(["a", "b"]),
@@ -635,6 +682,15 @@ SUBJECTS: list[Subject] = [
     Subject(
         "YEScaleGemini",
         lambda h, **kw: _li("YEScaleGemini", h, **kw),
+        call=_li_chat,
+        acall=_li_achat,
+        stream=_li_stream,
+        bad_input=lambda o: o.chat([]),
+        framework="llama_index",
+    ),
+    Subject(
+        "YEScaleAnthropic",
+        lambda h, **kw: _li("YEScaleAnthropic", h, **kw),
         call=_li_chat,
         acall=_li_achat,
         stream=_li_stream,

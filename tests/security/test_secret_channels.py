@@ -258,7 +258,11 @@ def test_the_client_holds_both_keys() -> None:
 # -- LangChain serialization: secrets become references, and come back from the environment ----
 
 
-LC_SERIALIZABLE = [s for s in FRAMEWORK_SUBJECTS if s.name in ("ChatYEScale", "ChatYEScaleGemini")]
+LC_SERIALIZABLE = [
+    s
+    for s in FRAMEWORK_SUBJECTS
+    if s.name in ("ChatYEScale", "ChatYEScaleGemini", "ChatYEScaleAnthropic")
+]
 
 
 @pytest.mark.parametrize("subject", LC_SERIALIZABLE, ids=ids(LC_SERIALIZABLE))
@@ -288,7 +292,9 @@ def test_langchain_dumps_writes_a_secret_reference(
     assert again.api_key.get_secret_value() == "key-from-the-environment"
 
 
-LI_COMPONENTS = [s for s in FRAMEWORK_SUBJECTS if s.name in ("YEScale", "YEScaleGemini")]
+LI_COMPONENTS = [
+    s for s in FRAMEWORK_SUBJECTS if s.name in ("YEScale", "YEScaleGemini", "YEScaleAnthropic")
+]
 LI_COMPONENTS += [s for s in FRAMEWORK_SUBJECTS if s.name == "YEScaleEmbedding"]
 
 

@@ -116,6 +116,13 @@ KINDS = [
         model="gemini-2.0-flash",
     ),
     Kind(
+        "ChatYEScaleAnthropic",
+        "langchain",
+        lambda o: o.invoke("Hi"),
+        passthrough="model_kwargs",
+        model="claude-haiku-4-5",
+    ),
+    Kind(
         "YEScaleEmbeddings",
         "langchain",
         lambda o: o.embed_documents(["a", "b"]),
@@ -153,6 +160,13 @@ KINDS = [
         _chat_li,
         passthrough="additional_kwargs",
         model="gemini-2.0-flash",
+    ),
+    Kind(
+        "YEScaleAnthropic",
+        "llama_index",
+        _chat_li,
+        passthrough="additional_kwargs",
+        model="claude-haiku-4-5",
     ),
     Kind(
         "YEScaleEmbedding",
@@ -317,6 +331,7 @@ WIRE_NAMES: dict[str, set[str]] = {
     "stop": {"stopsequences"},
     "stop_sequences": {"stop"},
     "n": {"candidatecount"},
+    "user": {"userid"},  # the Messages API's metadata.user_id
     "thinking_budget": {"thinkingbudget"},
     "embed_batch_size": set(),
     "chunk_size": set(),

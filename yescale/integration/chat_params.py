@@ -23,6 +23,7 @@ __all__ = [
     "GEMINI_CHAT_FIELDS",
     "OPENAI_CHAT_FIELDS",
     "anthropic_chat_params",
+    "check_anthropic_fields",
     "default_max_tokens",
     "field_values",
     "gemini_chat_params",
@@ -134,6 +135,19 @@ def default_max_tokens(model: str) -> int:
     langchain-anthropic chooses."""
     known = model_profile(model).get("max_output_tokens")
     return int(known) if isinstance(known, int) and known > 0 else FALLBACK_MAX_TOKENS
+
+
+def check_anthropic_fields(owner: str, seed: Any, n: Any = None) -> None:
+    """Refuse what the shared chat fields allow but the Messages API has no field for (so a
+    value given would be silently lost): ``seed``, and ``n`` above 1."""
+    if seed is not None:
+        raise InvalidRequestError(
+            f"{owner} does not take `seed`: Claude takes no seed; leave it unset."
+        )
+    if n not in (None, 1):
+        raise InvalidRequestError(
+            f"{owner} does not take `n`={n!r}: Claude gives one answer per request; ask n times."
+        )
 
 
 def anthropic_chat_params(
