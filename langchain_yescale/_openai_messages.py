@@ -54,6 +54,8 @@ _CHOICE_METADATA = (
     "safety_ratings",
     "citation_metadata",
     "gemini_finish_reason",
+    "anthropic_stop_reason",
+    "stop_sequence",
 )
 #: ``response_metadata`` a stream carries on one chunk only: chunks merge by concatenating
 #: strings, so a model name on several chunks would come out "gpt-4ogpt-4o".

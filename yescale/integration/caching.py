@@ -192,13 +192,15 @@ class CachePolicy:
     """Whether one call keeps its cache breakpoints.
 
     ``enabled``: the class's switch (``prompt_caching``); ``owner``: the class name, for the
-    messages; ``switch``: how the switch is spelled on that class (``None``: the class has none,
-    e.g. the Gemini-native classes, which never send breakpoints).
+    messages; ``switch``: how the switch is spelled on that class (``None``: the class has none:
+    the Gemini-native classes never send breakpoints (``enabled=False``), the Anthropic-format
+    ones always do (``enabled=True``)).
 
     :meth:`keep` says, for a call to ``model`` whose input has breakpoints (``found``):
 
-    - switch off (or none): ``False``; the breakpoints are dropped and a warning says so, once
-      per class in a process, with how to turn caching on;
+    - not enabled: ``False``; the breakpoints are dropped and a warning says so, once per class
+      in a process, with how to turn caching on;
+    - enabled without a switch: ``True``;
     - switch on, a Claude model: ``True``;
     - switch on, another family: :class:`~yescale.InvalidRequestError`, saying how that family
       caches instead.
@@ -211,9 +213,11 @@ class CachePolicy:
     def keep(self, model: str, found: bool) -> bool:
         if not found:
             return False
-        if not self.enabled or self.switch is None:
+        if not self.enabled:
             self._warn_dropped(model)
             return False
+        if self.switch is None:
+            return True  # no switch, enabled: the endpoint always takes them (/v1/messages)
         if not takes_cache_control(model):
             family = families.family(model)
             instead = _OTHER_CACHING.get(
