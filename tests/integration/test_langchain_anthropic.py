@@ -11,7 +11,6 @@ test_langchain_anthropic.py --record-mode=rewrite``.
 
 from __future__ import annotations
 
-import base64
 import json
 import warnings
 from typing import Any
@@ -86,10 +85,12 @@ def test_invoke_usage_and_metadata(vcr: Cassette) -> None:
     assert answer.response_metadata["finish_reason"] == "stop"
     assert answer.response_metadata["anthropic_stop_reason"] == "end_turn"
     assert answer.response_metadata["model_name"] == MODEL
-    assert answer.id is not None and answer.id.startswith("msg_synth_")
+    assert answer.id is not None
+    assert answer.id.startswith("msg_synth_")
     usage = answer.usage_metadata
     assert usage is not None
-    assert usage["input_tokens"] > 0 and usage["output_tokens"] > 0
+    assert usage["input_tokens"] > 0
+    assert usage["output_tokens"] > 0
     assert usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"]
     body = sent_json(vcr, 0)
     # the system message is Anthropic's top-level system; max_tokens from the model's profile
@@ -97,7 +98,8 @@ def test_invoke_usage_and_metadata(vcr: Cassette) -> None:
     assert body["messages"] == [{"role": "user", "content": "Say hello."}]
     assert body["max_tokens"] == 64000
     assert body["temperature"] == 0
-    assert llm.profile is not None and llm.profile["max_input_tokens"] == 200000
+    assert llm.profile is not None
+    assert llm.profile["max_input_tokens"] == 200000
     assert_all_played(vcr)
 
 
@@ -109,7 +111,8 @@ def test_stream_and_astream_agree_with_invoke(vcr: Cassette) -> None:
     full = _merged(chunks)
     assert full.content == GREETING
     assert full.response_metadata["finish_reason"] == "stop"
-    assert full.usage_metadata is not None and full.usage_metadata["output_tokens"] > 0
+    assert full.usage_metadata is not None
+    assert full.usage_metadata["output_tokens"] > 0
     assert len([c for c in chunks if c.usage_metadata]) == 1  # counted once
     assert sent_json(vcr, 0)["stream"] is True
 
@@ -150,16 +153,20 @@ def test_agent_loop_with_thinking_and_a_tool(vcr: Cassette) -> None:
     assert call_turn.tool_calls[0]["name"] == "get_weather"
     assert call_turn.tool_calls[0]["args"] == WEATHER
     reasoning = [b for b in call_turn.content_blocks if b["type"] == "reasoning"]
-    assert reasoning and reasoning[0].get("reasoning") == THOUGHT
-    assert isinstance(tool_turn, ToolMessage) and "18 degrees" in str(tool_turn.content)
-    assert isinstance(final, AIMessage) and final.content == WEATHER_ANSWER
+    assert reasoning
+    assert reasoning[0].get("reasoning") == THOUGHT
+    assert isinstance(tool_turn, ToolMessage)
+    assert "18 degrees" in str(tool_turn.content)
+    assert isinstance(final, AIMessage)
+    assert final.content == WEATHER_ANSWER
     assert final.additional_kwargs["reasoning_content"] == THOUGHT_AFTER
     second = sent_json(vcr, 1)
     assert second["thinking"] == THINKING
     blocks = _assistant_blocks(second)
     assert blocks[0] == {"type": "thinking", "thinking": THOUGHT, "signature": SIGNATURE}
     assert blocks[1] == {"type": "redacted_thinking", "data": REDACTED}
-    assert blocks[2]["type"] == "tool_use" and blocks[2]["input"] == WEATHER
+    assert blocks[2]["type"] == "tool_use"
+    assert blocks[2]["input"] == WEATHER
     assert second["messages"][-1]["content"][0]["type"] == "tool_result"
     assert_all_played(vcr)
 
@@ -199,7 +206,8 @@ def test_web_search_citations_and_the_next_turn(vcr: Cassette) -> None:
         for a in block.get("annotations", [])
         if a["type"] == "citation"
     ]
-    assert citations and citations[0]["url"] == "https://www.uefa.com/euro2024/"
+    assert citations
+    assert citations[0]["url"] == "https://www.uefa.com/euro2024/"
     assert answer.additional_kwargs["annotations"][0]["type"] == "url_citation"
     assert answer.usage_metadata is not None
     # the next turn sends the search and its results back as Anthropic blocks, in order
@@ -227,7 +235,8 @@ def test_second_call_reads_the_prompt_cache(vcr: Cassette) -> None:
     system = SystemMessage([{"type": "text", "text": MANUAL, "cache_control": EPHEMERAL}])
     first = llm.invoke([system, HumanMessage("Where do visitors sign in?")])
     second = llm.invoke([system, HumanMessage("Which badge colour for rule 7?")])
-    assert first.usage_metadata is not None and second.usage_metadata is not None
+    assert first.usage_metadata is not None
+    assert second.usage_metadata is not None
     written = first.usage_metadata["input_token_details"]
     read = second.usage_metadata["input_token_details"]
     assert written == {"cache_creation": CACHED_TOKENS, "cache_read": 0}
