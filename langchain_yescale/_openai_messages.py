@@ -27,6 +27,7 @@ from langchain_core.messages.tool import tool_call_chunk
 from yescale import InvalidRequestError
 from yescale.integration import cost_metadata, dump_tool_arguments, load_tool_arguments
 from yescale.integration.caching import cache_usage, refuse_non_text_breakpoint
+from yescale.translate.anthropic_chat import PROVIDER_KEY
 from yescale.types.chat import (
     ChatChoice,
     ChatCompletion,
@@ -234,6 +235,42 @@ def _ai_to_openai(
     for name in _KEPT_MESSAGE_FIELDS:
         if message.additional_kwargs.get(name):
             out[name] = message.additional_kwargs[name]
+    signed = _signed_thinking(message.content) if model_turn_blocks else []
+    if signed and not (out.get("extra_content") or {}).get(PROVIDER_KEY):
+        # a turn written by another Claude class (ChatAnthropic's thinking blocks): sent back
+        out["extra_content"] = {
+            **(out.get("extra_content") or {}),
+            PROVIDER_KEY: {"thinking": signed},
+        }
+    return out
+
+
+def _signed_thinking(content: str | list[Any]) -> list[dict[str, Any]]:
+    """Claude's thinking blocks written in a message's content, as Anthropic blocks: its own
+    ``thinking`` (with ``signature``) and ``redacted_thinking`` blocks, and standard
+    ``reasoning`` blocks that carry a signature in ``extras``."""
+    if isinstance(content, str):
+        return []
+    out = []
+    for block in content:
+        if not isinstance(block, dict):
+            continue
+        kind = block.get("type")
+        if kind == "thinking" and block.get("signature"):
+            out.append(
+                {
+                    "type": "thinking",
+                    "thinking": block.get("thinking", ""),
+                    "signature": block["signature"],
+                }
+            )
+        elif kind == "redacted_thinking" and block.get("data"):
+            out.append({"type": "redacted_thinking", "data": block["data"]})
+        elif kind == "reasoning" and (block.get("extras") or {}).get("signature"):
+            signature = block["extras"]["signature"]
+            out.append(
+                {"type": "thinking", "thinking": block.get("reasoning", ""), "signature": signature}
+            )
     return out
 
 
@@ -262,7 +299,14 @@ def message_to_openai(
         return _ai_to_openai(message, reasoning_history, model_turn_blocks, cache)
     if isinstance(message, ToolMessage):
         content = _content_to_openai(message.content, cache)
-        return {"role": "tool", "tool_call_id": message.tool_call_id, "content": content}
+        tool: dict[str, Any] = {
+            "role": "tool",
+            "tool_call_id": message.tool_call_id,
+            "content": content,
+        }
+        if model_turn_blocks and message.status == "error":
+            tool["is_error"] = True  # Claude's tool_result flag (native endpoints only)
+        return tool
     if isinstance(message, FunctionMessage):
         return {"role": "function", "name": message.name, "content": _text_only(message.content)}
     if isinstance(message, ChatMessage):
@@ -284,9 +328,11 @@ def _marked_result(result: str | list[dict[str, Any]], control: Any) -> list[dic
     return parts  # not reached
 
 
-def _tool_results_to_openai(message: HumanMessage, cache: bool = False) -> list[dict[str, Any]]:
+def _tool_results_to_openai(
+    message: HumanMessage, cache: bool = False, native: bool = False
+) -> list[dict[str, Any]]:
     """Anthropic-format ``tool_result`` blocks in a human message, as OpenAI tool messages
-    (followed by the rest of the message, if any)."""
+    (followed by the rest of the message, if any); ``native``: their ``is_error`` kept."""
     assert isinstance(message.content, list)
     out: list[dict[str, Any]] = []
     rest: list[Any] = []
@@ -298,9 +344,10 @@ def _tool_results_to_openai(message: HumanMessage, cache: bool = False) -> list[
             )
             if cache and block.get("cache_control") is not None:
                 result = _marked_result(result, block["cache_control"])
-            out.append(
-                {"role": "tool", "tool_call_id": block.get("tool_use_id", ""), "content": result}
-            )
+            tool = {"role": "tool", "tool_call_id": block.get("tool_use_id", ""), "content": result}
+            if native and block.get("is_error"):
+                tool["is_error"] = True
+            out.append(tool)
         else:
             rest.append(block)
     if rest:
@@ -323,7 +370,7 @@ def messages_to_openai(
             and isinstance(message.content, list)
             and any(isinstance(b, dict) and b.get("type") == "tool_result" for b in message.content)
         ):
-            out.extend(_tool_results_to_openai(message, cache))
+            out.extend(_tool_results_to_openai(message, cache, model_turn_blocks))
         else:
             out.append(message_to_openai(message, reasoning_history, model_turn_blocks, cache))
     return out

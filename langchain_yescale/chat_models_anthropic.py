@@ -27,16 +27,20 @@ from yescale.translate.anthropic_params import output_format
 
 from ._chat_base import BaseChatYEScale, StructuredMethod, ToolChoice, json_schema_of
 
+#: JSON-schema ``type`` values: a dict with one is a schema (a tool to convert), not a server tool
+_SCHEMA_TYPES = ("object", "array", "string", "number", "integer", "boolean", "null")
+
 
 def is_server_tool(tool: Any) -> bool:
     """An Anthropic server tool dict (``{"type": "web_search_20250305", "name": "web_search"}``):
-    sent as it is. A custom tool in Anthropic's shape has an ``input_schema`` instead."""
+    sent as it is. A custom tool in Anthropic's shape has an ``input_schema``, an OpenAI tool a
+    ``function``, and a JSON schema (``{"type": "object", "properties": ...}``) is converted."""
     return (
         isinstance(tool, dict)
         and isinstance(tool.get("type"), str)
-        and tool["type"] != "function"
-        and "input_schema" not in tool
-        and "function" not in tool
+        and tool["type"] not in ("function", "custom", *_SCHEMA_TYPES)
+        and isinstance(tool.get("name"), str)
+        and not {"input_schema", "function", "properties", "parameters"} & set(tool)
     )
 
 

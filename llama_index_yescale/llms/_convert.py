@@ -36,7 +36,7 @@ from yescale.tools.inputs import sniff_image
 from yescale.types.chat import ChatMessage as WireMessage
 from yescale.types.chat import Usage
 
-from ._outputs import citation_blocks, model_turn_blocks, output_blocks
+from ._outputs import citation_blocks, model_turn_blocks, output_blocks, text_spans
 
 ReasoningHistory = Literal["auto", "always", "never"]
 
@@ -384,12 +384,14 @@ def assistant_message(
     if reasoning:
         blocks.append(ThinkingBlock(content=reasoning, num_tokens=thinking_tokens))
     kept: list[dict[str, Any]] = []
+    spans = None
     if outputs:
-        produced, kept = output_blocks(outputs, len(blocks))
+        produced, kept, plain = output_blocks(outputs, len(blocks))
         blocks.extend(produced)
+        spans = text_spans(blocks, plain)
     else:
         blocks.append(TextBlock(text=content))
-    blocks.extend(citation_blocks(annotations, content))
+    blocks.extend(citation_blocks(annotations, content, spans))
     blocks.extend(tool_call_blocks(calls))
     additional: dict[str, Any] = {"content_blocks": kept} if kept else {}
     if calls:

@@ -35,7 +35,7 @@ from llama_index.core.base.llms.types import (
 
 from yescale import InvalidRequestError
 
-__all__ = ["citation_blocks", "model_turn_blocks", "output_blocks"]
+__all__ = ["citation_blocks", "model_turn_blocks", "output_blocks", "text_spans"]
 
 _DATA = ("image", "audio", "file")
 #: The server tool whose call and output are shown as fenced code (Gemini's code execution).
@@ -64,16 +64,20 @@ def _data_block(block: Mapping[str, Any]) -> Any:
 
 def output_blocks(
     blocks: Sequence[Mapping[str, Any]], first: int
-) -> tuple[list[Any], list[dict[str, Any]]]:
-    """LlamaIndex blocks for the answer's standard blocks, and the answer's blocks without their
-    data (each data block naming its place among the message's blocks: ``first`` + position)."""
+) -> tuple[list[Any], list[dict[str, Any]], set[int]]:
+    """LlamaIndex blocks for the answer's standard blocks, the answer's blocks without their
+    data (each data block naming its place among the message's blocks: ``first`` + position),
+    and the places (``first`` + position) of the ``TextBlock`` s holding the answer's own text
+    (for :func:`text_spans`)."""
     out: list[Any] = []
+    plain: set[int] = set()
     kept: list[dict[str, Any]] = []
     code_calls: set[Any] = set()
     for block in blocks:
         kind = block.get("type")
         slim = {k: v for k, v in block.items() if k not in ("index", "base64")}
         if kind == "text":
+            plain.add(first + len(out))
             out.append(TextBlock(text=str(block.get("text") or "")))
         elif kind in _DATA:
             slim["block"] = first + len(out)
@@ -88,11 +92,47 @@ def output_blocks(
         # other server tools (Claude's web search, ...) are kept for the next turn, not shown:
         # what they found shows as the answer's citations
         kept.append(slim)
-    return out, kept
+    return out, kept, plain
 
 
-def citation_blocks(annotations: Sequence[Any], text: str) -> list[CitationBlock]:
-    """``url_citation`` annotations on ``text`` as ``CitationBlock`` s."""
+#: (start in the answer's text, start in ``ChatMessage.content``, length) of each text piece
+Spans = list[tuple[int, int, int]]
+
+
+def text_spans(blocks: Sequence[Any], plain: set[int]) -> Spans:
+    """Where each piece of the answer's text (the ``TextBlock`` s at ``plain``) sits in
+    ``ChatMessage.content``, which joins all the message's ``TextBlock`` s (code ones too) with
+    newlines."""
+    spans: Spans = []
+    wire = shown = 0
+    texts = [(i, b) for i, b in enumerate(blocks) if isinstance(b, TextBlock)]
+    for n, (i, block) in enumerate(texts):
+        if n:
+            shown += 1  # the newline ChatMessage.content puts between blocks
+        if i in plain:
+            spans.append((wire, shown, len(block.text)))
+            wire += len(block.text)
+        shown += len(block.text)
+    return spans
+
+
+def _shown_at(offset: int, spans: Spans | None, end: bool) -> int:
+    """``offset`` in the answer's text as an offset in ``ChatMessage.content`` (a span's start
+    belongs to the piece it starts, its end to the piece it ends)."""
+    for wire, shown, length in spans or ():
+        if (wire < offset <= wire + length) if end else (wire <= offset < wire + length):
+            return shown + offset - wire
+    if spans and offset == spans[-1][0] + spans[-1][2]:
+        return spans[-1][1] + spans[-1][2]
+    return offset
+
+
+def citation_blocks(
+    annotations: Sequence[Any], text: str, spans: Spans | None = None
+) -> list[CitationBlock]:
+    """``url_citation`` annotations on ``text`` (the answer's text, joined) as
+    ``CitationBlock`` s; with ``spans`` (:func:`text_spans`), the character span in
+    ``additional_location_info`` indexes ``ChatMessage.content`` instead."""
     out = []
     for annotation in annotations:
         inner = annotation.get("url_citation") if isinstance(annotation, Mapping) else None
@@ -100,14 +140,16 @@ def citation_blocks(annotations: Sequence[Any], text: str) -> list[CitationBlock
             continue
         start, end = inner.get("start_index"), inner.get("end_index")
         span = isinstance(start, int) and isinstance(end, int)
+        location: dict[str, Any] = {}
+        if isinstance(start, int) and isinstance(end, int):
+            location["start_char_index"] = _shown_at(start, spans, end=False)
+            location["end_char_index"] = _shown_at(end, spans, end=True)
         out.append(
             CitationBlock(
                 cited_content=TextBlock(text=text[start:end] if span else ""),
                 source=str(inner["url"]),
                 title=str(inner.get("title") or ""),
-                additional_location_info=(
-                    {"start_char_index": start, "end_char_index": end} if span else {}
-                ),
+                additional_location_info=location,
             )
         )
     return out

@@ -150,3 +150,32 @@ def test_gemini_outputs(vcr: Cassette, tmp_path: Path, capsys: pytest.CaptureFix
             True,
         ]
     assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("anthropic_agent.yaml")
+def test_anthropic_agent(vcr: Cassette, capsys: pytest.CaptureFixture[str]) -> None:
+    import anthropic_agent
+
+    from tests.synth.answers_messages import CACHED_TOKENS, SIGNATURE, WEATHER_ANSWER
+
+    shown = anthropic_agent.run()
+    # the agent's second request carried the signed thinking (the synthesized service refuses
+    # it otherwise) and got the answer; the same for LlamaIndex's FunctionAgent
+    assert shown["agent"][-1].content == WEATHER_ANSWER
+    assert WEATHER_ANSWER in shown["llamaindex"]["agent"]
+    bodies = [sent_json(vcr, i) for i in range(len(vcr.requests))]
+    follow_ups = [b for b in bodies if any(m["role"] == "assistant" for m in b["messages"])]
+    assert len(follow_ups) == 2  # one per framework
+    for body in follow_ups:
+        turn = next(m for m in body["messages"] if m["role"] == "assistant")
+        assert turn["content"][0]["signature"] == SIGNATURE
+    # the cached prompt: written by the first call, read by the second, in both frameworks
+    assert [u["cache_creation"] for u in shown["cache"]] == [CACHED_TOKENS, 0]
+    assert [u["cache_read"] for u in shown["cache"]] == [0, CACHED_TOKENS]
+    llama = shown["llamaindex"]["cache"]
+    assert llama[0]["cache_creation_input_tokens"] == CACHED_TOKENS
+    assert llama[1]["cache_read_input_tokens"] == CACHED_TOKENS
+    out = capsys.readouterr().out
+    assert "cited    -> https://www.uefa.com/euro2024/" in out
+    assert_all_played(vcr)

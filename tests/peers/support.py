@@ -3,9 +3,10 @@
 The recorder is the fault server of ``tests/faults`` (a real HTTP server on 127.0.0.1) scripted
 with one step that answers whatever was asked the way the real service would: an OpenAI chat
 completion (or its event stream) on ``/chat/completions``, a Gemini answer (or its event stream)
-on ``:generateContent`` / ``:streamGenerateContent``, and a small PNG on any ``GET`` (image URLs
-that both classes fetch). Every request is kept, so a test runs the same framework input through
-the peer class and through ours and compares the two bodies.
+on ``:generateContent`` / ``:streamGenerateContent``, an Anthropic ``message`` (or its event
+stream, when the body asks ``"stream": true``) on ``/v1/messages``, and a small PNG on any ``GET``
+(image URLs that both classes fetch). Every request is kept, so a test runs the same framework
+input through the peer class and through ours and compares the two bodies.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ PNG_B64 = base64.b64encode(PNG).decode()
 FAKE_KEY = "peer-test-key"
 OPENAI_MODEL = "gpt-4o-mini"
 GEMINI_MODEL = "gemini-2.5-flash"
+CLAUDE_MODEL = "claude-sonnet-4-5"
 USAGE = {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
 
 
@@ -73,15 +75,80 @@ def gemini_answer(parts: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def anthropic_message(content: list[dict[str, Any]]) -> dict[str, Any]:
+    """An Anthropic Messages answer with ``content``: ``stop_reason`` ``tool_use`` when a
+    ``tool_use`` block is in it, else ``end_turn``."""
+    stop = "tool_use" if any(b.get("type") == "tool_use" for b in content) else "end_turn"
+    return {
+        "id": "msg_peer",
+        "type": "message",
+        "role": "assistant",
+        "model": CLAUDE_MODEL,
+        "content": [dict(b) for b in content],
+        "stop_reason": stop,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 3, "output_tokens": 2},
+    }
+
+
+def _block_events(index: int, block: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One content block as Anthropic streams it: ``content_block_start`` (the block without
+    its streamed part), the deltas, ``content_block_stop``."""
+    kind = block.get("type")
+    deltas: list[dict[str, Any]] = []
+    start = dict(block)
+    if kind == "text":
+        start = {"type": "text", "text": ""}
+        if block.get("citations"):
+            start["citations"] = []
+            deltas += [{"type": "citations_delta", "citation": c} for c in block["citations"]]
+        deltas.insert(0, {"type": "text_delta", "text": block["text"]})
+    elif kind in ("tool_use", "server_tool_use"):
+        start = {**block, "input": {}}
+        deltas.append({"type": "input_json_delta", "partial_json": json.dumps(block["input"])})
+    elif kind == "thinking":
+        start = {"type": "thinking", "thinking": "", "signature": ""}
+        deltas.append({"type": "thinking_delta", "thinking": block["thinking"]})
+        deltas.append({"type": "signature_delta", "signature": block["signature"]})
+    # other blocks (redacted_thinking, web_search_tool_result, ...) come whole in the start
+    return [
+        {"type": "content_block_start", "index": index, "content_block": start},
+        *({"type": "content_block_delta", "index": index, "delta": d} for d in deltas),
+        {"type": "content_block_stop", "index": index},
+    ]
+
+
+def anthropic_events(content: list[dict[str, Any]]) -> bytes:
+    """:func:`anthropic_message` as Anthropic's event stream: ``message_start``, each block's
+    events, ``message_delta`` (stop reason, usage), ``message_stop``."""
+    message = anthropic_message(content)
+    start = {**message, "content": [], "stop_reason": None}
+    start["usage"] = {"input_tokens": 3, "output_tokens": 1}
+    events: list[dict[str, Any]] = [{"type": "message_start", "message": start}]
+    for index, block in enumerate(message["content"]):
+        events += _block_events(index, block)
+    events.append(
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
+            "usage": {"output_tokens": 2},
+        }
+    )
+    events.append({"type": "message_stop"})
+    return b"".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events)
+
+
 class Recorder:
     """The fault server answering every request with :attr:`openai_message` /
-    :attr:`gemini_parts` (set them to what the call under test must get back)."""
+    :attr:`gemini_parts` / :attr:`anthropic_content` (set them to what the call under test
+    must get back)."""
 
     def __init__(self, server: FaultServer) -> None:
         self.server = server
         self.url = server.url
         self.openai_message: dict[str, Any] = {"role": "assistant", "content": "Hello!"}
         self.gemini_parts: list[dict[str, Any]] = [{"text": "Hello!"}]
+        self.anthropic_content: list[dict[str, Any]] = [{"type": "text", "text": "Hello!"}]
         self._taken = 0
         server.script(self._answer)
 
@@ -102,6 +169,12 @@ class Recorder:
                 reply(200, events, {"Content-Type": "text/event-stream"})(h)
             else:
                 reply_json(200, completion(self.openai_message))(h)
+        elif seen.path.endswith("/v1/messages"):
+            if json.loads(seen.body).get("stream"):
+                events = anthropic_events(self.anthropic_content)
+                reply(200, events, {"Content-Type": "text/event-stream"})(h)
+            else:
+                reply_json(200, anthropic_message(self.anthropic_content))(h)
         else:
             reply_json(404, {"error": {"message": f"no route {seen.path}"}})(h)
 

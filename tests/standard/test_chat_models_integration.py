@@ -1,4 +1,4 @@
-"""langchain-tests' standard integration tests for both chat models, replayed from cassettes.
+"""langchain-tests' standard integration tests for the chat models, replayed from cassettes.
 
 Every test here is a VCR test (``cassettes/standard/test_chat_models_integration/``): our
 ``tests/conftest.py`` provides ``vcr_config`` (secret filters, body matching, no playback repeats)
@@ -23,7 +23,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 
-from langchain_yescale import ChatYEScale, ChatYEScaleGemini
+from langchain_yescale import ChatYEScale, ChatYEScaleAnthropic, ChatYEScaleGemini
 
 pytestmark = pytest.mark.vcr
 
@@ -75,8 +75,9 @@ if not any(
 
 
 class _VCRTests(ChatModelIntegrationTests):
-    """What both classes share: replayed cassettes, JSON mode, image and Anthropic-format inputs,
-    and usage details (reasoning tokens, implicit prompt-cache reads; no cache-creation count)."""
+    """What the classes share: replayed cassettes, JSON mode, image and Anthropic-format inputs,
+    and usage details (reasoning tokens, implicit prompt-cache reads; no cache-creation count).
+    ``TestChatYEScaleAnthropicIntegration`` overrides JSON mode and the usage details."""
 
     #: the arguments of the model ``invoke_with_reasoning_output`` / ``..._cache_read_input`` use
     reasoning_model_params: dict[str, Any]
@@ -191,3 +192,74 @@ class TestChatYEScaleGeminiIntegration(_VCRTests):
     @property
     def supports_audio_inputs(self) -> bool:
         return True
+
+
+def _cached_system(tag: str) -> SystemMessage:
+    """A long system prompt (>1024 tokens, Claude Sonnet's least cacheable prefix) ending in an
+    explicit cache breakpoint; ``tag`` makes each helper's prompt its own cache entry, so a
+    "creation" call never finds the prompt an earlier call of the same test already wrote."""
+    text = f"{LONG_SYSTEM} Desk: {tag}."
+    return SystemMessage([{"type": "text", "text": text, "cache_control": {"type": "ephemeral"}}])
+
+
+class TestChatYEScaleAnthropicIntegration(_VCRTests):
+    """Claude on ``/v1/messages`` (Anthropic's Messages format). Where it differs from the
+    shared assumptions: no JSON mode (the class refuses ``json_mode``: structured output is a
+    forced tool by default, or Claude's structured outputs with ``json_schema``); prompt caching
+    is explicit (``cache_control`` breakpoints, which the class keeps) and Anthropic reports both
+    cache writes and reads; thinking tokens are not reported apart from the output tokens, so no
+    ``reasoning_output`` detail. Image URLs go as Anthropic ``url`` sources (Claude fetches
+    them); PDFs as ``document`` blocks, also inside tool results."""
+
+    cache_model_params = {"model": "claude-sonnet-4-5", "temperature": 0}
+
+    @property
+    def chat_model_class(self) -> type[ChatYEScaleAnthropic]:
+        return ChatYEScaleAnthropic
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "claude-sonnet-4-5", "temperature": 0}
+
+    @property
+    def model_override_value(self) -> str:
+        return "claude-haiku-4-5"
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return False
+
+    @property
+    def supports_pdf_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_pdf_tool_message(self) -> bool:
+        return True
+
+    @property
+    def supports_audio_inputs(self) -> bool:
+        # Claude takes text, images and PDFs only (the translation refuses audio parts).
+        return False
+
+    @property
+    def supported_usage_metadata_details(
+        self,
+    ) -> dict[Literal["invoke", "stream"], list[UsageKind]]:
+        # reasoning_output: Anthropic counts thinking within output_tokens, with no separate
+        # figure, so our usage has no reasoning detail. audio_*: Claude has no audio.
+        return {
+            "invoke": ["cache_read_input", "cache_creation_input"],
+            "stream": ["cache_read_input", "cache_creation_input"],
+        }
+
+    def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
+        llm = self.chat_model_class(**self.cache_model_params)
+        messages = [_cached_system(f"read, stream={stream}"), HumanMessage("Hello")]
+        _run(llm, messages, stream=stream)  # writes the cache
+        return _run(llm, messages, stream=stream)  # reads it
+
+    def invoke_with_cache_creation_input(self, *, stream: bool = False) -> AIMessage:
+        llm = self.chat_model_class(**self.cache_model_params)
+        messages = [_cached_system(f"write, stream={stream}"), HumanMessage("Hello")]
+        return _run(llm, messages, stream=stream)  # a prompt not cached yet: written

@@ -211,6 +211,9 @@ def _content(body: dict[str, Any]) -> tuple[list[dict[str, Any]], str] | Answer:
                 },
             }
         )
+    if (body.get("output_config") or {}).get("format"):
+        # WIRE: structured outputs (output_config.format): the answer is the JSON text alone
+        return [{"type": "text", "text": json.dumps(WEATHER)}], "end_turn"
     return [{"type": "text", "text": GREETING}], "end_turn"
 
 

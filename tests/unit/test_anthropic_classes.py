@@ -251,7 +251,8 @@ def test_llamaindex_keeps_web_search_blocks_without_showing_them() -> None:
         },
         {"type": "text", "text": "Spain won."},
     ]
-    shown, kept = output_blocks(blocks, 0)
+    shown, kept, plain = output_blocks(blocks, 0)
+    assert plain == {0, 1}
     assert [type(b) for b in shown] == [TextBlock, TextBlock]
     assert [b.text for b in shown] == ["Let me search.", "Spain won."]
     assert [b["type"] for b in kept] == [b["type"] for b in blocks]
@@ -264,7 +265,8 @@ def test_llamaindex_still_shows_gemini_code_as_fenced_code() -> None:
         {"type": "server_tool_call", "id": "c1", "name": "code_interpreter", "args": {"code": "1"}},
         {"type": "server_tool_result", "tool_call_id": "c1", "status": "success", "output": "1"},
     ]
-    shown, _ = output_blocks(blocks, 0)
+    shown, _, plain = output_blocks(blocks, 0)
+    assert plain == set()
     assert [b.text for b in shown] == ["```\n1\n```", "```output\n1\n```"]
 
 
@@ -275,3 +277,31 @@ def test_llamaindex_server_tools_field_is_sent_with_every_request() -> None:
     llm = YEScaleAnthropic(api_key="k", http_client=wire.client(), server_tools=[WEB_SEARCH])
     llm.chat([ChatMessage(role="user", content="Hi")])
     assert wire.bodies[0]["tools"] == [WEB_SEARCH]
+
+
+def test_llamaindex_citation_spans_index_the_message_content() -> None:
+    """Claude's answer text comes in several blocks; ChatMessage.content joins them with
+    newlines, so the citation's span is shifted to index that text."""
+    from llama_index.core.base.llms.types import CitationBlock
+
+    from llama_index_yescale.llms._convert import assistant_message
+
+    outputs = [
+        {"type": "text", "text": "Let me search."},
+        {"type": "server_tool_call", "id": "s1", "name": "web_search", "args": {}},
+        {"type": "text", "text": "Spain won."},
+    ]
+    cited = {"url": "https://www.uefa.com/", "title": "UEFA", "start_index": 14, "end_index": 24}
+    message = assistant_message(
+        content="Let me search.Spain won.",
+        reasoning=None,
+        calls=[],
+        extras={},
+        outputs=outputs,
+        annotations=[{"type": "url_citation", "url_citation": cited}],
+    )
+    citation = next(b for b in message.blocks if isinstance(b, CitationBlock))
+    where = citation.additional_location_info
+    assert message.content is not None
+    assert message.content[where["start_char_index"] : where["end_char_index"]] == "Spain won."
+    assert citation.cited_content.text == "Spain won."  # type: ignore[union-attr]

@@ -10,7 +10,33 @@ from ..types.chat import ChatCompletionChunk, Usage
 from ..types.chat import ToolCall as WireToolCall
 from .answers import reasoning_tokens
 
-__all__ = ["ChunkAccumulator", "merge_blocks", "merge_tool_call_deltas"]
+__all__ = ["ChunkAccumulator", "merge_blocks", "merge_extra", "merge_tool_call_deltas"]
+
+
+def merge_extra(current: Any, new: Any) -> Any:
+    """``extra_content`` of a stream so far with a chunk's: dicts merged key by key, list items
+    with an ``index`` merged with the item of that index (Claude's thinking blocks, one per
+    ``content_block_stop``) and others appended; any other value replaced (Gemini's signature)."""
+    if isinstance(current, dict) and isinstance(new, dict):
+        merged = dict(current)
+        for key, value in new.items():
+            merged[key] = merge_extra(current[key], value) if key in current else value
+        return merged
+    if isinstance(current, list) and isinstance(new, list):
+        out = list(current)
+        for item in new:
+            at = item.get("index") if isinstance(item, dict) else None
+            same = [
+                i
+                for i, old in enumerate(out)
+                if at is not None and isinstance(old, dict) and old.get("index") == at
+            ]
+            if same:
+                out[same[0]] = merge_extra(out[same[0]], item)
+            else:
+                out.append(item)
+        return out
+    return new
 
 
 def merge_tool_call_deltas(
@@ -68,7 +94,8 @@ def merge_blocks(blocks: dict[int, dict[str, Any]], deltas: list[dict[str, Any]]
 
 class ChunkAccumulator:
     """The first choice of a chat stream, so far: text, reasoning, tool calls (merged by index),
-    refusal and Gemini's ``extra_content``, the last usage and finish reason."""
+    refusal and ``extra_content`` (Gemini's signatures, Claude's thinking blocks), the last usage
+    and finish reason."""
 
     def __init__(self) -> None:
         self.content = ""
@@ -95,7 +122,9 @@ class ChunkAccumulator:
             merge_tool_call_deltas(self.calls, delta.tool_calls)
             extras = delta.model_extra or {}
             if extras.get("extra_content"):
-                self.extras["extra_content"] = extras["extra_content"]
+                self.extras["extra_content"] = merge_extra(
+                    self.extras.get("extra_content"), extras["extra_content"]
+                )
             if extras.get("content_blocks"):
                 merge_blocks(self.blocks, extras["content_blocks"])
             elif not self.blocks:
