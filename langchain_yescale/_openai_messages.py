@@ -168,17 +168,45 @@ def _tool_call_to_openai(call: ToolCall, raw: dict[str, Any] | None) -> dict[str
 _MODEL_TURN_BLOCKS = ("image", "audio", "file", "server_tool_call", "server_tool_result")
 
 
+def _claude_server_block(block: Any) -> bool:
+    """A server-tool block in Anthropic's own shape (``server_tool_use``,
+    ``web_search_tool_result``...), as ``ChatAnthropic`` keeps them in a message's content."""
+    kind = block.get("type") if isinstance(block, dict) else None
+    return kind == "server_tool_use" or (
+        isinstance(kind, str)
+        and kind.endswith("_tool_result")
+        and kind not in ("tool_result", "server_tool_result")  # a tool's answer, a standard block
+    )
+
+
+def _streamed_block(block: dict[str, Any]) -> dict[str, Any]:
+    """A Claude block as Anthropic took it, from one a stream merged (``ChatAnthropic``'s
+    chunks leave the ``index`` and the tool input as ``partial_json``)."""
+    out = {k: v for k, v in block.items() if k not in ("index", "partial_json")}
+    partial = block.get("partial_json")
+    if isinstance(partial, str) and partial and not out.get("input"):
+        out["input"] = load_tool_arguments(partial)
+    return out
+
+
 def _model_turn_blocks(content: str | list[Any]) -> list[dict[str, Any]] | None:
-    """The content of an AI message as standard blocks, when it holds more than text."""
+    """The content of an AI message as standard blocks, when it holds more than text (Claude's
+    own server-tool blocks go as ``non_standard`` ones, sent back as they are)."""
     if isinstance(content, str) or not any(
-        isinstance(b, dict) and b.get("type") in _MODEL_TURN_BLOCKS for b in content
+        isinstance(b, dict) and (b.get("type") in _MODEL_TURN_BLOCKS or _claude_server_block(b))
+        for b in content
     ):
         return None
     return [
-        {"type": "text", "text": b} if isinstance(b, str) else b
+        {"type": "text", "text": b}
+        if isinstance(b, str)
+        else {"type": "non_standard", "value": _streamed_block(b)}
+        if _claude_server_block(b)
+        else b
         for b in content
         if isinstance(b, str)
         or (isinstance(b, dict) and b.get("type") in ("text", *_MODEL_TURN_BLOCKS))
+        or _claude_server_block(b)
     ]
 
 

@@ -910,3 +910,39 @@ def test_thinking_answer_read_like_the_peer(recorder: Recorder) -> None:
     assert [b.get("reasoning") for b in reasoning] == ["The user wants the weather."]
     assert ours.response_metadata["finish_reason"] == "tool_calls"
     assert peer.response_metadata["stop_reason"] == "tool_use"
+
+
+# -- a history one class wrote, continued by the other -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "tools"),
+    [
+        (THINKING_AND_TOOL_USE, [GetWeather]),
+        (REDACTED_AND_TOOL_USE, [GetWeather]),
+        (WEB_SEARCH_ANSWER, [WEB_SEARCH]),
+    ],
+    ids=["thinking", "redacted thinking", "web search"],
+)
+@pytest.mark.parametrize("stream", [False, True], ids=["invoke", "stream"])
+def test_a_history_chatanthropic_wrote_continues_on_ours(
+    recorder: Recorder, answer: list[Body], tools: list[Any], stream: bool
+) -> None:
+    """A conversation started with ``ChatAnthropic`` (its thinking blocks in the message's
+    content, with their signatures) and continued with ``ChatYEScaleAnthropic`` sends the same
+    follow-up as ``ChatAnthropic`` itself would: nothing of Claude's turn is lost in between."""
+    recorder.anthropic_content = answer
+    thinking = {"thinking": THINKING} if answer is not WEB_SEARCH_ANSWER else {}
+    peer = peer_model(recorder, **thinking).bind_tools(tools)
+    ours = our_model(recorder, **thinking).bind_tools(tools)
+    first: list[BaseMessage] = [HumanMessage("Weather in Hanoi?")]
+    written = streamed(peer, first) if stream else peer.invoke(first)
+    assert isinstance(written, AIMessage)
+    follow: list[BaseMessage] = [
+        ToolMessage("31 C", tool_call_id=c["id"] or "") for c in written.tool_calls
+    ] or [HumanMessage("And the final score?")]
+    history = [*first, written, *follow]
+    (peer_body,) = bodies(recorder, lambda: peer.invoke(history))
+    (our_body,) = bodies(recorder, lambda: ours.invoke(history))
+    assert assistant_turn(our_body) == assistant_turn(false_is_error_left_out(peer_body))
+    assert our_body == false_is_error_left_out(peer_body)

@@ -164,8 +164,9 @@ def _from_standard(blocks: Any, where: str) -> list[dict[str, Any]]:
         if kind == "text":
             if block.get("text"):
                 text: dict[str, Any] = {"type": "text", "text": str(block["text"])}
-                if extras.get("citations"):
-                    text["citations"] = extras["citations"]
+                citations = extras.get("citations") or block.get("citations")
+                if citations:  # in extras (ours), or Anthropic's own field (ChatAnthropic's)
+                    text["citations"] = citations
                 out.append(_kept(block, text))
         elif kind == "server_tool_call":
             args = block.get("args")
