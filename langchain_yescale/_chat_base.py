@@ -49,16 +49,14 @@ from yescale.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._client_params import YEScaleClientParams
 from ._errors import langchain_errors
-from ._openai_messages import (
-    ReasoningHistory,
+from ._openai_answers import (
     choice_metadata,
     chunk_to_langchain,
     completion_metadata,
-    has_cache_control,
-    messages_to_openai,
     usage_to_langchain,
     wire_message_to_ai,
 )
+from ._openai_messages import ReasoningHistory, has_cache_control, messages_to_openai
 
 ToolChoice = dict[str, Any] | str | bool | None
 StructuredMethod = Literal["function_calling", "json_schema", "json_mode", "response_json_schema"]

@@ -1,4 +1,5 @@
-"""LangChain messages <-> OpenAI-format chat dicts (the client's neutral form).
+"""LangChain messages -> OpenAI-format chat dicts (the client's neutral form); the answers' way
+back is :mod:`._openai_answers`.
 
 Only object conversion lives here; HTTP, retries and wire parsing are the client's.
 """
@@ -10,33 +11,20 @@ from typing import Any, Literal
 
 from langchain_core.messages import (
     AIMessage,
-    AIMessageChunk,
     BaseMessage,
     ChatMessage,
     FunctionMessage,
     HumanMessage,
-    InvalidToolCall,
     SystemMessage,
     ToolCall,
     ToolMessage,
 )
-from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.messages.block_translators.openai import convert_to_openai_data_block
-from langchain_core.messages.tool import tool_call_chunk
 
 from yescale import InvalidRequestError
-from yescale.integration import cost_metadata, dump_tool_arguments, load_tool_arguments
-from yescale.integration.caching import cache_usage, refuse_non_text_breakpoint
+from yescale.integration import dump_tool_arguments, load_tool_arguments
+from yescale.integration.caching import refuse_non_text_breakpoint
 from yescale.translate.anthropic_chat import PROVIDER_KEY
-from yescale.types.chat import (
-    ChatChoice,
-    ChatCompletion,
-    ChatCompletionChunk,
-    ChunkChoice,
-    Usage,
-)
-from yescale.types.chat import ChatMessage as WireMessage
-from yescale.types.chat import ToolCall as WireToolCall
 
 from . import _citations  # noqa: F401  (registers the "yescale" content-block translator)
 
@@ -44,30 +32,9 @@ ReasoningHistory = Literal["auto", "always", "never"]
 
 #: Message-level fields of an answer kept in ``additional_kwargs`` and sent back next turn
 #: (``extra_content`` holds Gemini's thought signature of a text part).
-_KEPT_MESSAGE_FIELDS = ("extra_content",)
+KEPT_MESSAGE_FIELDS = ("extra_content",)
 
 _STANDARD_DATA_BLOCKS = {"image", "file", "audio"}
-#: Fields of a choice that go into ``response_metadata`` when the service sends them.
-_CHOICE_METADATA = (
-    "logprobs",
-    "grounding_metadata",
-    "url_context_metadata",
-    "safety_ratings",
-    "citation_metadata",
-    "gemini_finish_reason",
-    "anthropic_stop_reason",
-    "stop_sequence",
-)
-#: ``response_metadata`` a stream carries on one chunk only: chunks merge by concatenating
-#: strings, so a model name on several chunks would come out "gpt-4ogpt-4o".
-_ONCE_PER_STREAM = (
-    "model_provider",
-    "id",
-    "model_name",
-    "system_fingerprint",
-    "finish_reason",
-    "gemini_finish_reason",
-)
 
 
 def _anthropic_image(block: dict[str, Any]) -> dict[str, Any] | None:
@@ -260,7 +227,7 @@ def _ai_to_openai(
         out["reasoning_content"] = reasoning
     if out["content"] is None and not calls:
         out["content"] = ""
-    for name in _KEPT_MESSAGE_FIELDS:
+    for name in KEPT_MESSAGE_FIELDS:
         if message.additional_kwargs.get(name):
             out[name] = message.additional_kwargs[name]
     signed = _signed_thinking(message.content) if model_turn_blocks else []
@@ -422,173 +389,3 @@ def has_cache_control(messages: Sequence[BaseMessage]) -> bool:
 
 
 # -- answers ------------------------------------------------------------------------------------
-
-
-def usage_to_langchain(usage: Usage) -> UsageMetadata:
-    """OpenAI usage as LangChain ``usage_metadata``, with cache and reasoning details."""
-    result = UsageMetadata(
-        input_tokens=usage.prompt_tokens,
-        output_tokens=usage.completion_tokens,
-        total_tokens=usage.total_tokens or usage.prompt_tokens + usage.completion_tokens,
-    )
-    input_details: InputTokenDetails = {}
-    cached = cache_usage(usage)  # reads, and writes when the gateway reports them (Claude)
-    if "cache_read" in cached:
-        input_details["cache_read"] = cached["cache_read"]
-    if "cache_creation" in cached:
-        input_details["cache_creation"] = cached["cache_creation"]
-    prompt_details = usage.prompt_tokens_details
-    if prompt_details is not None and prompt_details.audio_tokens is not None:
-        input_details["audio"] = prompt_details.audio_tokens
-    output_details: OutputTokenDetails = {}
-    if usage.completion_tokens_details is not None:
-        if usage.completion_tokens_details.reasoning_tokens is not None:
-            output_details["reasoning"] = usage.completion_tokens_details.reasoning_tokens
-        if usage.completion_tokens_details.audio_tokens is not None:
-            output_details["audio"] = usage.completion_tokens_details.audio_tokens
-    if input_details:
-        result["input_token_details"] = input_details
-    if output_details:
-        result["output_token_details"] = output_details
-    return result
-
-
-def _parse_tool_calls(
-    raw_calls: list[WireToolCall],
-) -> tuple[list[ToolCall], list[InvalidToolCall], list[dict[str, Any]]]:
-    calls: list[ToolCall] = []
-    invalid: list[InvalidToolCall] = []
-    raw_dicts = [c.model_dump(exclude_none=True) for c in raw_calls]
-    for raw in raw_calls:
-        name = raw.function.name or ""
-        arguments = raw.function.arguments or ""
-        try:
-            args = load_tool_arguments(arguments)
-        except ValueError as exc:
-            invalid.append(
-                InvalidToolCall(
-                    type="invalid_tool_call", name=name, args=arguments, id=raw.id, error=str(exc)
-                )
-            )
-            continue
-        calls.append(ToolCall(type="tool_call", name=name, args=args, id=raw.id))
-    return calls, invalid, raw_dicts
-
-
-def _kept_fields(extra: dict[str, Any] | None) -> dict[str, Any]:
-    """The fields of an answer's message (or delta) that go back with it next turn."""
-    return {name: extra[name] for name in _KEPT_MESSAGE_FIELDS if extra and extra.get(name)}
-
-
-def wire_message_to_ai(
-    message: WireMessage, metadata: dict[str, Any], usage: UsageMetadata | None
-) -> AIMessage:
-    additional: dict[str, Any] = {}
-    if message.reasoning_content:
-        additional["reasoning_content"] = message.reasoning_content
-    if message.refusal:
-        additional["refusal"] = message.refusal
-    additional.update(_kept_fields(message.model_extra))
-    extra = message.model_extra or {}
-    if extra.get("annotations"):
-        additional["annotations"] = extra["annotations"]
-    calls, invalid, raw_calls = _parse_tool_calls(message.tool_calls or [])
-    if raw_calls:
-        additional["tool_calls"] = raw_calls
-    # no content (a tool-call turn) is "", as in every LangChain chat model, not []
-    content: str | list[str | dict[Any, Any]] = (
-        list(message.content) if isinstance(message.content, list) else message.content or ""
-    )
-    if extra.get("content_blocks"):
-        # an answer with more than text (Gemini images, audio, code): its standard blocks
-        content = [dict(block) for block in extra["content_blocks"]]
-    return AIMessage(
-        content=content,
-        additional_kwargs=additional,
-        tool_calls=calls,
-        invalid_tool_calls=invalid,
-        response_metadata=metadata,
-        usage_metadata=usage,
-        id=metadata.get("id"),
-    )
-
-
-def completion_metadata(completion: ChatCompletion | ChatCompletionChunk) -> dict[str, Any]:
-    metadata: dict[str, Any] = {"model_provider": "yescale"}
-    if completion.model:
-        metadata["model_name"] = completion.model
-    if completion.system_fingerprint:
-        metadata["system_fingerprint"] = completion.system_fingerprint
-    if completion.id:
-        metadata["id"] = completion.id
-    # the call's estimated cost (yescale.costs); in a stream, on the chunk with the usage
-    metadata.update(cost_metadata(completion))
-    return metadata
-
-
-def choice_metadata(choice: ChatChoice | ChunkChoice) -> dict[str, Any]:
-    """The optional fields of a choice (log-probabilities, Gemini grounding, ...) that it has."""
-    extras = {**(choice.model_extra or {}), "logprobs": choice.logprobs}
-    return {k: extras[k] for k in _CHOICE_METADATA if extras.get(k)}
-
-
-def chunk_to_langchain(chunk: ChatCompletionChunk, sent: set[str]) -> AIMessageChunk | None:
-    """One stream chunk as an ``AIMessageChunk`` (``None`` when it carries nothing).
-
-    ``sent``: the ``response_metadata`` keys earlier chunks of the stream carried (updated here):
-    the provider, model name, id, fingerprint and finish reasons go on the first chunk that has
-    them, and on no other.
-    """
-    metadata = completion_metadata(chunk)
-    usage = usage_to_langchain(chunk.usage) if chunk.usage is not None else None
-    additional: dict[str, Any] = {}
-    tool_chunks = []
-    content: str | list[str | dict[Any, Any]] = ""
-    if chunk.choices:
-        choice = chunk.choices[0]
-        delta = choice.delta
-        content = delta.content or ""
-        if delta.reasoning_content:
-            additional["reasoning_content"] = delta.reasoning_content
-        if delta.refusal:
-            additional["refusal"] = delta.refusal
-        additional.update(_kept_fields(delta.model_extra))
-        extra = delta.model_extra or {}
-        if extra.get("annotations"):
-            additional["annotations"] = extra["annotations"]
-        blocks = extra.get("content_blocks")
-        if blocks:
-            # indexed standard blocks: a stream's chunks merge them back into the answer's
-            content = [dict(block) for block in blocks]
-        if delta.tool_calls:
-            raw = []
-            for i, call in enumerate(delta.tool_calls):
-                index = call.index if call.index is not None else i
-                tool_chunks.append(
-                    tool_call_chunk(
-                        name=call.function.name,
-                        args=call.function.arguments,
-                        id=call.id,
-                        index=index,
-                    )
-                )
-                raw.append({**call.model_dump(exclude_none=True), "index": index})
-            additional["tool_calls"] = raw
-        if choice.finish_reason:
-            metadata["finish_reason"] = choice.finish_reason
-        metadata.update(choice_metadata(choice))
-    for key in _ONCE_PER_STREAM:
-        if key in metadata:
-            if key in sent:
-                del metadata[key]
-            sent.add(key)
-    if not chunk.choices and usage is None and not metadata:
-        return None
-    return AIMessageChunk(
-        content=content,
-        additional_kwargs=additional,
-        tool_call_chunks=tool_chunks,
-        usage_metadata=usage,
-        response_metadata=metadata,
-        id=chunk.id if chunk.choices else None,
-    )

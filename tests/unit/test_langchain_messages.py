@@ -21,14 +21,13 @@ from langchain_core.messages import (
 )
 
 from langchain_yescale import ChatYEScale, ChatYEScaleGemini
-from langchain_yescale._openai_messages import (
+from langchain_yescale._openai_answers import (
     chunk_to_langchain,
     completion_metadata,
-    message_to_openai,
-    messages_to_openai,
     usage_to_langchain,
     wire_message_to_ai,
 )
+from langchain_yescale._openai_messages import message_to_openai, messages_to_openai
 from yescale import InvalidRequestError
 from yescale.integration.chat_params import openai_tool_choice, tool_names
 from yescale.types.chat import ChatCompletion, ChatCompletionChunk, Usage

@@ -19,7 +19,8 @@ from llama_index.core.base.llms.types import (
 )
 
 from langchain_yescale import ChatYEScale, ChatYEScaleGemini
-from langchain_yescale._openai_messages import messages_to_openai, usage_to_langchain
+from langchain_yescale._openai_answers import usage_to_langchain
+from langchain_yescale._openai_messages import messages_to_openai
 from llama_index_yescale import YEScale, YEScaleGemini
 from llama_index_yescale.llms._convert import to_openai_messages
 from yescale import InvalidRequestError
