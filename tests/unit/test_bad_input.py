@@ -53,6 +53,7 @@ import yescale
 import yescale.costs
 from langchain_yescale import (
     ChatYEScale,
+    ChatYEScaleAnthropic,
     ChatYEScaleGemini,
     YEScaleBadRequestError,
     YEScaleContextOverflowError,
@@ -62,7 +63,13 @@ from langchain_yescale import (
     YEScaleMediaTaskTool,
     YEScaleToolInputError,
 )
-from llama_index_yescale import YEScale, YEScaleEmbedding, YEScaleGemini, YEScaleToolSpec
+from llama_index_yescale import (
+    YEScale,
+    YEScaleAnthropic,
+    YEScaleEmbedding,
+    YEScaleGemini,
+    YEScaleToolSpec,
+)
 from yescale import (
     AuthenticationError,
     BadRequestError,
@@ -2597,6 +2604,89 @@ ROWS: list[Row] = [
         InvalidRequestError,
         "timeout must be a positive number of seconds",
     ),
+    # ------------------------------------------------------------ LangChain: ChatYEScaleAnthropic
+    Row(
+        "lc-anthropic-gpt-model",
+        "LangChain",
+        "ChatYEScaleAnthropic(...)",
+        'model="gpt-4o"',
+        lambda e: e.lc(ChatYEScaleAnthropic, model="gpt-4o"),
+        InvalidRequestError,
+        "'gpt-4o' is not a Claude model",
+    ),
+    Row(
+        "lc-anthropic-reasoning-effort",
+        "LangChain",
+        "ChatYEScaleAnthropic(...)",
+        'reasoning_effort="high"',
+        lambda e: e.lc(ChatYEScaleAnthropic, reasoning_effort="high"),
+        InvalidRequestError,
+        'thinking={"type": "enabled", "budget_tokens": 2048}',
+    ),
+    Row(
+        "lc-anthropic-seed",
+        "LangChain",
+        "ChatYEScaleAnthropic(...)",
+        "seed=7",
+        lambda e: e.lc(ChatYEScaleAnthropic, seed=7),
+        InvalidRequestError,
+        "does not take `seed`: Claude takes no seed",
+    ),
+    Row(
+        "lc-anthropic-n",
+        "LangChain",
+        "ChatYEScaleAnthropic(...)",
+        "n=3",
+        lambda e: e.lc(ChatYEScaleAnthropic, n=3),
+        InvalidRequestError,
+        "Claude gives one answer per request",
+    ),
+    Row(
+        "lc-anthropic-thinking-budget",
+        "LangChain",
+        "ChatYEScaleAnthropic.invoke",
+        "thinking budget_tokens=512",
+        lambda e: e.lc(
+            ChatYEScaleAnthropic, thinking={"type": "enabled", "budget_tokens": 512}
+        ).invoke("Hi"),
+        InvalidRequestError,
+        "thinking.budget_tokens must be an int of at least 1024",
+    ),
+    Row(
+        "lc-anthropic-thinking-temperature",
+        "LangChain",
+        "ChatYEScaleAnthropic.invoke",
+        "temperature=0.2 with thinking on",
+        lambda e: e.lc(
+            ChatYEScaleAnthropic,
+            thinking={"type": "enabled", "budget_tokens": 1024},
+            temperature=0.2,
+        ).invoke("Hi"),
+        InvalidRequestError,
+        "temperature=0.2 cannot be used with thinking",
+    ),
+    Row(
+        "lc-anthropic-forced-tool-thinking",
+        "LangChain",
+        "ChatYEScaleAnthropic.bind_tools",
+        'tool_choice="any" with thinking on',
+        lambda e: (
+            e.lc(ChatYEScaleAnthropic, thinking={"type": "enabled", "budget_tokens": 1024})
+            .bind_tools([GetWeather], tool_choice="any")
+            .invoke("Weather?")
+        ),
+        InvalidRequestError,
+        "cannot be used with thinking: use 'auto' or 'none'",
+    ),
+    Row(
+        "lc-anthropic-json-mode",
+        "LangChain",
+        "ChatYEScaleAnthropic.with_structured_output",
+        'method="json_mode"',
+        lambda e: e.lc(ChatYEScaleAnthropic).with_structured_output(GetWeather, method="json_mode"),
+        ValueError,
+        "use 'function_calling' (a forced tool) or 'json_schema'",
+    ),
     # ---------------------------------------------------------------- LlamaIndex: YEScale
     Row(
         "li-cache-point-first",
@@ -2880,6 +2970,36 @@ ROWS: list[Row] = [
         ),
         InvalidRequestError,
         "a tuple (prefixItems)",
+    ),
+    # ---------------------------------------------------------------- LlamaIndex: YEScaleAnthropic
+    Row(
+        "li-anthropic-gemini-model",
+        "LlamaIndex",
+        "YEScaleAnthropic(...)",
+        'model="gemini-2.5-flash"',
+        lambda e: e.li(YEScaleAnthropic, model="gemini-2.5-flash"),
+        InvalidRequestError,
+        "is not a Claude model",
+    ),
+    Row(
+        "li-anthropic-response-format",
+        "LlamaIndex",
+        "YEScaleAnthropic(...)",
+        "response_format={...}",
+        lambda e: e.li(YEScaleAnthropic, response_format={"type": "json_object"}),
+        InvalidRequestError,
+        "The Messages API has no response_format",
+    ),
+    Row(
+        "li-anthropic-thinking-budget-max-tokens",
+        "LlamaIndex",
+        "YEScaleAnthropic.chat",
+        "thinking budget >= max_tokens",
+        lambda e: e.li(
+            YEScaleAnthropic, max_tokens=1500, thinking={"type": "enabled", "budget_tokens": 2048}
+        ).chat([li_user()]),
+        InvalidRequestError,
+        "must be less than max_tokens (1500)",
     ),
     # ---------------------------------------------------------------- LlamaIndex: YEScaleEmbedding
     Row(
@@ -3241,12 +3361,18 @@ def test_rows_are_unique_and_cover_every_layer() -> None:
 def test_every_public_class_has_rows() -> None:
     names = " ".join(row.where for row in ROWS)
     for cls in (
-        *(getattr(langchain_yescale, n) for n in ("ChatYEScale", "ChatYEScaleGemini")),
+        *(
+            getattr(langchain_yescale, n)
+            for n in ("ChatYEScale", "ChatYEScaleGemini", "ChatYEScaleAnthropic")
+        ),
         YEScaleEmbeddings,
         YEScaleImageGenerationTool,
         YEScaleMediaTaskTool,
         YEScaleGeminiStructuredOutputTool,
-        *(getattr(llama_index_yescale, n) for n in ("YEScale", "YEScaleGemini")),
+        *(
+            getattr(llama_index_yescale, n)
+            for n in ("YEScale", "YEScaleGemini", "YEScaleAnthropic")
+        ),
         YEScaleEmbedding,
         YEScaleToolSpec,
     ):
