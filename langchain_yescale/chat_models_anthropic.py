@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from langchain_core.exceptions import OutputParserException
@@ -25,7 +25,7 @@ from yescale.integration.chat_params import (
 from yescale.models.kinds import check_claude_model
 from yescale.translate.anthropic_params import output_format
 
-from ._chat_base import BaseChatYEScale, StructuredMethod, ToolChoice, json_schema_of
+from ._chat_base import BaseChatYEScale, StructuredMethod, json_schema_of
 
 #: JSON-schema ``type`` values: a dict with one is a schema (a tool to convert), not a server tool
 _SCHEMA_TYPES = ("object", "array", "string", "number", "integer", "boolean", "null")
@@ -213,34 +213,6 @@ class ChatYEScaleAnthropic(BaseChatYEScale):
         if is_server_tool(tool):
             return dict(tool)  # type: ignore[arg-type]
         return convert_to_openai_tool(tool)  # strict: Claude's tools have no such switch
-
-    def bind_tools(
-        self,
-        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
-        *,
-        tool_choice: ToolChoice = None,
-        strict: bool | None = None,
-        parallel_tool_calls: bool | None = None,
-        **kwargs: Any,
-    ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Bind tools: pydantic classes, functions, ``BaseTool`` s, OpenAI tool dicts, Anthropic
-        custom tools (``name`` / ``input_schema``) or server tools (``{"type":
-        "web_search_20250305", "name": "web_search"}``), sent as they are.
-
-        Args:
-            tool_choice: ``"auto"``, ``"none"``, ``"any"`` / ``"required"`` / ``True``, or a
-                tool's name (forcing a tool is refused with thinking on, as Claude refuses it).
-            strict: accepted for ``ChatOpenAI`` compatibility; Claude's tools have no strict
-                mode, so it is not sent.
-            parallel_tool_calls: ``False`` sends ``disable_parallel_tool_use``.
-        """
-        return super().bind_tools(
-            tools,
-            tool_choice=tool_choice,
-            strict=strict,
-            parallel_tool_calls=parallel_tool_calls,
-            **kwargs,
-        )
 
     def _structured_bind_kwargs(
         self, method: StructuredMethod, schema: dict[str, Any] | type, strict: bool | None

@@ -365,6 +365,8 @@ class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
             allow_parallel_tool_calls: let the model call several tools in one turn.
             strict: strict schema adherence for the tools (default: the ``strict`` field).
         """
+        if tool_choice is None and not self._may_force_tools(kwargs):
+            tool_required = False
         specs = [self._tool_spec(t, self.strict if strict is None else strict) for t in tools]
         names: dict[str, str] = {}
         for tool, spec in zip(tools, specs, strict=True):
@@ -385,6 +387,11 @@ class BaseYEScaleLLM(YEScaleClientParams, FunctionCallingLLM):
             )
             prepared["parallel_tool_calls"] = allow_parallel_tool_calls
         return prepared
+
+    def _may_force_tools(self, kwargs: dict[str, Any]) -> bool:
+        """Whether ``tool_required`` may force a tool on this call (a subclass says when the
+        model refuses forced tools; an explicit ``tool_choice`` is always sent)."""
+        return True
 
     def _validate_chat_with_tools_response(
         self,

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from llama_index.core.base.llms.types import ChatMessage
-from llama_index.core.tools.types import BaseTool
 from llama_index.core.types import Model
 from pydantic import Field, model_validator
 
@@ -21,7 +18,7 @@ from yescale.integration.chat_params import (
 from yescale.models.kinds import check_claude_model
 from yescale.translate.anthropic_params import output_format
 
-from ._base import BaseYEScaleLLM, ToolChoice
+from ._base import BaseYEScaleLLM
 
 
 def _thinking_on(thinking: Any) -> bool:
@@ -123,35 +120,10 @@ class YEScaleAnthropic(BaseYEScaleLLM):
 
     # -- tools and structured output ------------------------------------------------------------
 
-    def _prepare_chat_with_tools(
-        self,
-        tools: Sequence[BaseTool],
-        user_msg: str | ChatMessage | None = None,
-        chat_history: list[ChatMessage] | None = None,
-        verbose: bool = False,
-        allow_parallel_tool_calls: bool = False,
-        tool_required: bool = False,
-        tool_choice: ToolChoice = None,
-        strict: bool | None = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """As :meth:`YEScale._prepare_chat_with_tools`; with thinking on, a forced tool
-        (``tool_required``, as LlamaIndex's function-calling program asks) is offered instead,
-        since Claude refuses forced tools while thinking."""
-        thinking = kwargs.get("thinking", self.thinking)
-        if _thinking_on(thinking) and tool_choice is None:
-            tool_required = False
-        return super()._prepare_chat_with_tools(
-            tools,
-            user_msg=user_msg,
-            chat_history=chat_history,
-            verbose=verbose,
-            allow_parallel_tool_calls=allow_parallel_tool_calls,
-            tool_required=tool_required,
-            tool_choice=tool_choice,
-            strict=strict,
-            **kwargs,
-        )
+    def _may_force_tools(self, kwargs: dict[str, Any]) -> bool:
+        # Claude refuses forced tools while thinking: the function-calling program's
+        # tool_required then offers the tool instead
+        return not _thinking_on(kwargs.get("thinking", self.thinking))
 
     def _native_structured_kwargs(self, output_cls: type[Model]) -> dict[str, Any] | None:
         if not self.structured_outputs:
