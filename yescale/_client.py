@@ -13,12 +13,14 @@ from pydantic import SecretStr
 
 from ._http import Transport
 from ._settings import ClientSettings
+from .resources.audio import AsyncAudio, Audio
 from .resources.chat import AsyncChat, Chat
 from .resources.embeddings import AsyncEmbeddings, Embeddings
 from .resources.gemini import AsyncGemini, Gemini
 from .resources.images import AsyncImages, Images
 from .resources.media import AsyncMedia, Media
 from .resources.messages import AsyncMessages, Messages
+from .resources.responses import AsyncResponses, Responses
 from .resources.system import AsyncSystem, System
 
 
@@ -32,6 +34,8 @@ class AsyncYEScaleClient:
         self.gemini = AsyncGemini(transport)
         self.media = AsyncMedia(transport)
         self.messages = AsyncMessages(transport)
+        self.audio = AsyncAudio(transport)
+        self.responses = AsyncResponses(transport)
         self.system = AsyncSystem(transport)
         self._transport = transport
 
@@ -151,6 +155,8 @@ class YEScaleClient:
         self.gemini = Gemini(self._transport)
         self.media = Media(self._transport)
         self.messages = Messages(self._transport)
+        self.audio = Audio(self._transport)
+        self.responses = Responses(self._transport)
         self.system = System(self._transport)
         self.aio = AsyncYEScaleClient(self._transport)
 

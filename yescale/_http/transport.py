@@ -23,6 +23,7 @@ from .._settings import ACCESS_KEY_ENV, API_KEY_ENV, ClientSettings
 from ..errors import InvalidRequestError, MissingCredentialsError
 from . import core, links, pools
 from .addresses import is_local_network
+from .binary import FileAnswer, read_file_answer, save_file_answer
 from .call import USER_AGENT, Call, build_request, capped_timeout
 from .drivers import AsyncIO, SyncIO, aiterate, arun, iterate, run
 from .limits import ACCEPT_ENCODING
@@ -227,6 +228,35 @@ class Transport:
                 await chunks.aclose()
 
         return chunks()
+
+    def send_file(self, call: Call[Any], expect: FileAnswer, to: Path | None = None) -> Any:
+        """Send ``call`` whose answer is a file (speech): its bytes, or saved to ``to`` (never
+        a partial file there); metered as :meth:`send` meters."""
+        meter = call.meter
+        if meter is not None:
+            meter.before()
+        ctx, io = self._sync()
+        operation = (
+            read_file_answer(ctx, call, expect)
+            if to is None
+            else (save_file_answer(ctx, call, expect, to))
+        )
+        answer = run(operation, io)
+        return answer if meter is None else meter.after(answer)
+
+    async def asend_file(self, call: Call[Any], expect: FileAnswer, to: Path | None = None) -> Any:
+        """Async twin of :meth:`send_file`."""
+        meter = call.meter
+        if meter is not None:
+            meter.before()
+        ctx, io = self._async()
+        operation = (
+            read_file_answer(ctx, call, expect)
+            if to is None
+            else (save_file_answer(ctx, call, expect, to))
+        )
+        answer = await arun(operation, io)
+        return answer if meter is None else meter.after(answer)
 
     def download(self, url: str, path: Path, timeout: float | None = None) -> Path:
         """Save ``url`` to ``path`` without our credentials; never leaves a partial file there.

@@ -67,7 +67,7 @@ _USE = {
     "embedding": "Embed with it (YEScaleEmbeddings / YEScaleEmbedding, client.embeddings).",
     "image": "Generate images with it (client.images, the image tools) or as a media task.",
     "video": "Run it as a media task (client.media, the media tools).",
-    "audio": "It is served on YEScale's audio endpoints, not here.",
+    "audio": "Use it through client.audio (transcriptions, translations, speech).",
     "chat": "Chat with it (ChatYEScale / YEScale, client.chat).",
 }
 
@@ -156,6 +156,52 @@ def check_image_model(model: str) -> None:
         )
 
 
+#: The audio endpoints (``client.audio``): what each does, and the models that do it.
+AudioEndpoint = Literal["transcription", "translation", "speech"]
+_SPEECH = re.compile(r"^(tts-|gpt-4o(-mini)?-tts)", re.IGNORECASE)
+_AUDIO_USE = {
+    "transcription": "Transcribe with 'gpt-4o-mini-transcribe', 'gpt-4o-transcribe' or "
+    "'whisper-1' (client.audio.transcriptions).",
+    "translation": "Translate speech into English with 'whisper-1' (client.audio.translations).",
+    "speech": "Make speech with 'gpt-4o-mini-tts', 'tts-1' or 'tts-1-hd' (client.audio.speech).",
+}
+
+
+def audio_role(model: str) -> Literal["speech", "transcription"] | None:
+    """What an audio model does, from its name: ``"speech"`` (text to speech: ``tts-1``,
+    ``gpt-4o-mini-tts``), ``"transcription"`` (speech to text: ``whisper-1``,
+    ``gpt-4o-transcribe``), or ``None`` for a model that is not certainly an audio model."""
+    if kind(model) != "audio":
+        return None
+    return "speech" if _SPEECH.match(base_name(model)) else "transcription"
+
+
+def check_audio_model(model: str, endpoint: AudioEndpoint) -> None:
+    """Refuse models an audio endpoint certainly does not serve: chat, embedding, image and
+    video models, a text-to-speech model asked to transcribe or translate, a speech-to-text
+    model asked to speak. Unknown names pass."""
+    found = kind(model)
+    if found in ("chat", "embedding", "image", "video"):
+        raise _refuse(
+            model, f"{_ARTICLE[found]}, not an audio model", f"{_AUDIO_USE[endpoint]} {_USE[found]}"
+        )
+    role = audio_role(model)
+    if role == "speech" and endpoint != "speech":
+        raise _refuse(
+            model,
+            "a text-to-speech model: it makes audio from text (client.audio.speech), it does not "
+            f"do {endpoint}s",
+            _AUDIO_USE[endpoint],
+        )
+    if role == "transcription" and endpoint == "speech":
+        raise _refuse(
+            model,
+            "a speech-to-text model: it turns audio into text (client.audio.transcriptions), it "
+            "does not speak",
+            _AUDIO_USE["speech"],
+        )
+
+
 def check_media_model(model: str) -> None:
     """Refuse chat, embedding and audio models as media-task models."""
     found = kind(model)
@@ -169,7 +215,10 @@ def check_media_model(model: str) -> None:
 
 
 __all__ = [
+    "AudioEndpoint",
     "Kind",
+    "audio_role",
+    "check_audio_model",
     "check_chat_model",
     "check_claude_model",
     "check_embedding_model",

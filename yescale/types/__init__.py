@@ -1,5 +1,13 @@
 """Typed wire models of the YEScale API (pydantic v2, tolerant of added fields)."""
 
+from .audio import (
+    SpeechRequest,
+    Transcription,
+    TranscriptionSegment,
+    TranscriptionUsage,
+    TranscriptionWord,
+    Translation,
+)
 from .chat import (
     ChatChoice,
     ChatCompletion,
@@ -28,6 +36,8 @@ from .images import ImageData, ImageGenerateRequest, ImagesResponse, ImageUsage
 from .media import MediaTask, MediaTaskRequest, TaskResult
 from .message_events import MessageStreamEvent
 from .messages import Message, MessagesRequest, MessageUsage
+from .response_events import ResponseStreamEvent
+from .responses import Response, ResponsesRequest, ResponseUsage
 from .system import APIKeyInfo, LogEntry, ModelInfo, OkResponse, SystemTask, UserInfo
 
 __all__ = [
@@ -65,9 +75,19 @@ __all__ = [
     "Part",
     "PromptFeedback",
     "PromptTokensDetails",
+    "Response",
+    "ResponseStreamEvent",
+    "ResponseUsage",
+    "ResponsesRequest",
+    "SpeechRequest",
     "SystemTask",
     "TaskResult",
     "ToolCall",
+    "Transcription",
+    "TranscriptionSegment",
+    "TranscriptionUsage",
+    "TranscriptionWord",
+    "Translation",
     "Usage",
     "UsageMetadata",
     "UserInfo",
