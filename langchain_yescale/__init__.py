@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         YEScaleRateLimitError,
         YEScaleTimeoutError,
     )
+    from .audio_tools import YEScaleSpeechToTextTool, YEScaleTextToSpeechTool
     from .callbacks import YEScaleCallbackHandler, get_yescale_callback
     from .chat_models import ChatYEScale
     from .chat_models_anthropic import ChatYEScaleAnthropic
@@ -79,6 +80,8 @@ _WHERE = {
         ),
         "tools",
     ),
+    "YEScaleSpeechToTextTool": "audio_tools",
+    "YEScaleTextToSpeechTool": "audio_tools",
 }
 
 __all__ = [
@@ -101,9 +104,11 @@ __all__ = [
     "YEScaleNotFoundError",
     "YEScalePermissionDeniedError",
     "YEScaleRateLimitError",
+    "YEScaleSpeechToTextTool",
     "YEScaleStructuredOutputToolError",
     "YEScaleTaskFailedToolError",
     "YEScaleTaskTimeoutToolError",
+    "YEScaleTextToSpeechTool",
     "YEScaleTimeoutError",
     "YEScaleToolInputError",
     "get_yescale_callback",

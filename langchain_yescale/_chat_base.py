@@ -6,7 +6,7 @@ call the client.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, ClassVar, Literal, cast
 
@@ -165,9 +165,12 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
     #: Whether the model takes its own images, audio and code results back (Gemini does).
     _model_turn_blocks: ClassVar[bool] = False
 
-    @property
-    def _calls(self) -> ChatCalls:
-        return ChatCalls(self.client, self._endpoint)
+    def _endpoint_for(self, params: Mapping[str, Any]) -> ChatEndpoint:
+        """The endpoint of a call with ``params`` (``ChatYEScale`` chooses per call)."""
+        return self._endpoint
+
+    def _calls_for(self, params: Mapping[str, Any]) -> ChatCalls:
+        return ChatCalls(self.client, self._endpoint_for(params))
 
     # -- conversion -----------------------------------------------------------------------------
 
@@ -191,9 +194,8 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         )
         model = str(params.get("model", self.model_name))
         keep = self._cache_policy().keep(model, found)
-        wire = messages_to_openai(
-            messages, self.reasoning_history, self._model_turn_blocks, cache=keep
-        )
+        native = self._model_turn_blocks or self._endpoint_for(params) == "responses"
+        wire = messages_to_openai(messages, self.reasoning_history, native, cache=keep)
         if keep:
             if automatic is not None:
                 mark_last_part(wire, check_cache_control(automatic, "cache_control="))
@@ -265,7 +267,7 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         wire_messages, params = self._prepare(messages, stop, kwargs)
         with langchain_errors():
-            return self._to_result(self._calls.create(wire_messages, params))
+            return self._to_result(self._calls_for(params).create(wire_messages, params))
 
     @presigned
     async def _agenerate(
@@ -279,7 +281,7 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
         wire_messages, params = self._prepare(messages, stop, kwargs)
         with langchain_errors():
-            return self._to_result(await self._calls.acreate(wire_messages, params))
+            return self._to_result(await self._calls_for(params).acreate(wire_messages, params))
 
     def _stream(
         self,
@@ -291,7 +293,7 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         wire_messages, params = self._prepare(messages, stop, kwargs)
         sent: set[str] = set()
         with langchain_errors():
-            for chunk in self._calls.stream(wire_messages, params):
+            for chunk in self._calls_for(params).stream(wire_messages, params):
                 generation = self._generation_chunk(chunk, sent)
                 if generation is None:
                     continue
@@ -309,7 +311,7 @@ class BaseChatYEScale(YEScaleClientParams, BaseChatModel):
         wire_messages, params = self._prepare(messages, stop, kwargs)
         sent: set[str] = set()
         with langchain_errors():
-            async for chunk in self._calls.astream(wire_messages, params):
+            async for chunk in self._calls_for(params).astream(wire_messages, params):
                 generation = self._generation_chunk(chunk, sent)
                 if generation is None:
                     continue

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field
 
 from yescale.integration.caching import CachePolicy
-from yescale.integration.chat_params import OPENAI_CHAT_FIELDS, field_values, openai_chat_params
+from yescale.integration.chat_calls import ChatEndpoint
+from yescale.integration.chat_params import (
+    OPENAI_CHAT_FIELDS,
+    field_values,
+    openai_chat_params,
+    wants_responses_api,
+)
 from yescale.models import families as model_families
 from yescale.translate.openai_schema import json_schema_response_format
 
 from ._chat_base import BaseChatYEScale, StructuredMethod, json_schema_of
+
+#: The fields only the Responses API takes (sent when set).
+_RESPONSES_FIELDS = ("reasoning", "include", "truncation")
 
 
 class ChatYEScale(BaseChatYEScale):
@@ -181,18 +191,44 @@ class ChatYEScale(BaseChatYEScale):
     warning. On, they are refused for other families (OpenAI caches by itself, Gemini uses
     ``cached_content``)."""
 
+    use_responses_api: bool | None = None
+    """Send calls to OpenAI's Responses API (``/v1/responses``): ``True`` always, ``False``
+    never; unset, when a call needs it: a model served there only (``*-pro``, ``codex``), a
+    built-in tool bound (``{"type": "web_search"}``, ``image_generation``,
+    ``code_interpreter``...), or a parameter only it takes (``reasoning``, ``include``,
+    ``truncation``, ``previous_response_id``, ``use_previous_response_id``)."""
+    use_previous_response_id: bool = False
+    """Responses API: send only the messages after the last answer, with its id as
+    ``previous_response_id`` (the service keeps the conversation; needs ``store``)."""
+    reasoning: dict[str, Any] | None = None
+    """Responses API: ``{"effort": "medium", "summary": "auto"}``; summaries come back as
+    ``reasoning`` blocks."""
+    include: list[str] | None = None
+    """Responses API: extra output, e.g. ``["reasoning.encrypted_content"]`` (with
+    ``store=False`` in ``model_kwargs``: reasoning carried across tool turns by the client)."""
+    truncation: str | None = None
+    """Responses API: ``"auto"`` lets the service drop the middle of a too-long conversation."""
+
     _endpoint = "openai"
 
     @property
     def _llm_type(self) -> str:
         return "yescale-chat"
 
+    def _endpoint_for(self, params: Mapping[str, Any]) -> ChatEndpoint:
+        if self.use_responses_api is not None:
+            return "responses" if self.use_responses_api else "openai"
+        model = str(params.get("model", self.model_name))
+        return "responses" if wants_responses_api(model, params) else "openai"
+
     def _cache_policy(self) -> CachePolicy:
         return CachePolicy(enabled=self.prompt_caching, owner=type(self).__name__)
 
     @property
     def _default_params(self) -> dict[str, Any]:
-        params = field_values(self, OPENAI_CHAT_FIELDS)
+        params = field_values(self, (*OPENAI_CHAT_FIELDS, *_RESPONSES_FIELDS))
+        if self.use_previous_response_id:
+            params["use_previous_response_id"] = True
         params.update(self.model_kwargs)
         if self.extra_body:
             params.update(self.extra_body)

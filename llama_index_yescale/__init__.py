@@ -15,7 +15,8 @@ require_framework("llama_index.core", extra="llama-index", importer=__name__)
 if TYPE_CHECKING:
     from .costs import YEScaleCostEvent, YEScaleCostHandler, get_yescale_callback
     from .embeddings import YEScaleEmbedding
-    from .llms import YEScale, YEScaleAnthropic, YEScaleGemini
+    from .llms import YEScale, YEScaleAnthropic, YEScaleGemini, YEScaleResponses
+    from .readers import YEScaleAudioReader
     from .tools import YEScaleToolSpec
 
 #: public name -> the submodule that defines it
@@ -23,8 +24,10 @@ _WHERE = {
     "YEScale": "llms",
     "YEScaleAnthropic": "llms",
     "YEScaleGemini": "llms",
+    "YEScaleResponses": "llms",
     "YEScaleEmbedding": "embeddings",
     "YEScaleToolSpec": "tools",
+    "YEScaleAudioReader": "readers",
     "YEScaleCostEvent": "costs",
     "YEScaleCostHandler": "costs",
     "get_yescale_callback": "costs",
@@ -33,10 +36,12 @@ _WHERE = {
 __all__ = [
     "YEScale",
     "YEScaleAnthropic",
+    "YEScaleAudioReader",
     "YEScaleCostEvent",
     "YEScaleCostHandler",
     "YEScaleEmbedding",
     "YEScaleGemini",
+    "YEScaleResponses",
     "YEScaleToolSpec",
     "get_yescale_callback",
 ]

@@ -54,7 +54,6 @@ class YEScaleClientParams(ClientOwner, BaseModel):
     _client: YEScaleClient | None = PrivateAttr(default=None)
     _settings: ResolvedSettings | None = PrivateAttr(default=None)
 
-
     @model_validator(mode="after")
     def _resolve_settings(self) -> Any:
         # no key, a timeout of 0, a base URL without scheme...: refused now, not at the first call

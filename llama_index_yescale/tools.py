@@ -42,6 +42,7 @@ from yescale.tools import (
     image_model_help,
 )
 
+from ._audio_spec import AudioSpecFunctions, AudioSpecOptions
 from ._client_params import YEScaleClientParams
 from .costs import reporting
 
@@ -78,9 +79,9 @@ class YEScaleMediaTaskResultEvent(BaseEvent):
         return "YEScaleMediaTaskResultEvent"
 
 
-class YEScaleToolOptions(YEScaleClientParams, ToolOptions):
+class YEScaleToolOptions(YEScaleClientParams, ToolOptions, AudioSpecOptions):
     """The tool spec's options: client settings, where results go, what inputs may be read,
-    media polling, and the structured-output schema."""
+    media polling, the structured-output schema, and the audio models and voice."""
 
     image_model: str = DEFAULT_IMAGE_MODEL
     """``gpt-image-1`` (default), ``dall-e-3``, a DALL-E-format model, or nano-banana
@@ -182,9 +183,10 @@ class JSONList(list[Any]):
         return json.dumps(self, ensure_ascii=False)
 
 
-class YEScaleToolSpec(BaseToolSpec):
+class YEScaleToolSpec(AudioSpecFunctions, BaseToolSpec):
     """YEScale tools for LlamaIndex agents: ``generate_image``, ``generate_media``,
-    ``get_media_task`` and ``extract_structured`` (each sync and async).
+    ``get_media_task``, ``extract_structured``, ``transcribe_audio`` and ``generate_speech``
+    (each sync and async).
 
     .. code-block:: python
 
@@ -205,7 +207,10 @@ class YEScaleToolSpec(BaseToolSpec):
     ``generate_image`` then shows the agent ``aspect_ratio`` / ``image_size`` instead of ``size``),
     ``poll_interval`` / ``task_timeout`` / ``wait`` / ``show_progress`` for media,
     ``structured_schema`` / ``structured_model`` / ``thinking_budget`` / ``instructions`` for
-    extraction, and
+    extraction, ``transcription_model`` / ``translation_model`` / ``transcript_format`` for
+    ``transcribe_audio`` (recordings only from ``allowed_input_dirs`` or public URLs),
+    ``speech_model`` / ``voice`` / ``speech_format`` for ``generate_speech`` (files in
+    ``output_dir``), and
     ``sleep`` / ``async_sleep`` / ``clock`` (tests), or a ready ``client=``.
 
     Progress: :class:`YEScaleMediaTaskProgressEvent` on submit and on each status change, and
@@ -220,6 +225,8 @@ class YEScaleToolSpec(BaseToolSpec):
         ("generate_image", "agenerate_image"),
         ("generate_media", "agenerate_media"),
         ("get_media_task", "aget_media_task"),
+        ("transcribe_audio", "atranscribe_audio"),
+        ("generate_speech", "agenerate_speech"),
         ("extract_structured", "aextract_structured"),
     ]
 

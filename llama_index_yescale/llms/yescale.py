@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from llama_index.core.types import Model
 from pydantic import Field
 
 from yescale.integration.caching import CachePolicy
+from yescale.integration.chat_calls import ChatEndpoint
 from yescale.integration.chat_params import OPENAI_CHAT_FIELDS, field_values, openai_chat_params
 from yescale.models import families as model_families
 from yescale.translate.openai_schema import json_schema_response_format, strict_tool
@@ -107,7 +108,7 @@ class YEScale(BaseYEScaleLLM):
         "cached_content).",
     )
 
-    _endpoint = "openai"
+    _endpoint: ClassVar[ChatEndpoint] = "openai"
 
     @classmethod
     def class_name(cls) -> str:

@@ -179,3 +179,30 @@ def test_anthropic_agent(vcr: Cassette, capsys: pytest.CaptureFixture[str]) -> N
     out = capsys.readouterr().out
     assert "cited    -> https://www.uefa.com/euro2024/" in out
     assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("transcription_rag.yaml")
+def test_audio_transcription_rag(
+    vcr: Cassette, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import transcription_rag
+
+    from tests.synth.answers_audio import RECORDINGS, TINY_MP3
+
+    shown = transcription_rag.run(tmp_path)
+    # the two recordings, transcribed: the transcripts are the documents
+    said = {name: text for name, (_, text) in RECORDINGS.items()}
+    assert {d.metadata["file_name"]: d.text for d in shown["documents"]} == said
+    # the question found the recording that answers it, and the answer was spoken into a file
+    assert shown["answer_file"] == "standup.wav"
+    assert shown["answer"] == said["standup.wav"]
+    spoken = shown["spoken"]
+    path = Path(spoken.artifact["path"])
+    assert path.parent == tmp_path / "answers"
+    assert path.read_bytes() == TINY_MP3
+    assert f"saved to {path}" in capsys.readouterr().out
+    paths = [r.path for r in vcr.requests]
+    assert paths.count("/v1/audio/transcriptions") == 2
+    assert paths[-1] == "/v1/audio/speech"
+    assert_all_played(vcr)

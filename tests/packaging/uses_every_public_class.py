@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from langchain_yescale import (
     ChatYEScale,
+    ChatYEScaleAnthropic,
     ChatYEScaleGemini,
     YEScaleAuthenticationError,
     YEScaleBadRequestError,
@@ -24,16 +25,21 @@ from langchain_yescale import (
     YEScaleNotFoundError,
     YEScalePermissionDeniedError,
     YEScaleRateLimitError,
+    YEScaleSpeechToTextTool,
     YEScaleStructuredOutputToolError,
     YEScaleTaskFailedToolError,
     YEScaleTaskTimeoutToolError,
+    YEScaleTextToSpeechTool,
     YEScaleTimeoutError,
     YEScaleToolInputError,
     get_yescale_callback,
 )
 from llama_index.embeddings.yescale import YEScaleEmbedding as LeafEmbedding
 from llama_index.llms.yescale import YEScale as LeafLLM
+from llama_index.llms.yescale import YEScaleAnthropic as LeafAnthropic
 from llama_index.llms.yescale import YEScaleGemini as LeafGemini
+from llama_index.llms.yescale import YEScaleResponses as LeafResponses
+from llama_index.readers.yescale import YEScaleAudioReader as LeafAudioReader
 from llama_index.tools.yescale import (
     YEScaleMediaTaskProgressEvent,
     YEScaleMediaTaskResultEvent,
@@ -41,10 +47,13 @@ from llama_index.tools.yescale import (
 from llama_index.tools.yescale import YEScaleToolSpec as LeafToolSpec
 from llama_index_yescale import (
     YEScale,
+    YEScaleAnthropic,
+    YEScaleAudioReader,
     YEScaleCostEvent,
     YEScaleCostHandler,
     YEScaleEmbedding,
     YEScaleGemini,
+    YEScaleResponses,
     YEScaleToolSpec,
 )
 from llama_index_yescale import get_yescale_callback as li_costs
@@ -138,17 +147,26 @@ CLASSES: list[type] = [
     RetryPolicy,
     YEScaleClient,
     ChatYEScale,
+    ChatYEScaleAnthropic,
     ChatYEScaleGemini,
     YEScaleEmbeddings,
     YEScaleGeminiStructuredOutputTool,
     YEScaleImageGenerationTool,
     YEScaleMediaTaskTool,
+    YEScaleSpeechToTextTool,
+    YEScaleTextToSpeechTool,
     YEScale,
+    YEScaleAnthropic,
+    YEScaleAudioReader,
     YEScaleEmbedding,
     YEScaleGemini,
+    YEScaleResponses,
     YEScaleToolSpec,
+    LeafAudioReader,
     LeafLLM,
+    LeafAnthropic,
     LeafGemini,
+    LeafResponses,
     LeafEmbedding,
     LeafToolSpec,
     YEScaleMediaTaskProgressEvent,

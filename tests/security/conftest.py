@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import json
 import struct
 import threading
@@ -47,6 +48,8 @@ PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR42mO4o6EBRAwQCgAjrgSxd194GgAAAABJRU5ErkJggg=="
 )
 VIDEO = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 8
+#: Three silent MPEG-1 Layer III frames: what the fake service speaks.
+AUDIO = (bytes([0xFF, 0xFB, 0x90, 0x64]) + bytes(413)) * 3
 
 
 def _pieces(secret: str, size: int = 12) -> list[str]:
@@ -228,6 +231,55 @@ def claude_events(text: str = "Hello!") -> bytes:
     return b"".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events)
 
 
+def openai_response(text: str = "Hello!") -> dict[str, Any]:
+    """An OpenAI Responses answer (``POST /v1/responses``)."""
+    item = {
+        "type": "message",
+        "id": "msg_1",
+        "role": "assistant",
+        "status": "completed",
+        "content": [{"type": "output_text", "text": text, "annotations": []}],
+    }
+    return {
+        "id": "resp_1",
+        "object": "response",
+        "status": "completed",
+        "model": "gpt-5-mini",
+        "output": [item],
+        "usage": {"input_tokens": 3, "output_tokens": 2, "total_tokens": 5},
+    }
+
+
+def openai_response_events(text: str = "Hello!") -> bytes:
+    """The same answer as the Responses event stream."""
+    done = openai_response(text)
+    events = [
+        {"type": "response.created", "response": {**done, "status": "in_progress", "output": []}},
+        {
+            "type": "response.output_item.added",
+            "output_index": 0,
+            "item": {**done["output"][0], "content": []},
+        },
+        {
+            "type": "response.content_part.added",
+            "output_index": 0,
+            "content_index": 0,
+            "item_id": "msg_1",
+            "part": {"type": "output_text", "text": "", "annotations": []},
+        },
+        {
+            "type": "response.output_text.delta",
+            "output_index": 0,
+            "content_index": 0,
+            "item_id": "msg_1",
+            "delta": text,
+        },
+        {"type": "response.output_item.done", "output_index": 0, "item": done["output"][0]},
+        {"type": "response.completed", "response": done},
+    ]
+    return b"".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events)
+
+
 def _embedding(index: int, encoding: str | None) -> dict[str, Any]:
     vector = [0.1 * (index + 1), 0.2, 0.3]
     value: Any = vector
@@ -327,6 +379,14 @@ class Service:
                     200, content=events, headers={"content-type": "text/event-stream"}
                 )
             return httpx.Response(200, json=chat_completion())
+        if path == "/v1/responses":
+            if body.get("stream"):
+                return httpx.Response(
+                    200,
+                    content=openai_response_events(),
+                    headers={"content-type": "text/event-stream"},
+                )
+            return httpx.Response(200, json=openai_response())
         if path == "/v1/messages":
             if body.get("stream"):
                 return httpx.Response(
@@ -355,6 +415,10 @@ class Service:
                 else {"b64_json": base64.b64encode(PNG).decode()}
             )
             return httpx.Response(200, json={"created": 1, "data": [item]})
+        if path in ("/v1/audio/transcriptions", "/v1/audio/translations"):
+            return httpx.Response(200, json={"text": "Hello from the recording."})
+        if path == "/v1/audio/speech":
+            return httpx.Response(200, content=AUDIO, headers={"content-type": "audio/mpeg"})
         if path == "/task/submit":
             return httpx.Response(200, json={"task_id": self.task_id, "status": "SUBMITTED"})
         if path.startswith("/task/"):
@@ -498,7 +562,31 @@ def _lc(cls_name: str, handler: Any, **kw: Any) -> Any:
     cls = getattr(langchain_yescale, cls_name)
     if cls_name == "YEScaleGeminiStructuredOutputTool":
         kw.setdefault("schema", Invoice)
+    if cls_name == "YEScaleSpeechToTextTool":
+        kw.setdefault("allowed_input_dirs", [recordings_dir()])
     return cls(api_key=API_KEY, http_client=http["sync"], http_async_client=http["async"], **kw)
+
+
+@functools.cache
+def recordings_dir() -> Path:
+    """A folder holding ``hello.wav`` (a tiny silent WAV), for the speech-to-text subjects: one
+    per process, removed at exit (do not add files to it)."""
+    import atexit
+    import io
+    import shutil
+    import tempfile
+    import wave
+
+    folder = Path(tempfile.mkdtemp(prefix="yescale-recordings-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(bytes(1600))
+    (folder / "hello.wav").write_bytes(buffer.getvalue())
+    return folder
 
 
 def _li(cls_name: str, handler: Any, **kw: Any) -> Any:
@@ -568,6 +656,18 @@ async def _lc_tool_ainvoke_media(tool: Any) -> Any:
 
 async def _lc_tool_ainvoke_struct(tool: Any) -> Any:
     return await tool.ainvoke({"text": "Invoice INV-7"})
+
+
+async def _lc_tool_ainvoke_stt(tool: Any) -> Any:
+    return await tool.ainvoke({"file": "hello.wav"})
+
+
+async def _lc_tool_ainvoke_tts(tool: Any) -> Any:
+    return await tool.ainvoke({"text": "Hello there."})
+
+
+async def _li_aread(reader: Any) -> Any:
+    return await reader.aload_data(recordings_dir() / "hello.wav")
 
 
 async def _li_aembed(obj: Any) -> Any:
@@ -671,6 +771,22 @@ SUBJECTS: list[Subject] = [
         framework="langchain",
     ),
     Subject(
+        "YEScaleSpeechToTextTool",
+        lambda h, **kw: _lc("YEScaleSpeechToTextTool", h, handle_tool_error=False, **kw),
+        call=lambda t: t.invoke({"file": "hello.wav"}),
+        acall=_lc_tool_ainvoke_stt,
+        bad_input=lambda t: t.invoke({"file": "../../etc/passwd"}),
+        framework="langchain",
+    ),
+    Subject(
+        "YEScaleTextToSpeechTool",
+        lambda h, **kw: _lc("YEScaleTextToSpeechTool", h, handle_tool_error=False, **kw),
+        call=lambda t: t.invoke({"text": "Hello there."}),
+        acall=_lc_tool_ainvoke_tts,
+        bad_input=lambda t: t.invoke({"text": "Hello", "speed": 9}),
+        framework="langchain",
+    ),
+    Subject(
         "YEScale",
         lambda h, **kw: _li("YEScale", h, **kw),
         call=_li_chat,
@@ -698,6 +814,15 @@ SUBJECTS: list[Subject] = [
         framework="llama_index",
     ),
     Subject(
+        "YEScaleResponses",
+        lambda h, **kw: _li("YEScaleResponses", h, **kw),
+        call=_li_chat,
+        acall=_li_achat,
+        stream=_li_stream,
+        bad_input=lambda o: o.chat([]),
+        framework="llama_index",
+    ),
+    Subject(
         "YEScaleEmbedding",
         lambda h, **kw: _li("YEScaleEmbedding", h, **kw),
         call=lambda o: o.get_text_embedding_batch(["a", "b"]),
@@ -711,6 +836,14 @@ SUBJECTS: list[Subject] = [
         call=lambda s: s.generate_image("a red fox"),
         acall=_spec_agenerate,
         bad_input=lambda s: s.generate_image("a red fox", size="13x13"),
+        framework="llama_index",
+    ),
+    Subject(
+        "YEScaleAudioReader",
+        lambda h, **kw: _li("YEScaleAudioReader", h, **kw),
+        call=lambda r: r.load_data(recordings_dir() / "hello.wav"),
+        acall=_li_aread,
+        bad_input=lambda r: r.load_data(recordings_dir() / "missing.wav"),
         framework="llama_index",
     ),
 ]

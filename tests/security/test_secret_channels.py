@@ -293,7 +293,9 @@ def test_langchain_dumps_writes_a_secret_reference(
 
 
 LI_COMPONENTS = [
-    s for s in FRAMEWORK_SUBJECTS if s.name in ("YEScale", "YEScaleGemini", "YEScaleAnthropic")
+    s
+    for s in FRAMEWORK_SUBJECTS
+    if s.name in ("YEScale", "YEScaleGemini", "YEScaleAnthropic", "YEScaleResponses")
 ]
 LI_COMPONENTS += [s for s in FRAMEWORK_SUBJECTS if s.name == "YEScaleEmbedding"]
 

@@ -1,4 +1,5 @@
-"""langchain-tests' standard suites for the three LangChain tools.
+"""langchain-tests' standard suites for the LangChain tools (images, media, structured output,
+speech to text, text to speech).
 
 The integration suites make real calls, replayed from ``cassettes/standard/test_tools_standard``;
 the media tool polls with an injected no-op sleep, so replay is instant.
@@ -18,7 +19,10 @@ from langchain_yescale import (
     YEScaleGeminiStructuredOutputTool,
     YEScaleImageGenerationTool,
     YEScaleMediaTaskTool,
+    YEScaleSpeechToTextTool,
+    YEScaleTextToSpeechTool,
 )
+from tests.security.conftest import recordings_dir
 
 ENV = {"YESCALE_API_KEY": "env-test-key"}
 
@@ -119,4 +123,63 @@ class TestStructuredToolUnit(_StructuredTool, ToolsUnitTests):
 
 @pytest.mark.vcr
 class TestStructuredToolIntegration(_StructuredTool, ToolsIntegrationTests):
+    pass
+
+
+# -- speech to text -------------------------------------------------------------------------------
+
+#: A folder holding ``hello.wav`` (the same silent WAV every run: the cassettes match it).
+RECORDINGS = recordings_dir()
+
+
+class _SpeechToTextTool:
+    @property
+    def tool_constructor(self) -> type[BaseTool]:
+        return YEScaleSpeechToTextTool
+
+    @property
+    def tool_constructor_params(self) -> dict[str, Any]:
+        return {"allowed_input_dirs": [RECORDINGS]}
+
+    @property
+    def tool_invoke_params_example(self) -> dict[str, Any]:
+        return {"file": "hello.wav", "language": "en"}
+
+
+class TestSpeechToTextToolUnit(_SpeechToTextTool, ToolsUnitTests):
+    @property
+    def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+        return ENV, {"model": "whisper-1"}, {"api_key": "env-test-key", "model": "whisper-1"}
+
+
+@pytest.mark.vcr
+class TestSpeechToTextToolIntegration(_SpeechToTextTool, ToolsIntegrationTests):
+    pass
+
+
+# -- text to speech -------------------------------------------------------------------------------
+
+
+class _TextToSpeechTool:
+    @property
+    def tool_constructor(self) -> type[BaseTool]:
+        return YEScaleTextToSpeechTool
+
+    @property
+    def tool_constructor_params(self) -> dict[str, Any]:
+        return {"voice": "coral"}  # no output_dir: the bytes stay in the artifact
+
+    @property
+    def tool_invoke_params_example(self) -> dict[str, Any]:
+        return {"text": "The release moves to Thursday.", "speed": 1.0}
+
+
+class TestTextToSpeechToolUnit(_TextToSpeechTool, ToolsUnitTests):
+    @property
+    def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+        return ENV, {"model": "tts-1"}, {"api_key": "env-test-key", "model": "tts-1"}
+
+
+@pytest.mark.vcr
+class TestTextToSpeechToolIntegration(_TextToSpeechTool, ToolsIntegrationTests):
     pass

@@ -1,6 +1,7 @@
 """Canned answers of ``/v1/audio/*`` (transcriptions, translations, speech): SYNTHESIZED.
 
-Only for ``tests/integration/test_client_audio.py`` (``when=``), at priority 20. The YEScale
+Only for ``tests/integration/test_client_audio.py`` and the audio faces' tests (``FACES``: the
+tools, the reader, the transcription example; ``when=``), at priority 20. The YEScale
 reference lists "ChatGPT (Audio): Create transcription by gpt-4o-mini-transcribe &
 gpt-4o-transcribe; Create a voice with gpt-4o-mini-tts; Create a voice; Create a transcript;
 Create translation" without bodies, so every answer here is ``WIRE``: OpenAI's public audio API
@@ -14,11 +15,14 @@ format, none recorded from the service.
 - speech (JSON): the audio bytes with the format's content type (``audio/mpeg``, ``audio/wav``,
   ...), built here: a tiny silent MP3 frame, a tiny WAV.
 
-Also the test inputs: :func:`tiny_wav` and :data:`TINY_MP3`, valid files made in code.
+Also the test inputs: :func:`tiny_wav` and :data:`TINY_MP3`, valid files made in code, and
+:data:`RECORDINGS`: silent WAVs told apart by length, each "saying" its own text (the answer is
+chosen by the uploaded bytes), so that retrieval over their transcripts means something.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import wave
 
@@ -26,6 +30,12 @@ from .answers import _api_auth, _openai_error, parse_multipart
 from .routes import Answer, SynthRequest, as_json, route
 
 MINE = "tests/integration/test_client_audio.py"
+#: The framework faces' tests (LangChain tools, LlamaIndex spec and reader, the example).
+FACES = (
+    "tests/integration/test_audio_tools.py",
+    "tests/standard/test_tools_standard.py",
+    "tests/integration/test_examples.py::test_audio",
+)
 SPOKEN = "Hello from the synthesized recording."
 TRANSLATED = "Hello, this is the English translation."
 ACCEPTED = ("flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "oga", "ogg", "wav", "webm")
@@ -62,8 +72,30 @@ SPEECH_BODIES = {
 }
 
 
+#: file name -> (WAV bytes, what the recording says); the transcript is found by the bytes.
+RECORDINGS = {
+    "standup.wav": (
+        tiny_wav(1600),
+        "Standup notes: the release moves to Thursday because the payment tests still fail.",
+    ),
+    "garden.wav": (
+        tiny_wav(2400),
+        "Garden club: plant the tomatoes in May and water the roses every morning.",
+    ),
+}
+_SAID = {hashlib.sha256(data).hexdigest(): text for data, text in RECORDINGS.values()}
+
+
 def _mine(req: SynthRequest) -> bool:
-    return req.nodeid.startswith(MINE)
+    return req.nodeid.startswith((MINE, *FACES))
+
+
+def _said(req: SynthRequest, default: str) -> str:
+    """What the uploaded recording says: its :data:`RECORDINGS` text, else ``default``."""
+    for part in parse_multipart(req):
+        if part.name == "file" and part.filename is not None:
+            return _SAID.get(hashlib.sha256(part.data).hexdigest(), default)
+    return default
 
 
 def _form(req: SynthRequest) -> tuple[dict[str, str], dict[str, list[str]], list[str]]:
@@ -147,7 +179,7 @@ def _answer(req: SynthRequest, *, translation: bool) -> Answer:
     if refused is not None:
         return refused
     model = fields.get("model", "")
-    text = TRANSLATED if translation else SPOKEN
+    text = TRANSLATED if translation else _said(req, SPOKEN)
     fmt = fields.get("response_format", "json")
     if fmt in ("text", "srt", "vtt"):
         return _text_answer(text, fmt)

@@ -35,7 +35,11 @@ from .answers import _api_auth, _digest
 from .routes import Answer, SynthRequest, as_json, route
 
 MINE = "tests/integration/test_client_responses.py"
-SERVED = (MINE,)
+SERVED = (
+    MINE,
+    "tests/integration/test_responses_chat.py",
+    "tests/integration/test_framework_responses.py",
+)
 CREATED_AT = 1767225600
 GREETING = "Hello! How can I help you today?"
 FRENCH = "Bonjour ! Comment puis-je vous aider ?"

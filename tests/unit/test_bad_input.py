@@ -61,11 +61,14 @@ from langchain_yescale import (
     YEScaleGeminiStructuredOutputTool,
     YEScaleImageGenerationTool,
     YEScaleMediaTaskTool,
+    YEScaleSpeechToTextTool,
+    YEScaleTextToSpeechTool,
     YEScaleToolInputError,
 )
 from llama_index_yescale import (
     YEScale,
     YEScaleAnthropic,
+    YEScaleAudioReader,
     YEScaleEmbedding,
     YEScaleGemini,
     YEScaleToolSpec,
@@ -80,7 +83,7 @@ from yescale import (
     YEScaleClient,
 )
 from yescale.models.images import ImageParameterError
-from yescale.tools import ImageNotGeneratedError
+from yescale.tools import AudioInputError, ImageNotGeneratedError
 from yescale.translate.gemini_schema import to_gemini_schema
 
 from .conftest import API_KEY
@@ -269,6 +272,191 @@ async def adrain(stream: Any) -> list[Any]:
 
 
 LONG_PROMPT = "word " * 20
+
+
+def audio_folder() -> Path:
+    """A folder the audio rows may read: ``hello.wav``, ``notes.txt``, ``photo.wav`` (a PNG) and
+    ``escape.wav`` (a link to a recording outside it)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from tests.security.conftest import recordings_dir
+
+    root = Path(tempfile.mkdtemp(prefix="yescale-bad-audio-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    folder, outside = root / "allowed", root / "outside"
+    folder.mkdir()
+    outside.mkdir()
+    wav = (recordings_dir() / "hello.wav").read_bytes()
+    (folder / "hello.wav").write_bytes(wav)
+    (outside / "hello.wav").write_bytes(wav)
+    (folder / "notes.txt").write_text("not audio")
+    (folder / "photo.wav").write_bytes(PNG)
+    (folder / "escape.wav").symlink_to(outside / "hello.wav")
+    return folder
+
+
+AUDIO = audio_folder()
+
+
+def stt(env: Env, args: dict[str, Any], **kwargs: Any) -> Any:
+    kwargs.setdefault("allowed_input_dirs", [AUDIO])
+    return env.lc_tool(YEScaleSpeechToTextTool, args, **kwargs)
+
+
+def tts(env: Env, args: dict[str, Any], **kwargs: Any) -> Any:
+    return env.lc_tool(YEScaleTextToSpeechTool, args, **kwargs)
+
+
+AUDIO_ROWS: list[Row] = [
+    Row(
+        "lc-stt-outside-allowed",
+        "LangChain",
+        "YEScaleSpeechToTextTool",
+        "a path outside allowed_input_dirs",
+        lambda e: stt(e, {"file": "/etc/hostname.wav"}),
+        YEScaleToolInputError,
+        "outside the allowed folders",
+    ),
+    Row(
+        "lc-stt-symlink-escape",
+        "LangChain",
+        "YEScaleSpeechToTextTool",
+        "a link in an allowed folder leading out of it",
+        lambda e: stt(e, {"file": "escape.wav"}),
+        YEScaleToolInputError,
+        "outside the allowed folders (after resolving links)",
+    ),
+    Row(
+        "lc-stt-no-allowed-dirs",
+        "LangChain",
+        "YEScaleSpeechToTextTool",
+        "a local path, no allowed_input_dirs",
+        lambda e: stt(e, {"file": str(AUDIO / "hello.wav")}, allowed_input_dirs=[]),
+        YEScaleToolInputError,
+        "reading local files is disabled",
+    ),
+    Row(
+        "lc-stt-not-audio-extension",
+        "LangChain",
+        "YEScaleSpeechToTextTool",
+        "a .txt file",
+        lambda e: stt(e, {"file": "notes.txt"}),
+        YEScaleToolInputError,
+        "the audio endpoints accept flac, m4a, mp3",
+    ),
+    Row(
+        "lc-stt-image-named-wav",
+        "LangChain",
+        "YEScaleSpeechToTextTool",
+        "a PNG named .wav",
+        lambda e: stt(e, {"file": "photo.wav"}),
+        YEScaleToolInputError,
+        "holds a PNG image, not audio",
+    ),
+    Row(
+        "lc-stt-private-url",
+        "LangChain",
+        "YEScaleSpeechToTextTool",
+        "a URL on a private address",
+        lambda e: stt(e, {"file": "http://10.0.0.7/meeting.mp3"}),
+        YEScaleToolInputError,
+        "Audio URL",
+    ),
+    Row(
+        "lc-stt-verbose-json-gpt4o",
+        "LangChain",
+        "YEScaleSpeechToTextTool",
+        'verbose_json with gpt-4o-mini-transcribe',
+        lambda e: stt(e, {"file": "hello.wav"}, transcript_format="verbose_json"),
+        YEScaleToolInputError,
+        "answers in 'json' or 'text' only",
+    ),
+    Row(
+        "lc-stt-tts-model",
+        "LangChain",
+        "YEScaleSpeechToTextTool(...)",
+        'model="tts-1"',
+        lambda e: YEScaleSpeechToTextTool(model="tts-1"),
+        InvalidRequestError,
+        "a text-to-speech model",
+    ),
+    Row(
+        "lc-tts-too-long",
+        "LangChain",
+        "YEScaleTextToSpeechTool",
+        "5000 characters",
+        lambda e: tts(e, {"text": "x" * 5000}),
+        YEScaleToolInputError,
+        "one speech request takes at most 4096",
+    ),
+    Row(
+        "lc-tts-speed",
+        "LangChain",
+        "YEScaleTextToSpeechTool",
+        "speed=9",
+        lambda e: tts(e, {"text": "Hello", "speed": 9}),
+        YEScaleToolInputError,
+        "speed",
+    ),
+    Row(
+        "lc-tts-instructions-tts1",
+        "LangChain",
+        "YEScaleTextToSpeechTool",
+        "instructions with tts-1",
+        lambda e: tts(e, {"text": "Hello", "instructions": "softly"}, model="tts-1"),
+        YEScaleToolInputError,
+        "takes no `instructions`",
+    ),
+    Row(
+        "lc-tts-transcription-model",
+        "LangChain",
+        "YEScaleTextToSpeechTool(...)",
+        'model="whisper-1"',
+        lambda e: YEScaleTextToSpeechTool(model="whisper-1"),
+        InvalidRequestError,
+        "a speech-to-text model",
+    ),
+    Row(
+        "li-spec-transcribe-outside",
+        "LlamaIndex",
+        "YEScaleToolSpec.transcribe_audio",
+        "a path outside allowed_input_dirs",
+        lambda e: e.li_tool(
+            "transcribe_audio", {"file": "../etc/passwd.wav"}, allowed_input_dirs=[AUDIO]
+        ),
+        AudioInputError,
+        "outside the allowed folders",
+    ),
+    Row(
+        "li-spec-speech-empty",
+        "LlamaIndex",
+        "YEScaleToolSpec.generate_speech",
+        "an empty text",
+        lambda e: e.li_tool("generate_speech", {"text": "  "}),
+        InvalidRequestError,
+        "`input` must be the text to speak",
+    ),
+    Row(
+        "li-reader-missing-file",
+        "LlamaIndex",
+        "YEScaleAudioReader.load_data",
+        "a path that does not exist",
+        lambda e: e.li(YEScaleAudioReader).load_data(AUDIO / "missing.wav"),
+        AudioInputError,
+        "No audio file at",
+    ),
+    Row(
+        "li-reader-verbose-json-gpt4o",
+        "LlamaIndex",
+        "YEScaleAudioReader(...)",
+        'transcript_format="verbose_json" with gpt-4o-mini-transcribe',
+        lambda e: YEScaleAudioReader(transcript_format="verbose_json"),
+        InvalidRequestError,
+        "For subtitles or timestamps (srt, vtt, verbose_json) use model='whisper-1'",
+    ),
+]
 GEMB = "gemini-embedding-001"
 
 
@@ -3298,6 +3486,7 @@ ROWS: list[Row] = [
         MissingCredentialsError,
         "needs a YEScale API key",
     ),
+    *AUDIO_ROWS,
 ]
 
 
@@ -3369,12 +3558,15 @@ def test_every_public_class_has_rows() -> None:
         YEScaleImageGenerationTool,
         YEScaleMediaTaskTool,
         YEScaleGeminiStructuredOutputTool,
+        YEScaleSpeechToTextTool,
+        YEScaleTextToSpeechTool,
         *(
             getattr(llama_index_yescale, n)
             for n in ("YEScale", "YEScaleGemini", "YEScaleAnthropic")
         ),
         YEScaleEmbedding,
         YEScaleToolSpec,
+        YEScaleAudioReader,
     ):
         assert cls.__name__ in names, cls
     for group in ("chat", "embeddings", "images", "gemini", "media", "system"):

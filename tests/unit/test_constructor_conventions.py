@@ -27,7 +27,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from tests.security.conftest import AsyncSleeps, Invoice, Service, Sleeps
+from tests.security.conftest import AsyncSleeps, Invoice, Service, Sleeps, recordings_dir
 from yescale import ClientSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,6 +55,10 @@ def _chat_li(obj: Any) -> Any:
     from llama_index.core.base.llms.types import ChatMessage
 
     return obj.chat([ChatMessage(role="user", content="Hi")])
+
+
+def _read_recording(reader: Any) -> Any:
+    return reader.load_data(recordings_dir() / "hello.wav")
 
 
 def _spec_calls(spec: Any) -> Any:
@@ -153,6 +157,22 @@ KINDS = [
         model="gemini-2.0-flash",
         fixed={"handle_tool_error": False, "schema": Invoice},
     ),
+    Kind(
+        "YEScaleSpeechToTextTool",
+        "langchain",
+        lambda t: t.invoke({"file": "hello.wav"}),
+        passthrough=None,
+        model="whisper-1",
+        fixed={"handle_tool_error": False, "allowed_input_dirs": [recordings_dir()]},
+    ),
+    Kind(
+        "YEScaleTextToSpeechTool",
+        "langchain",
+        lambda t: t.invoke({"text": "Hello there."}),
+        passthrough=None,
+        model="tts-1",
+        fixed={"handle_tool_error": False},
+    ),
     Kind("YEScale", "llama_index", _chat_li, passthrough="additional_kwargs", model="gpt-4.1-mini"),
     Kind(
         "YEScaleGemini",
@@ -169,6 +189,13 @@ KINDS = [
         model="claude-haiku-4-5",
     ),
     Kind(
+        "YEScaleResponses",
+        "llama_index",
+        _chat_li,
+        passthrough="additional_kwargs",
+        model="gpt-5-mini",
+    ),
+    Kind(
         "YEScaleEmbedding",
         "llama_index",
         lambda o: o.get_text_embedding_batch(["a", "b"]),
@@ -182,6 +209,13 @@ KINDS = [
         passthrough=None,
         model=None,
         fixed={"structured_schema": Invoice, "sleep": Sleeps(), "async_sleep": AsyncSleeps()},
+    ),
+    Kind(
+        "YEScaleAudioReader",
+        "llama_index",
+        _read_recording,
+        passthrough=None,
+        model="whisper-1",
     ),
 ]
 BY_NAME = {kind.name: kind for kind in KINDS}
@@ -332,6 +366,7 @@ WIRE_NAMES: dict[str, set[str]] = {
     "stop_sequences": {"stop"},
     "n": {"candidatecount"},
     "user": {"userid"},  # the Messages API's metadata.user_id
+    "reasoning_effort": {"effort"},  # the Responses API's reasoning.effort
     "thinking_budget": {"thinkingbudget"},
     "embed_batch_size": set(),
     "chunk_size": set(),
@@ -349,7 +384,23 @@ def _bodies(service: Service) -> list[Any]:
     for request in service.requests:
         if request.content[:1] == b"{":
             out.append(json.loads(request.content))
+        elif request.headers.get("content-type", "").startswith("multipart/form-data"):
+            out.append(_form_fields(request))  # audio uploads: the form fields
     return out
+
+
+def _form_fields(request: Any) -> dict[str, str]:
+    """The text fields of a multipart/form-data request (files left out)."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    head = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode()
+    message = BytesParser(policy=HTTP).parsebytes(head + request.content)
+    return {
+        str(part.get_param("name", header="content-disposition")): part.get_content()
+        for part in message.iter_parts()  # type: ignore[attr-defined]
+        if part.get_filename() is None
+    }
 
 
 def _found(node: Any, names: set[str], value: Any) -> bool:

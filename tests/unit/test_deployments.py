@@ -39,7 +39,14 @@ import httpx
 import pytest
 
 from tests.faults.conftest import FaultServer, fault_server, reply_json  # noqa: F401
-from tests.security.conftest import BY_NAME, FRAMEWORK_SUBJECTS, Invoice, Service, chat_completion
+from tests.security.conftest import (
+    BY_NAME,
+    FRAMEWORK_SUBJECTS,
+    Invoice,
+    Service,
+    chat_completion,
+    recordings_dir,
+)
 from tests.security.conftest import serve as serve_service
 from yescale import YEScaleClient
 
@@ -383,7 +390,14 @@ def build(name: str, url: str, **extra: Any) -> Any:
         options["structured_schema"] = Invoice
     if name in ("YEScaleMediaTaskTool", "YEScaleToolSpec"):
         options["poll_interval"] = 0.01
-    if name in ("YEScaleImageGenerationTool", "YEScaleMediaTaskTool"):
+    if name == "YEScaleSpeechToTextTool":
+        options["allowed_input_dirs"] = [recordings_dir()]
+    if name in (
+        "YEScaleImageGenerationTool",
+        "YEScaleMediaTaskTool",
+        "YEScaleSpeechToTextTool",
+        "YEScaleTextToSpeechTool",
+    ):
         options["handle_tool_error"] = False
     return getattr(module, name)(**options)
 

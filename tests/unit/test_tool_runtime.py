@@ -572,7 +572,13 @@ def test_llamaindex_text_block_never_holds_base64(tmp_path: Path) -> None:
 
 def test_tool_spec_lists_extract_structured_only_with_a_schema() -> None:
     names = [t.metadata.name for t in YEScaleToolSpec().to_tool_list()]
-    assert names == ["generate_image", "generate_media", "get_media_task"]
+    assert names == [
+        "generate_image",
+        "generate_media",
+        "get_media_task",
+        "transcribe_audio",
+        "generate_speech",
+    ]
     with_schema = YEScaleToolSpec(structured_schema=Person).to_tool_list()
     assert [t.metadata.name for t in with_schema][-1] == "extract_structured"
     media = YEScaleToolSpec().to_tool_list()[1]

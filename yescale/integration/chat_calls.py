@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 __all__ = ["ChatCalls", "ChatEndpoint"]
 
 #: ``"openai"``: ``/v1/chat/completions``; ``"gemini"``: Gemini's ``generateContent``;
-#: ``"anthropic"``: Anthropic's ``/v1/messages`` (answers in the OpenAI format every way).
-ChatEndpoint = Literal["openai", "gemini", "anthropic"]
+#: ``"anthropic"``: Anthropic's ``/v1/messages``; ``"responses"``: OpenAI's ``/v1/responses``
+#: (answers in the OpenAI format every way).
+ChatEndpoint = Literal["openai", "gemini", "anthropic", "responses"]
 
 Messages = Sequence[Mapping[str, Any]]
 
@@ -42,12 +43,16 @@ class ChatCalls:
     def _chat(self) -> Any:
         if self.endpoint == "anthropic":
             return self.client.messages.chat
+        if self.endpoint == "responses":
+            return self.client.responses.chat
         return self.client.chat if self.endpoint == "openai" else self.client.gemini.chat
 
     def _achat(self) -> Any:
         aio = self.client.aio
         if self.endpoint == "anthropic":
             return aio.messages.chat
+        if self.endpoint == "responses":
+            return aio.responses.chat
         return aio.chat if self.endpoint == "openai" else aio.gemini.chat
 
     def create(self, messages: Messages, params: Mapping[str, Any]) -> ChatCompletion:

@@ -8,6 +8,7 @@ classes of one endpoint send the same body for the same settings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Literal
 
@@ -31,7 +32,9 @@ __all__ = [
     "gemini_response_format",
     "openai_chat_params",
     "openai_tool_choice",
+    "refuse_set_fields",
     "tool_names",
+    "wants_responses_api",
 ]
 
 #: The body parameters an OpenAI-format chat class takes as constructor arguments (a class may
@@ -135,6 +138,22 @@ def default_max_tokens(model: str) -> int:
     langchain-anthropic chooses."""
     known = model_profile(model).get("max_output_tokens")
     return int(known) if isinstance(known, int) and known > 0 else FALLBACK_MAX_TOKENS
+
+
+def refuse_set_fields(
+    owner: str,
+    values: Mapping[str, Any],
+    hints: Mapping[str, str],
+    aliases: Mapping[str, str] | None = None,
+) -> None:
+    """Refuse the fields among ``hints`` that are set in ``values`` (a class's fields its
+    endpoint has no use for, which would otherwise be lost at the first call), each with its
+    hint; ``aliases``: another spelling of a field, named too (``stop_sequences``)."""
+    for name, hint in hints.items():
+        if values.get(name) is not None:
+            alias = (aliases or {}).get(name)
+            named = f"`{name}`" + (f" (or `{alias}`)" if alias else "")
+            raise InvalidRequestError(f"{owner} does not take {named}: {hint}.")
 
 
 def check_anthropic_fields(owner: str, seed: Any, n: Any = None) -> None:
@@ -296,3 +315,32 @@ def openai_tool_choice(
 def tool_names(tools: Sequence[Mapping[str, Any]]) -> list[str]:
     """The names of the functions among OpenAI tool dicts (built-in tools have none)."""
     return [t["function"]["name"] for t in tools if "function" in t]
+
+
+#: Parameters only OpenAI's Responses API takes: a call that has one goes there.
+RESPONSES_ONLY_PARAMS = frozenset(
+    (
+        "reasoning",
+        "include",
+        "truncation",
+        "previous_response_id",
+        "use_previous_response_id",
+        "text",
+        "context_management",
+    )
+)
+#: Models served on the Responses API only (as langchain-openai chooses): the -pro reasoning
+#: models and the codex models.
+_RESPONSES_ONLY_MODELS = re.compile(r"^(o1-pro|o3-pro|gpt-5(\.\d+)?-pro)|codex", re.IGNORECASE)
+
+
+def wants_responses_api(model: str, params: Mapping[str, Any]) -> bool:
+    """Whether a chat call goes to ``/v1/responses`` when the class leaves it open: the model is
+    served there only, a parameter only it takes is set, or a built-in tool (web search, image
+    generation, code interpreter...) is bound."""
+    if _RESPONSES_ONLY_MODELS.search(model):
+        return True
+    if any(params.get(name) not in (None, False) for name in RESPONSES_ONLY_PARAMS):
+        return True
+    tools = params.get("tools") or []
+    return any(isinstance(t, Mapping) and t.get("type") not in (None, "function") for t in tools)

@@ -36,6 +36,7 @@ from ..errors import InvalidRequestError, error_from_payload, incomplete_answer
 from ..models.kinds import check_chat_model
 from ..types.responses import Response, ResponsesRequest
 from ._response_streams import AsyncResponseStream, ResponseStream, responses_usage
+from .responses_chat import AsyncResponsesChat, ResponsesChat
 
 PATH = "/v1/responses"
 WHAT = "OpenAI response"
@@ -117,11 +118,14 @@ class Responses:
     ``tool_choice``, ``parallel_tool_calls``, ``reasoning``, ``include``, ``store``,
     ``previous_response_id``, ``text``, ``max_output_tokens``, ``temperature``, ``top_p``,
     ``metadata``, ``truncation``, ``user``, ``service_tier``; unknown ones pass through.
+    ``.chat``: the same endpoint in the OpenAI chat format
+    (:class:`~yescale.resources.responses_chat.ResponsesChat`).
     """
 
     def __init__(self, transport: Transport) -> None:
         self._t = transport
         self._decoder = partial(ResponseStreamDecoder, transport.secrets)
+        self.chat = ResponsesChat(self)
 
     def create(self, *, model: str, input: Input, **params: Any) -> Response:
         """One response. ``reply.to_input()`` is its output as the next request's items."""
@@ -142,6 +146,7 @@ class AsyncResponses:
     def __init__(self, transport: Transport) -> None:
         self._t = transport
         self._decoder = partial(ResponseStreamDecoder, transport.secrets)
+        self.chat = AsyncResponsesChat(self)
 
     async def create(self, *, model: str, input: Input, **params: Any) -> Response:
         return await self._t.asend(build_call(model, input, params, stream=False))

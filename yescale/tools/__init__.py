@@ -8,9 +8,23 @@ Each capability is implemented once here; ``langchain_yescale.tools`` and
   saved to ``output_dir`` or kept in memory; nano-banana through Gemini's native
   ``generateContent`` (:mod:`.gemini_images`);
 * :class:`MediaTaskRunner`: YEScale Media tasks (submit, poll with progress, resume, download);
-* :class:`StructuredExtractor`: Gemini structured extraction validated against a schema.
+* :class:`StructuredExtractor`: Gemini structured extraction validated against a schema;
+* :class:`SpeechToText` / :class:`TextToSpeech`: recordings (allowed paths or URLs) to
+  transcripts, texts to audio files in ``output_dir`` (:mod:`.audio`).
 """
 
+from .audio import (
+    DEFAULT_SPEECH_MODEL,
+    DEFAULT_TRANSCRIPTION_MODEL,
+    DEFAULT_TRANSLATION_MODEL,
+    DEFAULT_VOICE,
+    AudioInputError,
+    AudioInputPolicy,
+    SpeechToText,
+    TextToSpeech,
+    TranscriptFormat,
+)
+from .audio_results import SpeechResult, TranscriptResult
 from .gemini_images import ImageNotGeneratedError
 from .image_results import GeneratedImage, ImageResult
 from .images import DEFAULT_IMAGE_MODEL, ImageGenerator, image_model_help
@@ -37,9 +51,15 @@ from .structured import (
 
 __all__ = [
     "DEFAULT_IMAGE_MODEL",
+    "DEFAULT_SPEECH_MODEL",
     "DEFAULT_STRUCTURED_MODEL",
+    "DEFAULT_TRANSCRIPTION_MODEL",
+    "DEFAULT_TRANSLATION_MODEL",
+    "DEFAULT_VOICE",
     "MEDIA_MODELS",
     "STANDARD_CONFIG_KEYS",
+    "AudioInputError",
+    "AudioInputPolicy",
     "GeneratedImage",
     "ImageGenerator",
     "ImageNotGeneratedError",
@@ -51,9 +71,14 @@ __all__ = [
     "MediaProgress",
     "MediaTaskRunner",
     "SchemaValidator",
+    "SpeechResult",
+    "SpeechToText",
     "StructuredExtractor",
     "StructuredOutputError",
     "StructuredResult",
+    "TextToSpeech",
+    "TranscriptFormat",
+    "TranscriptResult",
     "aextract_structured",
     "build_config",
     "classify",
