@@ -171,7 +171,7 @@ def _model_turn_blocks(content: str | list[Any]) -> list[dict[str, Any]] | None:
         if _claude_server_block(b)
         else b
         for b in content
-        if isinstance(b, str)
+        if (isinstance(b, str) and b)  # a stream's first chunk leaves an empty string
         or (isinstance(b, dict) and b.get("type") in ("text", *_MODEL_TURN_BLOCKS))
         or _claude_server_block(b)
     ]

@@ -4,8 +4,9 @@ The recorder is the fault server of ``tests/faults`` (a real HTTP server on 127.
 with one step that answers whatever was asked the way the real service would: an OpenAI chat
 completion (or its event stream) on ``/chat/completions``, a Gemini answer (or its event stream)
 on ``:generateContent`` / ``:streamGenerateContent``, an Anthropic ``message`` (or its event
-stream, when the body asks ``"stream": true``) on ``/v1/messages``, and a small PNG on any ``GET``
-(image URLs that both classes fetch). Every request is kept, so a test runs the same framework
+stream, when the body asks ``"stream": true``) on ``/v1/messages``, an OpenAI Responses
+``response`` (or its event stream) on ``/responses``, and a small PNG on any ``GET`` (image URLs
+that both classes fetch). Every request is kept, so a test runs the same framework
 input through the peer class and through ours and compares the two bodies.
 """
 
@@ -138,10 +139,144 @@ def anthropic_events(content: list[dict[str, Any]]) -> bytes:
     return b"".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events)
 
 
+#: The usage of every Responses answer.
+RESPONSES_USAGE = {
+    "input_tokens": 3,
+    "input_tokens_details": {"cached_tokens": 0},
+    "output_tokens": 2,
+    "output_tokens_details": {"reasoning_tokens": 1},
+    "total_tokens": 5,
+}
+#: What the recorder answers on ``/responses`` unless told otherwise.
+RESPONSES_HELLO: list[dict[str, Any]] = [
+    {
+        "type": "message",
+        "id": "msg_peer",
+        "role": "assistant",
+        "status": "completed",
+        "content": [{"type": "output_text", "text": "Hello!", "annotations": []}],
+    }
+]
+
+
+def responses_answer(
+    output: list[dict[str, Any]], response_id: str = "resp_peer", status: str = "completed"
+) -> dict[str, Any]:
+    """An OpenAI Responses ``response`` object whose ``output`` is ``output`` (its items as
+    given), with :data:`RESPONSES_USAGE`."""
+    return {
+        "id": response_id,
+        "object": "response",
+        "created_at": 1,
+        "status": status,
+        "error": None,
+        "incomplete_details": None,
+        "instructions": None,
+        "max_output_tokens": None,
+        "model": OPENAI_MODEL,
+        "output": [dict(item) for item in output],
+        "parallel_tool_calls": True,
+        "previous_response_id": None,
+        "reasoning": {"effort": None, "summary": None},
+        "store": True,
+        "temperature": 1.0,
+        "text": {"format": {"type": "text"}},
+        "tool_choice": "auto",
+        "tools": [],
+        "top_p": 1.0,
+        "truncation": "disabled",
+        "usage": dict(RESPONSES_USAGE) if status == "completed" else None,
+        "metadata": {},
+    }
+
+
+def _item_events(index: int, item: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One output item as the Responses API streams it: ``response.output_item.added`` (the item
+    without its streamed parts), its parts' and deltas' events, ``response.output_item.done``
+    (the whole item)."""
+    kind = item.get("type")
+    at = {"item_id": item.get("id"), "output_index": index}
+    added = dict(item)
+    events: list[dict[str, Any]] = []
+    if kind == "message":
+        added = {**item, "status": "in_progress", "content": []}
+        for j, part in enumerate(item.get("content") or []):
+            where = {**at, "content_index": j}
+            if part.get("type") == "output_text":
+                empty = {"type": "output_text", "text": "", "annotations": []}
+                events.append({"type": "response.content_part.added", **where, "part": empty})
+                events.append(
+                    {"type": "response.output_text.delta", **where, "delta": part["text"]}
+                )
+                for k, note in enumerate(part.get("annotations") or []):
+                    events.append(
+                        {
+                            "type": "response.output_text.annotation.added",
+                            **where,
+                            "annotation_index": k,
+                            "annotation": note,
+                        }
+                    )
+                events.append({"type": "response.output_text.done", **where, "text": part["text"]})
+            else:  # a refusal, or another part: whole
+                events.append({"type": "response.content_part.added", **where, "part": part})
+            events.append({"type": "response.content_part.done", **where, "part": dict(part)})
+    elif kind == "function_call":
+        added = {**item, "status": "in_progress", "arguments": ""}
+        events.append(
+            {"type": "response.function_call_arguments.delta", **at, "delta": item["arguments"]}
+        )
+        events.append(
+            {"type": "response.function_call_arguments.done", **at, "arguments": item["arguments"]}
+        )
+    elif kind == "reasoning":
+        added = {k: v for k, v in item.items() if k != "encrypted_content"}
+        added["summary"] = []
+        for j, part in enumerate(item.get("summary") or []):
+            where = {**at, "summary_index": j}
+            empty = {"type": "summary_text", "text": ""}
+            events.append({"type": "response.reasoning_summary_part.added", **where, "part": empty})
+            events.append(
+                {"type": "response.reasoning_summary_text.delta", **where, "delta": part["text"]}
+            )
+            events.append(
+                {"type": "response.reasoning_summary_text.done", **where, "text": part["text"]}
+            )
+            events.append(
+                {"type": "response.reasoning_summary_part.done", **where, "part": dict(part)}
+            )
+    # other items (web_search_call, image_generation_call, ...) come whole in added and done
+    return [
+        {"type": "response.output_item.added", "output_index": index, "item": added},
+        *events,
+        {"type": "response.output_item.done", "output_index": index, "item": dict(item)},
+    ]
+
+
+def responses_events(output: list[dict[str, Any]], response_id: str = "resp_peer") -> bytes:
+    """:func:`responses_answer` as the Responses event stream: ``response.created`` (no output
+    yet), each item's events, ``response.completed`` (the whole response), each as
+    ``event: <type>`` + ``data: <json>`` with its ``sequence_number``."""
+    whole = responses_answer(output, response_id)
+    start = {**responses_answer([], response_id, status="in_progress")}
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": start},
+        {"type": "response.in_progress", "response": start},
+    ]
+    for index, item in enumerate(whole["output"]):
+        events += _item_events(index, item)
+    events.append({"type": "response.completed", "response": whole})
+    return b"".join(
+        f"event: {e['type']}\ndata: {json.dumps({**e, 'sequence_number': n})}\n\n".encode()
+        for n, e in enumerate(events)
+    )
+
+
 class Recorder:
     """The fault server answering every request with :attr:`openai_message` /
-    :attr:`gemini_parts` / :attr:`anthropic_content` (set them to what the call under test
-    must get back)."""
+    :attr:`gemini_parts` / :attr:`anthropic_content` / :attr:`responses_output` (set them to
+    what the call under test must get back). Each ``/responses`` answer has an id of its own,
+    ``resp_peer1``, ``resp_peer2``... (so chained calls can be told apart)."""
 
     def __init__(self, server: FaultServer) -> None:
         self.server = server
@@ -149,6 +284,8 @@ class Recorder:
         self.openai_message: dict[str, Any] = {"role": "assistant", "content": "Hello!"}
         self.gemini_parts: list[dict[str, Any]] = [{"text": "Hello!"}]
         self.anthropic_content: list[dict[str, Any]] = [{"type": "text", "text": "Hello!"}]
+        self.responses_output: list[dict[str, Any]] = [dict(i) for i in RESPONSES_HELLO]
+        self.responses_made = 0
         self._taken = 0
         server.script(self._answer)
 
@@ -175,6 +312,14 @@ class Recorder:
                 reply(200, events, {"Content-Type": "text/event-stream"})(h)
             else:
                 reply_json(200, anthropic_message(self.anthropic_content))(h)
+        elif seen.path.endswith("/responses"):
+            self.responses_made += 1
+            response_id = f"resp_peer{self.responses_made}"
+            if json.loads(seen.body).get("stream"):
+                events = responses_events(self.responses_output, response_id)
+                reply(200, events, {"Content-Type": "text/event-stream"})(h)
+            else:
+                reply_json(200, responses_answer(self.responses_output, response_id))(h)
         else:
             reply_json(404, {"error": {"message": f"no route {seen.path}"}})(h)
 

@@ -329,18 +329,25 @@ RESPONSES_ONLY_PARAMS = frozenset(
         "context_management",
     )
 )
-#: Models served on the Responses API only (as langchain-openai chooses): the -pro reasoning
-#: models and the codex models.
-_RESPONSES_ONLY_MODELS = re.compile(r"^(o1-pro|o3-pro|gpt-5(\.\d+)?-pro)|codex", re.IGNORECASE)
+#: Models served on the Responses API only: the -pro reasoning models (o1-pro and o3-pro too,
+#: which langchain-openai sends to /v1/chat/completions, where OpenAI does not serve them), the
+#: "sol" models and the codex models, as langchain-openai lists them.
+_RESPONSES_ONLY_MODELS = re.compile(
+    r"^(o1-pro|o3-pro|gpt-5(\.\d+)?-(pro|sol))|codex", re.IGNORECASE
+)
+#: Models that take function tools on the Responses API only (langchain-openai's gpt-6 rule).
+_RESPONSES_FOR_TOOLS = re.compile(r"^gpt-6", re.IGNORECASE)
 
 
 def wants_responses_api(model: str, params: Mapping[str, Any]) -> bool:
     """Whether a chat call goes to ``/v1/responses`` when the class leaves it open: the model is
-    served there only, a parameter only it takes is set, or a built-in tool (web search, image
-    generation, code interpreter...) is bound."""
+    served there only (or, for gpt-6, takes tools there only), a parameter only it takes is set,
+    or a built-in tool (web search, image generation, code interpreter...) is bound."""
     if _RESPONSES_ONLY_MODELS.search(model):
         return True
     if any(params.get(name) not in (None, False) for name in RESPONSES_ONLY_PARAMS):
         return True
     tools = params.get("tools") or []
+    if tools and _RESPONSES_FOR_TOOLS.search(model):
+        return True
     return any(isinstance(t, Mapping) and t.get("type") not in (None, "function") for t in tools)
