@@ -9,17 +9,14 @@ request is checked, metered and sent exactly as a Messages call is). The transla
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._validate import require_messages
 from ..translate.anthropic_answers import AnthropicChunkTranslator, from_anthropic_message
 from ..translate.anthropic_chat import offers_server_tools, to_anthropic_request
 from ..translate.anthropic_params import chat_params
-from ..types.chat import ChatCompletion, ChatCompletionChunk
-from ..types.messages import Message
-from ._message_streams import AsyncMessageStream, MessageStream
-from ._stream import AsyncStream
+from ._chat_over import AsyncChatOver, ChatFormat, ChatOver
 
 if TYPE_CHECKING:
     from .messages import AsyncMessages, Messages
@@ -55,37 +52,25 @@ def messages_call(
     return {**fields, **request}
 
 
-def _answer(message: Message, rich: bool) -> ChatCompletion:
-    completion = from_anthropic_message(message, rich)
-    completion.attach_cost(message.cost)
-    return completion
+def _call(
+    messages: Sequence[Mapping[str, Any]],
+    tools: Sequence[Mapping[str, Any]] | None,
+    tool_choice: str | Mapping[str, Any] | None,
+    params: Mapping[str, Any],
+    stream: bool,
+) -> dict[str, Any]:
+    return messages_call(messages, tools, tool_choice, params)
 
 
-def _chunks(stream: MessageStream, rich: bool) -> Iterator[ChatCompletionChunk]:
-    translator = AnthropicChunkTranslator(rich)
-    with stream:
-        for event in stream:
-            chunk = translator.translate(event)
-            if chunk is not None:
-                if translator.finished:
-                    chunk.attach_cost(stream.cost)
-                yield chunk
+MESSAGES = ChatFormat(
+    call=_call,
+    offers_server_tools=offers_server_tools,
+    answer=from_anthropic_message,
+    translator=AnthropicChunkTranslator,
+)
 
 
-async def _achunks(
-    stream: AsyncMessageStream, rich: bool
-) -> AsyncIterator[ChatCompletionChunk]:
-    translator = AnthropicChunkTranslator(rich)
-    async with stream:
-        async for event in stream:
-            chunk = translator.translate(event)
-            if chunk is not None:
-                if translator.finished:
-                    chunk.attach_cost(stream.cost)
-                yield chunk
-
-
-class MessagesChat:
+class MessagesChat(ChatOver):
     """OpenAI-format chat on ``/v1/messages``: ``client.messages.chat``.
 
     ``create(model=, messages=, tools=None, tool_choice=None, **params)`` returns a
@@ -96,64 +81,16 @@ class MessagesChat:
     ``betas``...). See docs/anthropic.md for the mapping.
     """
 
+    _format = MESSAGES
+
     def __init__(self, messages: Messages) -> None:
-        self._messages = messages
-
-    def create(
-        self,
-        *,
-        model: str,
-        messages: Sequence[Mapping[str, Any]],
-        tools: Sequence[Mapping[str, Any]] | None = None,
-        tool_choice: str | Mapping[str, Any] | None = None,
-        **params: Any,
-    ) -> ChatCompletion:
-        call = messages_call(messages, tools, tool_choice, params)
-        rich = offers_server_tools(call.get("tools"))
-        return _answer(self._messages.create(model=model, **call), rich)
-
-    def stream(
-        self,
-        *,
-        model: str,
-        messages: Sequence[Mapping[str, Any]],
-        tools: Sequence[Mapping[str, Any]] | None = None,
-        tool_choice: str | Mapping[str, Any] | None = None,
-        **params: Any,
-    ) -> Iterator[ChatCompletionChunk]:
-        call = messages_call(messages, tools, tool_choice, params)
-        rich = offers_server_tools(call.get("tools"))
-        return _chunks(self._messages.stream(model=model, **call), rich)
+        super().__init__(messages)
 
 
-class AsyncMessagesChat:
+class AsyncMessagesChat(AsyncChatOver):
     """Async twin of :class:`MessagesChat` (``client.aio.messages.chat``)."""
 
+    _format = MESSAGES
+
     def __init__(self, messages: AsyncMessages) -> None:
-        self._messages = messages
-
-    async def create(
-        self,
-        *,
-        model: str,
-        messages: Sequence[Mapping[str, Any]],
-        tools: Sequence[Mapping[str, Any]] | None = None,
-        tool_choice: str | Mapping[str, Any] | None = None,
-        **params: Any,
-    ) -> ChatCompletion:
-        call = messages_call(messages, tools, tool_choice, params)
-        rich = offers_server_tools(call.get("tools"))
-        return _answer(await self._messages.create(model=model, **call), rich)
-
-    def stream(
-        self,
-        *,
-        model: str,
-        messages: Sequence[Mapping[str, Any]],
-        tools: Sequence[Mapping[str, Any]] | None = None,
-        tool_choice: str | Mapping[str, Any] | None = None,
-        **params: Any,
-    ) -> AsyncStream[ChatCompletionChunk]:
-        call = messages_call(messages, tools, tool_choice, params)
-        rich = offers_server_tools(call.get("tools"))
-        return AsyncStream(_achunks(self._messages.stream(model=model, **call), rich))
+        super().__init__(messages)

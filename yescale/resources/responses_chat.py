@@ -10,7 +10,7 @@ request is checked, metered and sent exactly as a Responses call is). The transl
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._validate import require_messages
@@ -24,10 +24,7 @@ from ..translate.responses_chat import (
 )
 from ..translate.responses_chunks import ResponsesChunkTranslator
 from ..translate.responses_params import chat_params
-from ..types.chat import ChatCompletion, ChatCompletionChunk
-from ..types.responses import Response
-from ._response_streams import AsyncResponseStream, ResponseStream
-from ._stream import AsyncStream
+from ._chat_over import AsyncChatOver, ChatFormat, ChatOver
 
 if TYPE_CHECKING:
     from .responses import AsyncResponses, Responses
@@ -65,35 +62,25 @@ def responses_call(
     return call
 
 
-def _answer(response: Response, rich: bool) -> ChatCompletion:
-    completion = from_response(response, rich)
-    completion.attach_cost(response.cost)
-    return completion
+def _call(
+    messages: Sequence[Mapping[str, Any]],
+    tools: Sequence[Mapping[str, Any]] | None,
+    tool_choice: str | Mapping[str, Any] | None,
+    params: Mapping[str, Any],
+    stream: bool,
+) -> dict[str, Any]:
+    return responses_call(messages, tools, tool_choice, params, stream=stream)
 
 
-def _chunks(stream: ResponseStream, rich: bool) -> Iterator[ChatCompletionChunk]:
-    translator = ResponsesChunkTranslator(rich)
-    with stream:
-        for event in stream:
-            chunk = translator.translate(event)
-            if chunk is not None:
-                if translator.finished:
-                    chunk.attach_cost(stream.cost)
-                yield chunk
+RESPONSES = ChatFormat(
+    call=_call,
+    offers_server_tools=offers_builtin_tools,
+    answer=from_response,
+    translator=ResponsesChunkTranslator,
+)
 
 
-async def _achunks(stream: AsyncResponseStream, rich: bool) -> AsyncIterator[ChatCompletionChunk]:
-    translator = ResponsesChunkTranslator(rich)
-    async with stream:
-        async for event in stream:
-            chunk = translator.translate(event)
-            if chunk is not None:
-                if translator.finished:
-                    chunk.attach_cost(stream.cost)
-                yield chunk
-
-
-class ResponsesChat:
+class ResponsesChat(ChatOver):
     """OpenAI-format chat on ``/v1/responses``: ``client.responses.chat``.
 
     ``create(model=, messages=, tools=None, tool_choice=None, **params)`` returns a
@@ -105,64 +92,16 @@ class ResponsesChat:
     ``text``...), and ``use_previous_response_id``. See docs/responses.md for the mapping.
     """
 
+    _format = RESPONSES
+
     def __init__(self, responses: Responses) -> None:
-        self._responses = responses
-
-    def create(
-        self,
-        *,
-        model: str,
-        messages: Sequence[Mapping[str, Any]],
-        tools: Sequence[Mapping[str, Any]] | None = None,
-        tool_choice: str | Mapping[str, Any] | None = None,
-        **params: Any,
-    ) -> ChatCompletion:
-        call = responses_call(messages, tools, tool_choice, params)
-        rich = offers_builtin_tools(call.get("tools"))
-        return _answer(self._responses.create(model=model, **call), rich)
-
-    def stream(
-        self,
-        *,
-        model: str,
-        messages: Sequence[Mapping[str, Any]],
-        tools: Sequence[Mapping[str, Any]] | None = None,
-        tool_choice: str | Mapping[str, Any] | None = None,
-        **params: Any,
-    ) -> Iterator[ChatCompletionChunk]:
-        call = responses_call(messages, tools, tool_choice, params, stream=True)
-        rich = offers_builtin_tools(call.get("tools"))
-        return _chunks(self._responses.stream(model=model, **call), rich)
+        super().__init__(responses)
 
 
-class AsyncResponsesChat:
+class AsyncResponsesChat(AsyncChatOver):
     """Async twin of :class:`ResponsesChat` (``client.aio.responses.chat``)."""
 
+    _format = RESPONSES
+
     def __init__(self, responses: AsyncResponses) -> None:
-        self._responses = responses
-
-    async def create(
-        self,
-        *,
-        model: str,
-        messages: Sequence[Mapping[str, Any]],
-        tools: Sequence[Mapping[str, Any]] | None = None,
-        tool_choice: str | Mapping[str, Any] | None = None,
-        **params: Any,
-    ) -> ChatCompletion:
-        call = responses_call(messages, tools, tool_choice, params)
-        rich = offers_builtin_tools(call.get("tools"))
-        return _answer(await self._responses.create(model=model, **call), rich)
-
-    def stream(
-        self,
-        *,
-        model: str,
-        messages: Sequence[Mapping[str, Any]],
-        tools: Sequence[Mapping[str, Any]] | None = None,
-        tool_choice: str | Mapping[str, Any] | None = None,
-        **params: Any,
-    ) -> AsyncStream[ChatCompletionChunk]:
-        call = responses_call(messages, tools, tool_choice, params, stream=True)
-        rich = offers_builtin_tools(call.get("tools"))
-        return AsyncStream(_achunks(self._responses.stream(model=model, **call), rich))
+        super().__init__(responses)
