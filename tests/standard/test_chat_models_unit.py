@@ -84,6 +84,22 @@ class TestChatYEScaleUnit(_SerdesWithAllowList):
         return True
 
 
+class TestChatYEScaleResponsesUnit(TestChatYEScaleUnit):
+    """``ChatYEScale`` on OpenAI's Responses API (``use_responses_api=True``)."""
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "gpt-5-mini", "api_key": "test-key", "use_responses_api": True}
+
+    @property
+    def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+        return (
+            {"YESCALE_API_KEY": "env-key", "YESCALE_BASE_URL": "https://api.yescale.vip"},
+            {"model": "gpt-5-mini", "use_responses_api": True},
+            {"api_key": "env-key", "base_url": "https://api.yescale.vip"},
+        )
+
+
 class TestChatYEScaleGeminiUnit(_SerdesWithAllowList):
     @property
     def chat_model_class(self) -> type[ChatYEScaleGemini]:
