@@ -1,13 +1,18 @@
-"""``content_blocks`` for YEScale answers: langchain-core's own reading, plus citations.
+"""``content_blocks`` for YEScale answers: langchain-core's own reading, plus citations and
+audio.
 
 langchain-core turns a message into standard blocks with the translator registered for its
-``response_metadata["model_provider"]``. Ours (``"yescale"``) adds one thing to the core's
+``response_metadata["model_provider"]``. Ours (``"yescale"``) adds two things to the core's
 best-effort reading, which already understands our content (text, and the standard image,
 audio and server-tool blocks of Gemini's answers): the answer's ``url_citation`` annotations
 (Gemini's grounding supports, or an OpenAI-format gateway's web-search citations), kept in
 ``additional_kwargs["annotations"]``, become ``citation`` annotations on the text blocks they
-point into, with offsets into that block's text. A message without annotations is left to the
-core (the translator declines, which is the registry's protocol for it).
+point into, with offsets into that block's text. And an audio answer (OpenAI's audio chat
+models), kept in ``additional_kwargs["audio"]`` as ``ChatOpenAI`` keeps it, becomes an ``audio``
+block after the text: the bytes (a stream's PCM as WAV), their MIME type, the audio's id and, in
+``extras``, the transcript and ``expires_at`` (:func:`yescale.integration.audio_chat.audio_block`).
+A message with neither is left to the core (the translator declines, which is the registry's
+protocol for it).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from typing import Any, TypeVar, cast
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages import content as types
 from langchain_core.messages.block_translators import register_translator
+
+from yescale.integration.audio_chat import audio_block
 
 PROVIDER = "yescale"
 
@@ -66,12 +73,16 @@ def _annotate(blocks: list[dict[str, Any]], citations: list[dict[str, Any]]) -> 
 
 def _with_citations(message: Message) -> list[types.ContentBlock]:
     citations = [c for c in map(_citation, message.additional_kwargs.get("annotations") or []) if c]
-    if not citations:
+    audio = audio_block(message.additional_kwargs.get("audio"))
+    if not citations and audio is None:
         raise NotImplementedError  # the core's best-effort reading is the whole answer
     metadata = {k: v for k, v in message.response_metadata.items() if k != "model_provider"}
     plain = message.model_copy(update={"response_metadata": metadata})
     blocks = [dict(b) for b in plain.content_blocks]
-    _annotate(blocks, citations)
+    if citations:
+        _annotate(blocks, citations)
+    if audio is not None:
+        blocks.append(audio)
     return cast("list[types.ContentBlock]", blocks)
 
 

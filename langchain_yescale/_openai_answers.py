@@ -116,6 +116,10 @@ def wire_message_to_ai(
         additional["reasoning_content"] = message.reasoning_content
     if message.refusal:
         additional["refusal"] = message.refusal
+    if message.audio is not None:
+        # as ChatOpenAI keeps it (id, data, transcript, expires_at); content_blocks adds an
+        # ``audio`` block (see ._citations), and the next turn sends the id back
+        additional["audio"] = message.audio.model_dump(exclude_none=True)
     additional.update(_kept_fields(message.model_extra))
     extra = message.model_extra or {}
     if extra.get("annotations"):
@@ -180,6 +184,9 @@ def chunk_to_langchain(chunk: ChatCompletionChunk, sent: set[str]) -> AIMessageC
             additional["reasoning_content"] = delta.reasoning_content
         if delta.refusal:
             additional["refusal"] = delta.refusal
+        if delta.audio is not None:
+            # a piece of the audio answer: chunks merge them (data and transcript concatenated)
+            additional["audio"] = delta.audio.model_dump(exclude_none=True)
         additional.update(_kept_fields(delta.model_extra))
         extra = delta.model_extra or {}
         if extra.get("annotations"):

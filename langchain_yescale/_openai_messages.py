@@ -27,6 +27,7 @@ from yescale.integration.caching import refuse_non_text_breakpoint
 from yescale.translate.anthropic_chat import PROVIDER_KEY
 
 from . import _citations  # noqa: F401  (registers the "yescale" content-block translator)
+from ._audio_chat import answered_audio, audio_format_named
 
 ReasoningHistory = Literal["auto", "always", "never"]
 
@@ -89,7 +90,7 @@ def _content_to_openai(content: str | list[Any], cache: bool = False) -> str | l
             "url" in block or "base64" in block or "source_type" in block or "file_id" in block
         ):
             _not_marked(block, cache)
-            parts.append(convert_to_openai_data_block(block))
+            parts.append(audio_format_named(convert_to_openai_data_block(block)))
         elif kind in ("image_url", "input_audio", "file"):
             parts.append(_not_marked(block, cache))
         elif kind in (
@@ -230,6 +231,9 @@ def _ai_to_openai(
     for name in KEPT_MESSAGE_FIELDS:
         if message.additional_kwargs.get(name):
             out[name] = message.additional_kwargs[name]
+    audio = None if model_turn_blocks else answered_audio(message)
+    if audio:
+        out["audio"] = audio
     signed = _signed_thinking(message.content) if model_turn_blocks else []
     if signed and not (out.get("extra_content") or {}).get(PROVIDER_KEY):
         # a turn written by another Claude class (ChatAnthropic's thinking blocks): sent back

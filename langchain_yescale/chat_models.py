@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from langchain_core.messages import BaseMessage
 from pydantic import Field
 
+from yescale.integration.audio_chat import check_chat_audio
 from yescale.integration.caching import CachePolicy
 from yescale.integration.chat_calls import ChatEndpoint
 from yescale.integration.chat_params import (
@@ -132,6 +134,23 @@ class ChatYEScale(BaseChatYEScale):
             )
             llm.invoke([message])
 
+    Audio (``gpt-4o-audio-preview``, ``gpt-audio``...):
+        .. code-block:: python
+
+            llm = ChatYEScale(
+                model="gpt-4o-audio-preview",
+                modalities=["text", "audio"],
+                audio={"voice": "alloy", "format": "wav"},
+            )
+            heard = HumanMessage(
+                [{"type": "audio", "base64": wav_b64, "mime_type": "audio/wav"}]
+            )
+            answer = llm.invoke([heard])
+            answer.additional_kwargs["audio"]["transcript"]
+            answer.content_blocks[-1]  # {"type": "audio", "base64": ..., "id": "audio_..."}
+
+        Input audio goes as ``input_audio`` (WAV or MP3 only); see docs/audio.md.
+
     Reasoning:
         DeepSeek-style ``reasoning_content`` is kept in ``additional_kwargs`` and shown as a
         ``reasoning`` block in ``message.content_blocks``, streamed too. It is sent back on later
@@ -175,6 +194,13 @@ class ChatYEScale(BaseChatYEScale):
     top_logprobs: int | None = None
     reasoning_effort: str | None = None
     """``"minimal"``/``"low"``/``"medium"``/``"high"`` for reasoning models."""
+    modalities: list[str] | None = None
+    """Output modalities: ``["text", "audio"]`` for a spoken answer from the audio models
+    (``gpt-4o-audio-preview``, ``gpt-audio``...), with ``audio``."""
+    audio: dict[str, Any] | None = None
+    """The spoken answer's voice and format, e.g. ``{"voice": "alloy", "format": "wav"}``
+    (``"pcm16"`` when streaming). It comes back in ``additional_kwargs["audio"]`` and as an
+    ``audio`` block in ``content_blocks``; the next turn sends its id back."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra body fields merged into every request."""
     extra_body: dict[str, Any] | None = None
@@ -223,6 +249,14 @@ class ChatYEScale(BaseChatYEScale):
 
     def _cache_policy(self) -> CachePolicy:
         return CachePolicy(enabled=self.prompt_caching, owner=type(self).__name__)
+
+    def _prepare(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        wire, params = super()._prepare(messages, stop, kwargs)
+        if self._endpoint_for(params) == "openai":
+            check_chat_audio(str(params.get("model", self.model_name)), wire, params)
+        return wire, params
 
     @property
     def _default_params(self) -> dict[str, Any]:

@@ -31,11 +31,13 @@ from llama_index.core.llms.utils import parse_partial_json
 from yescale import InvalidRequestError
 from yescale.integration import dump_tool_arguments, load_tool_arguments
 from yescale.integration.answers import reasoning_tokens
+from yescale.integration.audio_chat import openai_audio_format
 from yescale.integration.caching import check_cache_control, refuse_non_text_breakpoint
 from yescale.tools.inputs import sniff_image
 from yescale.types.chat import ChatMessage as WireMessage
 from yescale.types.chat import Usage
 
+from ._audio import answer_audio, sent_back_audio
 from ._outputs import citation_blocks, model_turn_blocks, output_blocks, text_spans
 
 ReasoningHistory = Literal["auto", "always", "never"]
@@ -90,7 +92,8 @@ def _need_inline(kind: str, block: AudioBlock | DocumentBlock | VideoBlock) -> N
 def _audio_part(block: AudioBlock) -> dict[str, Any]:
     _need_inline("audio", block)
     b64 = block.resolve_audio(as_base64=True).read().decode("ascii")
-    return {"type": "input_audio", "input_audio": {"data": b64, "format": block.format or "wav"}}
+    audio_format = openai_audio_format(block.format or "wav")  # "mpeg" is "mp3" to OpenAI
+    return {"type": "input_audio", "input_audio": {"data": b64, "format": audio_format}}
 
 
 def _file_part(block: DocumentBlock | VideoBlock) -> dict[str, Any]:
@@ -265,6 +268,14 @@ def _assistant(
     for name in _KEPT_MESSAGE_FIELDS:
         if message.additional_kwargs.get(name):
             out[name] = copy.deepcopy(message.additional_kwargs[name])
+    audio = None if model_turn else sent_back_audio(message)
+    if audio:
+        # an audio answer goes back by its id, its text (the audio's transcript) left out: as
+        # ChatOpenAI sends it, with an empty content (llama-index-llms-openai sends none, which
+        # the client's check of an assistant message refuses)
+        out["audio"] = audio
+        if not calls:
+            out["content"] = ""
     kept = message.additional_kwargs.get("content_blocks")
     if model_turn and kept:
         # a Gemini answer with images, audio or code: its parts go back as they came
@@ -373,13 +384,18 @@ def assistant_message(
     thinking_tokens: int | None = None,
     outputs: Sequence[Mapping[str, Any]] | None = None,
     annotations: Sequence[Any] = (),
+    audio: Mapping[str, Any] | None = None,
 ) -> ChatMessage:
     """An answer as a LlamaIndex message: ``ThinkingBlock``, ``TextBlock``, ``ToolCallBlock`` s,
     with the raw calls (plain dicts) in ``additional_kwargs["tool_calls"]``.
 
     ``outputs``: the standard blocks of an answer with more than text (Gemini images, audio,
     code), which replace the ``TextBlock``; ``annotations``: its citations, as
-    ``CitationBlock`` s after the text (see :mod:`._outputs`)."""
+    ``CitationBlock`` s after the text (see :mod:`._outputs`); ``audio``: an audio answer's,
+    an ``AudioBlock`` after the text, which is the transcript when the answer has no text (see
+    :mod:`._audio`)."""
+    transcript, audio_part, audio_kwargs = answer_audio(audio)
+    content = content or transcript
     blocks: list[Any] = []
     if reasoning:
         blocks.append(ThinkingBlock(content=reasoning, num_tokens=thinking_tokens))
@@ -391,9 +407,12 @@ def assistant_message(
         spans = text_spans(blocks, plain)
     else:
         blocks.append(TextBlock(text=content))
+    if audio_part is not None:
+        blocks.append(audio_part)
     blocks.extend(citation_blocks(annotations, content, spans))
     blocks.extend(tool_call_blocks(calls))
     additional: dict[str, Any] = {"content_blocks": kept} if kept else {}
+    additional.update(audio_kwargs)
     if calls:
         additional["tool_calls"] = [copy.deepcopy(dict(c)) for c in calls]
     for name, value in extras.items():
@@ -427,6 +446,7 @@ def from_wire_message(message: WireMessage, usage: Usage | None = None) -> ChatM
         thinking_tokens=reasoning_tokens(usage),
         outputs=wire_extras.get("content_blocks"),
         annotations=wire_extras.get("annotations") or (),
+        audio=message.audio.model_dump(exclude_none=True) if message.audio else None,
     )
 
 

@@ -31,7 +31,11 @@ class StreamAccumulator:
 
     def add(self, chunk: ChatCompletionChunk) -> ChatResponse:
         so_far = self.so_far
+        heard = len(str((so_far.audio or {}).get("transcript") or ""))
         content_delta, reasoning_delta = so_far.add(chunk)
+        if not so_far.content and so_far.audio:
+            # an audio answer has no text: its transcript is the message's, and streams as it
+            content_delta = str(so_far.audio.get("transcript") or "")[heard:]
         message = assistant_message(
             content=so_far.content,
             reasoning=so_far.reasoning,
@@ -40,6 +44,7 @@ class StreamAccumulator:
             thinking_tokens=so_far.thinking_tokens,
             outputs=so_far.content_blocks,
             annotations=so_far.annotations,
+            audio=so_far.audio,
         )
         priced = cost_metadata(chunk)
         if priced:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.types import Model
 from pydantic import Field
 
+from yescale.integration.audio_chat import check_chat_audio
 from yescale.integration.caching import CachePolicy
 from yescale.integration.chat_calls import ChatEndpoint
 from yescale.integration.chat_params import OPENAI_CHAT_FIELDS, field_values, openai_chat_params
@@ -71,6 +74,12 @@ class YEScale(BaseYEScaleLLM):
         ``additional_kwargs["thinking_delta"]``) and is sent back on tool-call turns.
         ``ImageBlock`` s (URL, path or bytes) are sent as ``image_url`` parts.
 
+    Audio (``gpt-4o-audio-preview``, ``gpt-audio``...):
+        ``AudioBlock`` s (WAV or MP3) go as ``input_audio``; with ``modalities=["text",
+        "audio"]`` and ``audio_config={"voice": "alloy", "format": "wav"}`` the answer holds the
+        transcript as text and an ``AudioBlock``, streamed too, and its id goes back next turn
+        (see docs/audio.md).
+
     Token usage:
         ``response.raw["usage"]`` (a plain dict) and ``response.additional_kwargs``
         (``prompt_tokens``, ``completion_tokens``, ``total_tokens``), which LlamaIndex's
@@ -95,6 +104,16 @@ class YEScale(BaseYEScaleLLM):
     top_logprobs: int | None = None
     reasoning_effort: str | None = None
     """``"minimal"`` / ``"low"`` / ``"medium"`` / ``"high"`` for reasoning models."""
+    modalities: list[str] | None = Field(
+        default=None,
+        description="Output modalities: ['text', 'audio'] for a spoken answer from the audio "
+        "models (gpt-4o-audio-preview, gpt-audio...), with audio_config.",
+    )
+    audio_config: dict[str, Any] | None = Field(
+        default=None,
+        description="The spoken answer's voice and format, sent as 'audio', e.g. "
+        "{'voice': 'alloy', 'format': 'wav'} ('pcm16' when streaming).",
+    )
     stream_usage: bool = True
     """Ask for token usage at the end of streams (``stream_options.include_usage``)."""
     disabled_params: list[str] | None = None
@@ -118,8 +137,11 @@ class YEScale(BaseYEScaleLLM):
         return CachePolicy(enabled=self.prompt_caching, owner=type(self).__name__)
 
     def _request_params(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        defaults = field_values(self, OPENAI_CHAT_FIELDS)
+        if self.audio_config is not None:
+            defaults["audio"] = self.audio_config  # llama-index-llms-openai's name for it
         params = openai_chat_params(
-            field_values(self, OPENAI_CHAT_FIELDS),
+            defaults,
             self.additional_kwargs,
             kwargs,
             model=self.model,
@@ -127,6 +149,13 @@ class YEScale(BaseYEScaleLLM):
         )
         params.setdefault("stream_usage", self.stream_usage)
         return params
+
+    def _prepare(
+        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        wire, params = super()._prepare(messages, kwargs)
+        check_chat_audio(str(params.get("model", self.model)), wire, params)
+        return wire, params
 
     # -- tools and structured output ------------------------------------------------------------
 

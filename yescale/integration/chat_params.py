@@ -52,6 +52,8 @@ OPENAI_CHAT_FIELDS = (
     "logprobs",
     "top_logprobs",
     "reasoning_effort",
+    "modalities",
+    "audio",
 )
 #: The same for the Gemini-native classes (snake_case; they go into ``generationConfig``).
 GEMINI_CHAT_FIELDS = (

@@ -9,6 +9,7 @@ from typing import Any
 from ..types.chat import ChatCompletionChunk, Usage
 from ..types.chat import ToolCall as WireToolCall
 from .answers import reasoning_tokens
+from .audio_chat import merge_audio
 
 __all__ = ["ChunkAccumulator", "merge_blocks", "merge_extra", "merge_tool_call_deltas"]
 
@@ -94,8 +95,8 @@ def merge_blocks(blocks: dict[int, dict[str, Any]], deltas: list[dict[str, Any]]
 
 class ChunkAccumulator:
     """The first choice of a chat stream, so far: text, reasoning, tool calls (merged by index),
-    refusal and ``extra_content`` (Gemini's signatures, Claude's thinking blocks), the last usage
-    and finish reason."""
+    audio, refusal and ``extra_content`` (Gemini's signatures, Claude's thinking blocks), the
+    last usage and finish reason."""
 
     def __init__(self) -> None:
         self.content = ""
@@ -110,6 +111,8 @@ class ChunkAccumulator:
         self.blocks: dict[int, dict[str, Any]] = {}
         self.text_before_blocks = ""
         self.annotations: list[dict[str, Any]] = []
+        #: an audio answer's ``delta.audio`` pieces merged (:func:`.audio_chat.merge_audio`)
+        self.audio: dict[str, Any] | None = None
 
     def add(self, chunk: ChatCompletionChunk) -> tuple[str, str]:
         """Fold one chunk in; returns the new text and the new reasoning text it brought."""
@@ -130,6 +133,8 @@ class ChunkAccumulator:
             elif not self.blocks:
                 self.text_before_blocks += content_delta
             self.annotations.extend(extras.get("annotations") or [])
+            if delta.audio is not None:
+                self.audio = merge_audio(self.audio, delta.audio.model_dump(exclude_none=True))
             if delta.refusal:
                 self.extras["refusal"] = self.extras.get("refusal", "") + delta.refusal
             if choice.finish_reason:

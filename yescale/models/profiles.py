@@ -93,15 +93,23 @@ _TEXT: Entry = {"text_inputs": True, "text_outputs": True}
 _TOOLS: Entry = {"tool_calling": True, "tool_choice": True}
 _IMAGES: Entry = {"image_inputs": True, "image_url_inputs": True}
 _NO_IMAGES: Entry = {"image_inputs": False, "image_url_inputs": False}
-#: OpenAI models that read images and PDFs (``file`` parts) and answer in a JSON schema.
-_OPENAI_MULTIMODAL: Entry = {**_IMAGES, "pdf_inputs": True, "structured_output": True}
+#: OpenAI models that read images and PDFs (``file`` parts) and answer in a JSON schema; audio
+#: (``input_audio`` parts) only the audio models take (``_AUDIO_CHAT``).
+_OPENAI_MULTIMODAL: Entry = {
+    **_IMAGES,
+    "pdf_inputs": True,
+    "structured_output": True,
+    "audio_inputs": False,
+}
+#: OpenAI's audio chat models (``gpt-4o-audio-preview``, ``gpt-audio``...).
+_AUDIO_CHAT: Entry = {**_NO_IMAGES, "audio_inputs": True, "reasoning_output": False}
 #: What nobody here knows of a model its family otherwise covers.
 _TOOLS_UNKNOWN: Entry = {"tool_calling": None, "tool_choice": None}
 
 #: What every model of a family does. One entry per family of :mod:`~yescale.models.families`.
 FAMILY_PROFILES: dict[str, Entry] = {
     "openai": {**_TOOLS},
-    "claude": {**_TOOLS, "structured_output": False, "image_inputs": True},
+    "claude": {**_TOOLS, "structured_output": False, "image_inputs": True, "audio_inputs": False},
     "gemini": {
         **_TOOLS,
         **_IMAGES,  # URLs are fetched and sent inline on the native endpoint
@@ -110,7 +118,7 @@ FAMILY_PROFILES: dict[str, Entry] = {
         "video_inputs": True,
         "structured_output": True,
     },
-    "deepseek": {**_TOOLS, **_NO_IMAGES, "structured_output": False},
+    "deepseek": {**_TOOLS, **_NO_IMAGES, "structured_output": False, "audio_inputs": False},
     "qwen": {"tool_calling": True},
     "xai": {"tool_calling": True},
     "moonshot": {"tool_calling": True},
@@ -124,6 +132,10 @@ MODEL_PROFILES: dict[str, Entry] = {
     "gpt-4": {**_NO_IMAGES, "structured_output": False, "reasoning_output": False},
     "gpt-4-turbo": {**_IMAGES, "structured_output": False, "reasoning_output": False},
     "gpt-4o": {**_OPENAI_MULTIMODAL, "reasoning_output": False},
+    # the audio models of /v1/chat/completions: text and audio in (no images), text and audio out
+    "gpt-4o-audio-preview": {**_AUDIO_CHAT},
+    "gpt-4o-mini-audio-preview": {**_AUDIO_CHAT},
+    "gpt-audio": {**_AUDIO_CHAT},
     "chatgpt-4o": {**_IMAGES, **_TOOLS_UNKNOWN, "reasoning_output": False},
     "gpt-4.1": {**_OPENAI_MULTIMODAL, "reasoning_output": False},
     "gpt-4.5": {**_OPENAI_MULTIMODAL, "reasoning_output": False},

@@ -50,12 +50,24 @@ class ToolCall(WireModel):
     index: int | None = None
 
 
+class ChatAudio(WireModel):
+    """An audio answer (``modalities: ["text", "audio"]``): its id (sent back next turn), the
+    base64 audio, its transcript and when the id stops working; streamed, each ``delta.audio``
+    holds some of these (pieces of ``data`` and ``transcript``)."""
+
+    id: str | None = None
+    data: str | None = None
+    transcript: str | None = None
+    expires_at: int | None = None
+
+
 class ChatMessage(WireModel):
     role: str = "assistant"
     content: str | list[dict[str, Any]] | None = None
     reasoning_content: str | None = None
     tool_calls: list[ToolCall] | None = None
     refusal: str | None = None
+    audio: ChatAudio | None = None
 
 
 class ChatChoice(WireModel):
@@ -115,6 +127,7 @@ class ChoiceDelta(WireModel):
     reasoning_content: str | None = None
     tool_calls: list[ToolCall] | None = None
     refusal: str | None = None
+    audio: ChatAudio | None = None
 
 
 class ChunkChoice(WireModel):
