@@ -216,12 +216,17 @@ def _extension(name: str) -> str:
     return PurePath(name).suffix.lower().lstrip(".")
 
 
+def _subject(shown: str) -> str:
+    """How a message names the input: "The audio bytes", "The audio file 'a.wav'"."""
+    return shown[:1].upper() + shown[1:] if shown.startswith("the ") else f"The audio file {shown}"
+
+
 def _check_extension(name: str, shown: str) -> str:
     ext = _extension(name)
     if ext not in AUDIO_TYPES:
         said = f"the extension '.{ext}'" if ext else "no extension"
         raise InvalidRequestError(
-            f"The audio file {shown} has {said}; the audio endpoints accept {_ACCEPTED}. "
+            f"{_subject(shown)} has {said}; the audio endpoints accept {_ACCEPTED}. "
             "Convert it (e.g. ffmpeg -i input output.mp3), or name it after its real format."
         )
     return ext
@@ -230,11 +235,11 @@ def _check_extension(name: str, shown: str) -> str:
 def _check_size(size: int, limit: int, shown: str) -> None:
     if size == 0:
         raise InvalidRequestError(
-            f"The audio file {shown} is empty (0 bytes): give a recording with sound in it."
+            f"{_subject(shown)} is empty (0 bytes): give a recording with sound in it."
         )
     if size > limit:
         raise InvalidRequestError(
-            f"The audio file {shown} is {_mb(size)}, over the {_mb(limit)} the audio endpoints "
+            f"{_subject(shown)} is {_mb(size)}, over the {_mb(limit)} the audio endpoints "
             "accept. Split it into shorter parts, or compress it (e.g. mono 16 kHz mp3: ffmpeg "
             "-i input -ac 1 -ar 16000 -b:a 32k output.mp3)."
         )
@@ -270,7 +275,7 @@ def _typed(
     instead = _not_audio(content) if sniffed is None else None
     if instead is not None:
         raise InvalidRequestError(
-            f"The audio file {where} holds {instead}, not audio: give the recording itself."
+            f"{_subject(where)} holds {instead}, not audio: give the recording itself."
         )
     content_type = (
         given_type if given_type and given_type.startswith(("audio/", "video/")) else None

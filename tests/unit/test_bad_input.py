@@ -71,6 +71,7 @@ from llama_index_yescale import (
     YEScaleAudioReader,
     YEScaleEmbedding,
     YEScaleGemini,
+    YEScaleResponses,
     YEScaleToolSpec,
 )
 from yescale import (
@@ -368,7 +369,7 @@ AUDIO_ROWS: list[Row] = [
         "lc-stt-verbose-json-gpt4o",
         "LangChain",
         "YEScaleSpeechToTextTool",
-        'verbose_json with gpt-4o-mini-transcribe',
+        "verbose_json with gpt-4o-mini-transcribe",
         lambda e: stt(e, {"file": "hello.wav"}, transcript_format="verbose_json"),
         YEScaleToolInputError,
         "answers in 'json' or 'text' only",
@@ -1235,6 +1236,67 @@ ROWS: list[Row] = [
         "Invalid size 'huge'",
         sent=1,
         server=server_error(400, "Invalid size 'huge'. Supported sizes: 1024x1024."),
+    ),
+    # ----------------------------------------------------- yescale client: Responses and audio
+    Row(
+        "responses-empty-input",
+        "client",
+        "client.responses.create",
+        "input=[]",
+        lambda e: e.client().responses.create(model="gpt-5-mini", input=[]),
+        InvalidRequestError,
+        "`input` must be a non-empty string or a non-empty list of items",
+    ),
+    Row(
+        "responses-reasoning-effort",
+        "client",
+        "client.responses.create",
+        'reasoning={"effort": "extreme"}',
+        lambda e: e.client().responses.create(
+            model="gpt-5-mini", input="Hi", reasoning={"effort": "extreme"}
+        ),
+        InvalidRequestError,
+        "reasoning.effort is 'extreme': it is one of",
+    ),
+    Row(
+        "responses-chat-stop",
+        "client",
+        "client.responses.chat.create",
+        'stop=["END"]',
+        lambda e: e.client().responses.chat.create(
+            model="gpt-5-mini", messages=[{"role": "user", "content": "Hi"}], stop=["END"]
+        ),
+        InvalidRequestError,
+        "stop is not supported over /v1/responses",
+    ),
+    Row(
+        "audio-empty-bytes",
+        "client",
+        "client.audio.transcriptions.create",
+        "file=b''",
+        lambda e: e.client().audio.transcriptions.create(file=b"", model="gpt-4o-mini-transcribe"),
+        InvalidRequestError,
+        "The audio bytes is empty (0 bytes)",
+    ),
+    Row(
+        "audio-text-file",
+        "client",
+        "client.audio.transcriptions.create",
+        "a .txt file",
+        lambda e: e.client().audio.transcriptions.create(
+            file=("notes.txt", b"hello"), model="gpt-4o-mini-transcribe"
+        ),
+        InvalidRequestError,
+        "has the extension '.txt'; the audio endpoints accept flac",
+    ),
+    Row(
+        "audio-speech-stt-model",
+        "client",
+        "client.audio.speech.create",
+        'model="whisper-1"',
+        lambda e: e.client().audio.speech.create(model="whisper-1", input="Hi", voice="alloy"),
+        InvalidRequestError,
+        "'whisper-1' is a speech-to-text model",
     ),
     # ---------------------------------------------------------------- yescale client: Gemini
     Row(
@@ -3189,6 +3251,36 @@ ROWS: list[Row] = [
         InvalidRequestError,
         "must be less than max_tokens (1500)",
     ),
+    # ---------------------------------------------------------------- LlamaIndex: YEScaleResponses
+    Row(
+        "li-responses-seed",
+        "LlamaIndex",
+        "YEScaleResponses(...)",
+        "seed=7",
+        lambda e: e.li(YEScaleResponses, seed=7),
+        InvalidRequestError,
+        "does not take `seed`: the Responses API takes no seed",
+    ),
+    Row(
+        "li-responses-n",
+        "LlamaIndex",
+        "YEScaleResponses(...)",
+        "n=2",
+        lambda e: e.li(YEScaleResponses, n=2),
+        InvalidRequestError,
+        "returns one answer per call",
+    ),
+    Row(
+        "lc-responses-stop",
+        "LangChain",
+        "ChatYEScale.invoke (Responses API)",
+        'stop=["END"] with use_responses_api=True',
+        lambda e: e.lc(ChatYEScale, model="gpt-5-mini", use_responses_api=True).invoke(
+            "Hi", stop=["END"]
+        ),
+        InvalidRequestError,
+        "the Responses API has no stop sequences",
+    ),
     # ---------------------------------------------------------------- LlamaIndex: YEScaleEmbedding
     Row(
         "li-emb-empty-batch",
@@ -3562,14 +3654,23 @@ def test_every_public_class_has_rows() -> None:
         YEScaleTextToSpeechTool,
         *(
             getattr(llama_index_yescale, n)
-            for n in ("YEScale", "YEScaleGemini", "YEScaleAnthropic")
+            for n in ("YEScale", "YEScaleGemini", "YEScaleAnthropic", "YEScaleResponses")
         ),
         YEScaleEmbedding,
         YEScaleToolSpec,
         YEScaleAudioReader,
     ):
         assert cls.__name__ in names, cls
-    for group in ("chat", "embeddings", "images", "gemini", "media", "system"):
+    for group in (
+        "chat",
+        "embeddings",
+        "images",
+        "gemini",
+        "media",
+        "system",
+        "responses",
+        "audio",
+    ):
         assert f"client.{group}." in names or f"client.aio.{group}." in names, group
 
 
