@@ -185,8 +185,8 @@ def _from_path(path: Path, limit: int) -> AudioFile:
     _check_extension(path.name, shown)  # before reading: a wrong type is refused at once
     _check_size(info.st_size, limit, shown)
     try:
-        with path.open("rb") as fh:
-            content = fh.read(limit + 1)
+        with path.open("rb") as fh:  # read what is there (a file that grew: one byte more)
+            content = _read_bounded(fh, min(info.st_size, limit) + 1)
     except OSError as exc:
         raise InvalidRequestError(
             f"Cannot read the audio file {shown!r}: {exc.strerror}."
@@ -194,11 +194,33 @@ def _from_path(path: Path, limit: int) -> AudioFile:
     return _typed(path.name, content, None, shown, limit)
 
 
+#: How much a read asks for at once: a recording's bytes are held once, not a buffer the size
+#: of the upload cap (25 MiB) per file.
+_CHUNK = 1 << 20
+
+
+def _read_bounded(file: Any, most: int) -> Any:
+    """At most ``most`` bytes (or characters: the caller refuses text) of ``file``, read in
+    chunks."""
+    first = file.read(min(most, _CHUNK))
+    if not isinstance(first, (bytes, bytearray)) or len(first) < min(most, _CHUNK):
+        return first
+    parts = [bytes(first)]
+    got = len(first)
+    while got < most:
+        part = file.read(min(most - got, _CHUNK))
+        if not part:
+            break
+        parts.append(bytes(part))
+        got += len(part)
+    return b"".join(parts)
+
+
 def _read_object(file: Any, limit: int, shown: str) -> bytes:
     """At most ``limit + 1`` bytes from the current position of a caller's file object (left
     open: it is the caller's)."""
     try:
-        content = file.read(limit + 1)
+        content = _read_bounded(file, limit + 1)
     except (OSError, ValueError) as exc:
         raise InvalidRequestError(f"Cannot read {shown}: {exc}.") from None
     if isinstance(content, str):

@@ -248,3 +248,29 @@ def test_refused_before_any_request(tmp_path: Path, call: Call, said: str, mode:
     with pytest.raises(InvalidRequestError, match=said):
         run()
     assert list(tmp_path.iterdir()) == []  # and nothing written
+
+
+def test_a_small_recording_is_read_without_a_buffer_the_size_of_the_cap(tmp_path: Path) -> None:
+    """A recording's bytes are held once: reading a 1.6 kB file must not reserve a buffer the
+    size of the 25 MB upload cap (the reader reads up to 32 files at once)."""
+    import io
+    import tracemalloc
+    import wave
+
+    sound = io.BytesIO()
+    with wave.open(sound, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\0\0" * 800)
+    path = tmp_path / "small.wav"
+    path.write_bytes(sound.getvalue())
+    read_audio_file(path)  # warm-up: imports and caches
+    tracemalloc.start()
+    try:
+        read_audio_file(path)
+        read_audio_file(io.BytesIO(sound.getvalue()))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20, peak
