@@ -168,3 +168,69 @@ def in_mode(
             await client.aclose()
 
     return asyncio.run(go())
+
+
+# -- shared by the hostile-wire tests of the chat-over-X endpoints and the framework classes --
+
+
+def stream_chat(mode: str, client: YEScaleClient, group: str, got: list[Any], **call: Any) -> None:
+    """Stream ``client.<group>.chat`` (``"messages"``, ``"responses"``) with ``call``, each chunk
+    appended to ``got`` as it arrives."""
+
+    def sync(c: YEScaleClient) -> None:
+        for chunk in getattr(c, group).chat.stream(**call):
+            got.append(chunk)
+
+    async def asynchronous(c: YEScaleClient) -> None:
+        async for chunk in getattr(c.aio, group).chat.stream(**call):
+            got.append(chunk)
+
+    in_mode(mode, client, sync, asynchronous)
+
+
+def failure_of(run: Callable[[], Any]) -> BaseException:
+    """The exception ``run`` raises (an ``AssertionError`` when it returns instead)."""
+    try:
+        run()
+    except Exception as exc:
+        return exc
+    raise AssertionError("the call returned instead of raising")
+
+
+def finished(chunks: list[Any]) -> bool:
+    """Whether any chunk says the answer finished (a finish reason, or the usage)."""
+    return any(c.choices and c.choices[0].finish_reason for c in chunks) or any(
+        c.usage is not None for c in chunks
+    )
+
+
+def chunk_text(chunks: list[Any]) -> str:
+    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+
+
+def assert_no_key(error: BaseException, key: str) -> None:
+    """Neither ``error`` nor anything it was raised from holds ``key`` (message, repr, body)."""
+    seen: BaseException | None = error
+    for _ in range(10):
+        if seen is None:
+            break
+        assert key not in str(seen)
+        assert key not in repr(seen)
+        assert key not in json.dumps(getattr(seen, "body", None), default=str)
+        seen = seen.__cause__ or seen.__context__
+
+
+def merged(chunks: list[Any]) -> Any:
+    """LangChain chunks added up into one message."""
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total = total + chunk
+    return total
+
+
+def http_date(seconds_from_now: float) -> str:
+    """A ``Retry-After`` HTTP date ``seconds_from_now`` ahead."""
+    import email.utils
+    import time
+
+    return email.utils.formatdate(time.time() + seconds_from_now, usegmt=True)

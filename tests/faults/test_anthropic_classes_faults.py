@@ -27,11 +27,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import email.utils
 import itertools
 import json
 import logging
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,7 +61,15 @@ from yescale.errors import ResponseTooLargeError
 
 from .conftest import FaultServer, Step, body_parts, reply, reply_json, sse_complete, sse_then_cut
 from .messages_calls import CLAUDE, MESSAGE, OVERLOADED, complete, opening, sse
-from .support import DEEP_NESTING, AsyncSleeps, Sleeps
+from .support import (
+    DEEP_NESTING,
+    AsyncSleeps,
+    Sleeps,
+    assert_no_key,
+    failure_of,
+    http_date,
+    merged,
+)
 from .test_hostile_wire import peak_growth
 
 #: A key no test data holds by chance: any error text that contains it leaked it.
@@ -283,13 +289,6 @@ def _llamaindex_answer(llm: YEScaleAnthropic, response: ChatResponse) -> Answer:
     )
 
 
-def _merged(chunks: list[Any]) -> Any:
-    merged = chunks[0]
-    for chunk in chunks[1:]:
-        merged = merged + chunk
-    return merged
-
-
 def ask(made: Made, call: str, got: list[Piece] | None = None, history: Any = None) -> Answer:
     """Call the class as ``call`` says; each streamed chunk goes to ``got`` as it arrives."""
     got = [] if got is None else got
@@ -316,7 +315,7 @@ def ask(made: Made, call: str, got: list[Piece] | None = None, history: Any = No
                     got.append(_langchain_piece(chunk))
 
             asyncio.run(astream())
-        return _langchain_answer(_merged(chunks))
+        return _langchain_answer(merged(chunks))
     messages = history or [ChatMessage(role="user", content="What is the weather in Paris?")]
     if call == "sync":
         return _llamaindex_answer(llm, llm.chat(messages))
@@ -338,25 +337,12 @@ def ask(made: Made, call: str, got: list[Piece] | None = None, history: Any = No
     return _llamaindex_answer(llm, responses[-1])
 
 
-def raised(run: Callable[[], Any]) -> BaseException:
-    try:
-        run()
-    except Exception as exc:
-        return exc
-    raise AssertionError("the call returned instead of raising")
+raised = failure_of
 
 
 def no_key(error: BaseException) -> None:
     """Neither the error nor anything it was raised from holds the key."""
-    seen: BaseException | None = error
-    for _ in range(10):
-        if seen is None:
-            break
-        assert KEY not in str(seen)
-        assert KEY not in repr(seen)
-        body = getattr(seen, "body", None)
-        assert KEY not in json.dumps(body, default=str)
-        seen = seen.__cause__ or seen.__context__
+    assert_no_key(error, KEY)
 
 
 def said(pieces: list[Piece]) -> str:
@@ -573,16 +559,12 @@ def _good(call: str) -> Step:
     return reply_json(200, MESSAGE)
 
 
-def _http_date(seconds_from_now: float) -> str:
-    return email.utils.formatdate(time.time() + seconds_from_now, usegmt=True)
-
-
 RETRY_AFTER = [
     pytest.param(529, lambda: "3", (3.0, 3.0), id="529-seconds"),
     pytest.param(429, lambda: "2", (2.0, 2.0), id="429-seconds"),
     # an HTTP date 40 s ahead: the wait is what is left of it when the answer is read
-    pytest.param(529, lambda: _http_date(40), (20.0, 40.0), id="529-http-date"),
-    pytest.param(429, lambda: _http_date(40), (20.0, 40.0), id="429-http-date"),
+    pytest.param(529, lambda: http_date(40), (20.0, 40.0), id="529-http-date"),
+    pytest.param(429, lambda: http_date(40), (20.0, 40.0), id="429-http-date"),
 ]
 
 

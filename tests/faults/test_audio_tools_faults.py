@@ -29,10 +29,8 @@ duration.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import logging
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +58,7 @@ from yescale.errors import ResponseTooLargeError
 from yescale.tools import AudioInputError
 
 from .conftest import FaultServer, Step, body_parts, partial_body, repeated, reply, reply_json
-from .support import AsyncSleeps, Sleeps, error_body
+from .support import AsyncSleeps, Sleeps, assert_no_key, error_body, failure_of, http_date
 from .test_hostile_wire import peak_growth
 
 #: A key no test data holds by chance: any text that contains it leaked it.
@@ -253,12 +251,7 @@ def speak(f: Face, text: str = SPOKEN) -> bytes:
     return data
 
 
-def raised(run: Callable[[], Any]) -> BaseException:
-    try:
-        run()
-    except Exception as exc:
-        return exc
-    raise AssertionError("the call returned instead of failing")
+raised = failure_of
 
 
 def model_reads(error: BaseException) -> str:
@@ -270,15 +263,7 @@ def model_reads(error: BaseException) -> str:
 def no_key(error: BaseException) -> None:
     """Neither the error, nor anything it was raised from, nor what a model reads holds the key."""
     assert KEY not in model_reads(error)
-    seen: BaseException | None = error
-    for _ in range(10):
-        if seen is None:
-            break
-        assert KEY not in str(seen)
-        assert KEY not in repr(seen)
-        body = getattr(seen, "body", None)
-        assert KEY not in json.dumps(body, default=str)
-        seen = seen.__cause__ or seen.__context__
+    assert_no_key(error, KEY)
 
 
 def nothing_written(f: Face) -> None:
@@ -296,10 +281,6 @@ def uploads(fault_server: FaultServer) -> list[bytes]:
         assert rest, "the recording was not uploaded as audio.wav"
         parts.append(rest.split(b"\r\n\r\n", 1)[1].rsplit(b"\r\n--", 1)[0])
     return parts
-
-
-def _http_date(seconds_from_now: float) -> str:
-    return email.utils.formatdate(time.time() + seconds_from_now, usegmt=True)
 
 
 # -- speech to text ------------------------------------------------------------------------------
@@ -377,7 +358,7 @@ def test_500s_beyond_max_retries_are_the_typed_error(
     [
         pytest.param(lambda: "3", 3.0, 3.0, id="seconds"),
         # an HTTP date 40 s ahead: the wait is what is left of it when the answer is read
-        pytest.param(lambda: _http_date(40), 20.0, 40.0, id="http-date"),
+        pytest.param(lambda: http_date(40), 20.0, 40.0, id="http-date"),
     ],
 )
 def test_a_429_with_retry_after_is_waited_then_answered(

@@ -22,42 +22,18 @@ from yescale.types.chat import ChatCompletionChunk
 
 from .conftest import FaultServer, reply_json, sse_complete, sse_then_cut
 from .messages_calls import CLAUDE, END, PROMPT, complete, opening, sse
-from .support import client_for, in_mode
+from .support import chunk_text as text
+from .support import client_for, failure_of, finished, in_mode, stream_chat
 
 MODES = ["sync", "async"]
 
 
 def run_stream(mode: str, client: YEScaleClient, got: list[ChatCompletionChunk]) -> None:
-    """Stream a chat, each chunk appended to ``got`` as it arrives."""
-
-    def sync(c: YEScaleClient) -> None:
-        for chunk in c.messages.chat.stream(model=CLAUDE, messages=PROMPT, max_tokens=64):
-            got.append(chunk)
-
-    async def asynchronous(c: YEScaleClient) -> None:
-        stream = c.aio.messages.chat.stream(model=CLAUDE, messages=PROMPT, max_tokens=64)
-        async for chunk in stream:
-            got.append(chunk)
-
-    in_mode(mode, client, sync, asynchronous)
+    stream_chat(mode, client, "messages", got, model=CLAUDE, messages=PROMPT, max_tokens=64)
 
 
 def raised(mode: str, server: FaultServer, got: list[ChatCompletionChunk]) -> BaseException:
-    try:
-        run_stream(mode, client_for(server, max_retries=2), got)
-    except Exception as exc:
-        return exc
-    raise AssertionError("the stream ended without an error")
-
-
-def finished(chunks: list[ChatCompletionChunk]) -> bool:
-    return any(c.choices and c.choices[0].finish_reason for c in chunks) or any(
-        c.usage is not None for c in chunks
-    )
-
-
-def text(chunks: list[ChatCompletionChunk]) -> str:
-    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    return failure_of(lambda: run_stream(mode, client_for(server, max_retries=2), got))
 
 
 @pytest.mark.parametrize("mode", MODES)
