@@ -9,6 +9,10 @@
 #   make test-newest   - the suite against today's newest versions, unlocked: before a release
 #   make dist          - build sdist and wheel, twine check, type-check a user file against the wheel
 #   make bench         - the benchmarks against the peers (locked, with the benchmark group)
+#   make scale         - the scale proofs (issue 20): the Ray tests, a 20,000-passage corpus
+#                        embedded on Ray with a crash and a resume, 200 media tasks killed half
+#                        way and resumed, 2,000 concurrent calls through 429s; non-zero if
+#                        anything is lost or duplicated. Local fake services on 127.0.0.1 only.
 PYTHON ?= python3
 VENV ?= .venv
 UV_VERSION := 0.13.9
@@ -22,7 +26,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # run would otherwise compile langchain, llama-index and pytest's plugins anew (about 5 s a process).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: demo test lint typecheck pytest lock test-lowest test-newest dist bench clean
+.PHONY: demo test lint typecheck pytest lock test-lowest test-newest dist bench scale clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -61,6 +65,12 @@ dist: $(VENV)/.synced
 bench: $(VENV)/.synced
 	$(UV) sync --locked --all-extras --group benchmark
 	$(VENV)/bin/python -m benchmarks.run
+
+scale: $(VENV)/.synced
+	$(VENV)/bin/python -m pytest -m ray -p no:cacheprovider tests
+	$(VENV)/bin/python scripts/scale_corpus.py
+	$(VENV)/bin/python scripts/scale_media.py
+	$(VENV)/bin/python scripts/scale_load.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .venv-lowest-* .venv-newest-* dist

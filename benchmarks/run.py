@@ -960,6 +960,12 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--import-rounds", type=int, default=5)
     p.add_argument("--tokens", type=int, default=100_000, help="tokens of the long stream")
     p.add_argument("--memory-timeout", type=float, default=240.0, help="seconds per child")
+    p.add_argument(
+        "--delay",
+        type=float,
+        default=0.05,
+        help="seconds the server of the concurrency and embed measures waits before answering",
+    )
     p.add_argument("--only", help="comma-separated name parts: run only these contenders")
     p.add_argument("--quick", action="store_true", help="fewer rounds, smaller workloads")
     p.add_argument("--out", default=os.path.join(HERE, "results.md"), help="'' to skip")
@@ -1015,7 +1021,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     tables: list[Table] = []
     targets: list[Target] = []
-    with server.running(max_seconds=3600) as port:
+    # The concurrency and embedding measures talk to a second server that thinks for
+    # --delay seconds before each answer (issue 20: 50 ms), as a real service does: with an
+    # instant server, a burst measures only CPU; with a delay, it measures how much of the
+    # service's time the client hides (and how its cost grows with what is in flight).
+    with (
+        server.running(max_seconds=3600) as port,
+        server.running(max_seconds=3600, delay=args.delay) as slow_port,
+    ):
+        args.slow_port = slow_port
         if args.profile:
             profile(port, args.profile, args)
             return 0

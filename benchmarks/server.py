@@ -188,7 +188,10 @@ class Embedder:
 
 
 class Server:
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
+        #: seconds every POST answer waits before it is written, as a real service thinks
+        #: (issue 20 measures concurrency with 50 ms); a stream waits once, before its head
+        self.delay = delay
         self.completions: dict[str, bytes] = {}
         self.embedder = Embedder()
         self.connections = 0
@@ -271,6 +274,8 @@ class Server:
         except ValueError:
             await self.reply(writer, 400, b'{"error":{"message":"body is not JSON"}}')
             return
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if path.endswith("/chat/completions"):
             model = str(data.get("model", "bench"))
             if not data.get("stream"):
@@ -308,8 +313,10 @@ class Server:
         await writer.drain()
 
 
-async def serve(port: int, max_seconds: float, announce: bool = True) -> None:
-    server = Server()
+async def serve(
+    port: int, max_seconds: float, announce: bool = True, delay: float = 0.0
+) -> None:
+    server = Server(delay)
     listener = await asyncio.start_server(
         server.handle, "127.0.0.1", port, backlog=2048, limit=1 << 20
     )
@@ -333,10 +340,19 @@ async def serve(port: int, max_seconds: float, announce: bool = True) -> None:
 
 
 @contextlib.contextmanager
-def running(max_seconds: float = 3600.0) -> Iterator[int]:
-    """Start the server in a child process; yield its port; stop it on exit."""
+def running(max_seconds: float = 3600.0, delay: float = 0.0) -> Iterator[int]:
+    """Start the server in a child process (answers after ``delay`` seconds); yield its port;
+    stop it on exit."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.server", "--max-seconds", str(max_seconds)],
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.server",
+            "--max-seconds",
+            str(max_seconds),
+            "--delay",
+            str(delay),
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -375,8 +391,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--max-seconds", type=float, default=3600.0)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
     args = parser.parse_args()
-    asyncio.run(serve(args.port, args.max_seconds))
+    asyncio.run(serve(args.port, args.max_seconds, delay=args.delay))
 
 
 if __name__ == "__main__":
