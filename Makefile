@@ -48,7 +48,7 @@ typecheck: $(VENV)/.synced
 	$(VENV)/bin/python -m mypy
 
 pytest: $(VENV)/.synced
-	$(VENV)/bin/python -m pytest -n auto
+	$(VENV)/bin/python -m pytest -n auto --dist loadgroup
 
 lock: | $(UV)
 	$(UV) lock --upgrade

@@ -353,7 +353,10 @@ def measure_stream(port: int, args: argparse.Namespace, targets: list[Target]) -
     return table
 
 
-def measure_concurrency(port: int, args: argparse.Namespace, targets: list[Target]) -> Table:
+def measure_concurrency(port: int, args: argparse.Namespace, targets: list[Target]) -> list[Table]:
+    """Bursts of concurrent async calls against the server that waits ``--delay`` (50 ms)
+    before each answer (issue 20), then client CPU per call by concurrency (:func:`_levels`)."""
+    port = args.slow_port
     n = args.concurrency
     chosen = [c for c in C.CONCURRENT if selected(c, args.only)]
     skipped: dict[str, str] = {}
@@ -407,8 +410,9 @@ def measure_concurrency(port: int, args: argparse.Namespace, targets: list[Targe
     if args.warm_bursts:
         columns.insert(2, ("warm", f"warm-pool bursts ms ({args.warm_bursts}/round)"))
     table = Table(
-        f"{n} concurrent async calls (asyncio.gather) from a fresh connection pool "
-        f"({args.concurrency_rounds} rounds; max_retries=0, so no error is hidden by a retry)",
+        f"{n} concurrent async calls (asyncio.gather) from a fresh connection pool, server "
+        f"delay {args.delay * 1e3:g} ms ({args.concurrency_rounds} rounds; max_retries=0, so "
+        "no error is hidden by a retry)",
         columns,
         ratio_key="wall",
     )
@@ -425,16 +429,116 @@ def measure_concurrency(port: int, args: argparse.Namespace, targets: list[Targe
         if warm[c.name]:
             values["warm"] = median(warm[c.name])
         table.rows.append(Row(c.name, c.side, values, c.versus))
+        table.rounds[c.name] = wall[c.name]
     table.notes += [f"Skipped: {k} ({v})." for k, v in skipped.items()]
     targets.append(
         Target(
-            f"{n} concurrent ainvoke wall: ChatYEScale vs ChatOpenAI",
+            f"{n} concurrent ainvoke wall, {args.delay * 1e3:g} ms server: "
+            "ChatYEScale vs ChatOpenAI (issue 20)",
             table.ratio("ChatYEScale", "ChatOpenAI"),
-            0.8,
+            0.5,
             extra_ok=errors.get("ChatYEScale", 1) == 0,
             detail=f"ChatYEScale errors: {errors.get('ChatYEScale', 'n/a')}",
         )
     )
+    tables = [table]
+    if args.levels:
+        tables.append(_levels(port, args, targets))
+    return tables
+
+
+#: the contenders of the CPU-by-concurrency table (issue 20 compares these two)
+LEVEL_CONTENDERS = ("ChatYEScale", "ChatOpenAI")
+
+
+def _levels(port: int, args: argparse.Namespace, targets: list[Target]) -> Table:
+    """Client CPU per call at each ``--levels`` concurrency (1, 16, 256, 2,000).
+
+    Each round, each contender and level: a new pool, one call, then bursts of ``level``
+    concurrent calls (at least 32 calls in all: 32 one after another at level 1), their
+    process CPU divided by the calls. Flat means the pool's cost per call does not grow with
+    the calls in flight (httpcore 1.0's pool rescans every connection on every request)."""
+    levels = args.levels
+    chosen = [
+        c
+        for c in C.CONCURRENT
+        if c.name in LEVEL_CONTENDERS and (not args.only or selected(c, args.only))
+    ]
+    per_call: dict[tuple[str, int], list[float]] = {}
+    walls: dict[tuple[str, int], list[float]] = {}
+    errors: dict[str, int] = {c.name: 0 for c in chosen}
+    skipped: dict[str, str] = {}
+
+    async def main() -> None:
+        for r in range(args.concurrency_rounds):
+            for c in rotated(chosen, r):
+                for level in levels:
+                    if c.name in skipped:
+                        continue
+                    C.fresh_pools()
+                    try:
+                        case = c.build(port, 0)
+                    except ImportError as exc:
+                        skipped[c.name] = f"{exc.name or exc} not installed"
+                        continue
+                    try:
+                        check_answer(c.name, await case.call())
+                        gc.collect()
+                        bursts = max(1, 32 // level)
+                        c0, w0 = time.process_time(), time.perf_counter()
+                        for _ in range(bursts):
+                            results = await asyncio.gather(
+                                *(case.call() for _ in range(level)), return_exceptions=True
+                            )
+                            for result in results:
+                                if isinstance(result, BaseException):
+                                    errors[c.name] += 1
+                                else:
+                                    check_answer(c.name, result)
+                        elapsed, spent = time.perf_counter() - w0, time.process_time() - c0
+                        per_call.setdefault((c.name, level), []).append(
+                            spent * 1e3 / (bursts * level)
+                        )
+                        walls.setdefault((c.name, level), []).append(elapsed * 1e3 / bursts)
+                    finally:
+                        await case.aclose()
+
+    asyncio.run(main())
+    columns = [(f"cpu{level}", f"CPU ms/call at {level:,}") for level in levels]
+    columns += [(f"wall{level}", f"wall ms at {level:,}") for level in levels]
+    columns.append(("errors", "errors"))
+    table = Table(
+        "Client CPU per call by concurrency, server delay "
+        f"{args.delay * 1e3:g} ms ({args.concurrency_rounds} rounds; a new pool for each level; "
+        "wall: one burst, or 32 calls one after another at 1)",
+        columns,
+    )
+    for c in chosen:
+        if c.name in skipped:
+            continue
+        values: dict[str, float | str] = {"errors": str(errors[c.name])}
+        for level in levels:
+            if (c.name, level) in per_call:
+                values[f"cpu{level}"] = median(per_call[c.name, level])
+                values[f"wall{level}"] = median(walls[c.name, level])
+        table.rows.append(Row(c.name, c.side, values, c.versus))
+    table.notes += [f"Skipped: {k} ({v})." for k, v in skipped.items()]
+    ours = table.row("ChatYEScale")
+    cpus = [ours.values.get(f"cpu{level}") for level in levels] if ours else []
+    if len(cpus) > 1 and all(isinstance(v, float) and v > 0 for v in cpus):
+        first, last = float(cpus[0] or 0), float(cpus[-1] or 0)
+        targets.append(
+            Target(
+                f"ChatYEScale CPU per call: highest over {', '.join(map(str, levels))} "
+                f"concurrent calls / at {levels[0]}",
+                max(float(v or 0) for v in cpus) / first,
+                1.5,
+                extra_ok=errors.get("ChatYEScale", 1) == 0,
+                detail=f"issue 20 asks for flat (no bound: 1.5x is ours); "
+                f"{levels[-1]:,} vs {levels[1]:,}: {last / float(cpus[1] or 1):.2f}x",
+                in_issue=False,
+            )
+        )
     return table
 
 
@@ -458,7 +562,10 @@ def measure_embed(port: int, args: argparse.Namespace, targets: list[Target]) ->
     tables = []
     for mode in ("sync", "async"):
         skipped: list[str] = []
-        built = build_all(C.EMBED if mode == "sync" else C.AEMBED, port, 2, args.only, skipped)
+        # the server that waits --delay (50 ms) before each answer, as a real service thinks
+        built = build_all(
+            C.EMBED if mode == "sync" else C.AEMBED, args.slow_port, 2, args.only, skipped
+        )
         wall: dict[str, list[float]] = {c.name: [] for c, _ in built}
         cpu: dict[str, list[float]] = {c.name: [] for c, _ in built}
 
@@ -500,6 +607,8 @@ def measure_embed(port: int, args: argparse.Namespace, targets: list[Target]) ->
             f"{'' if mode == 'sync' else ' (async)'})",
             [("wall", "wall s"), ("cpu", "CPU s")],
             ratio_key="wall",
+            # ratios paired round by round: a slow spell of the machine weighs on both sides
+            rounds=wall,
         )
         for c, _ in built:
             values = {"wall": median(wall[c.name]), "cpu": median(cpu[c.name])}
@@ -513,6 +622,14 @@ def measure_embed(port: int, args: argparse.Namespace, targets: list[Target]) ->
                 0.5,
             )
         )
+        if mode == "async":  # issue 20: LlamaIndex's async batch path, 50 ms server
+            targets.append(
+                Target(
+                    "aget_text_embedding_batch wall: YEScaleEmbedding vs OpenAIEmbedding",
+                    table.ratio("YEScaleEmbedding (LlamaIndex)", "OpenAIEmbedding"),
+                    0.4,
+                )
+            )
     return tables
 
 
@@ -845,7 +962,7 @@ def _profile_one(
 
         async def burst() -> None:
             C.fresh_pools()
-            case = c.build(port, 0)
+            case = c.build(args.slow_port, 0)  # the server that waits --delay
             await case.call()  # lazy imports; the burst then opens the pool
             profiler.start()
             await asyncio.gather(*(case.call() for _ in range(args.concurrency)))
@@ -950,6 +1067,11 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--streams", type=int, default=4, help="streams per contender and round")
     p.add_argument("--concurrency", type=int, default=256, help="async calls per burst")
     p.add_argument(
+        "--levels",
+        default="1,16,256,2000",
+        help="concurrency levels of the CPU-per-call table ('' to skip it)",
+    )
+    p.add_argument(
         "--warm-bursts",
         type=int,
         default=1,
@@ -992,6 +1114,12 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         if getattr(args, name) < 1:
             p.error(f"--{name.replace('_', '-')} must be at least 1")
     args.import_rounds = max(1, args.import_rounds)
+    try:
+        args.levels = [int(level) for level in args.levels.split(",") if level.strip()]
+    except ValueError:
+        p.error("--levels takes comma-separated numbers, e.g. 1,16,256,2000")
+    if any(level < 1 for level in args.levels):
+        p.error("--levels must be at least 1")
     args.warm_bursts = max(0, args.warm_bursts)
     if args.tokens < 2000 and not args.memory_worker:
         p.error("--tokens must be at least 2000 (the short stream has 1000)")

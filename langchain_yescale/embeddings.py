@@ -51,8 +51,9 @@ class YEScaleEmbeddings(YEScaleClientParams, EmbeddingOptions, Embeddings):
             Inputs per request (default 1000; capped at the model's limit: 2048 for OpenAI
             models, 100 for Gemini embedding models).
         max_concurrency: int
-            Requests in flight at once for a large corpus (default 8; sync calls use threads,
-            async calls tasks). Shared by every call on this object.
+            Requests in flight at once for a large corpus: sync calls use threads (default
+            8), async calls tasks (default 32 when not set). Shared by every call on this
+            object.
         encoding_format: "float" | "base64"
             ``"base64"`` (default) makes answers about four times smaller; decoded for you.
         empty: "space" | "error"
@@ -100,6 +101,7 @@ class YEScaleEmbeddings(YEScaleClientParams, EmbeddingOptions, Embeddings):
     """Extra request fields (e.g. ``user``)."""
 
     _limit: embedding_batches.ConcurrencyLimit | None = PrivateAttr(default=None)
+    _alimit: embedding_batches.ConcurrencyLimit | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _validate(self) -> YEScaleEmbeddings:
@@ -114,19 +116,24 @@ class YEScaleEmbeddings(YEScaleClientParams, EmbeddingOptions, Embeddings):
         embedding_jobs.check_api(self.model, self.api)
         return self
 
-    def _concurrency(self) -> embedding_batches.ConcurrencyLimit:
-        """One limit per object, so concurrent calls together stay within ``max_concurrency``."""
-        self._limit = embedding_jobs.shared_limit(self._limit, self.max_concurrency)
+    def _concurrency(self, asynchronous: bool) -> embedding_batches.ConcurrencyLimit:
+        """One limit per object and path, so concurrent calls together stay within it
+        (``max_concurrency``; on the async path 32 when it is not set)."""
+        limit = embedding_jobs.max_in_flight(self, asynchronous)
+        if asynchronous:
+            self._alimit = embedding_jobs.shared_limit(self._alimit, limit)
+            return self._alimit
+        self._limit = embedding_jobs.shared_limit(self._limit, limit)
         return self._limit
 
-    def _options(self, task: Task) -> dict[str, Any]:
+    def _options(self, task: Task, asynchronous: bool = False) -> dict[str, Any]:
         return embedding_jobs.job_options(
             model=self.model,
             api=self.api,
             task_type=self.query_task_type if task == "query" else self.document_task_type,
             chunk_size=self.chunk_size,
             max_batch_tokens=self.max_batch_tokens,
-            limit=self._concurrency(),
+            limit=self._concurrency(asynchronous),
             empty=self.empty,
             encoding_format=self.encoding_format,
             dimensions=self.dimensions,
@@ -145,7 +152,7 @@ class YEScaleEmbeddings(YEScaleClientParams, EmbeddingOptions, Embeddings):
         with counting_bar("Embedding", show=show) as bar, langchain_errors():
             endpoint = embedding_jobs.async_endpoint(self.client.aio, self.model, self.api)
             return await embedding_batches.aembed(
-                endpoint, texts, on_progress=bar, **self._options(task)
+                endpoint, texts, on_progress=bar, **self._options(task, asynchronous=True)
             )
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

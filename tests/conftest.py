@@ -231,6 +231,15 @@ def _own_connection_pools(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pools, "_SHARED", {})
 
 
+@pytest.fixture(autouse=True)
+def _cooldowns_forgotten() -> None:
+    """429 cooldowns are process-wide (``yescale._http.cooldown``): no test is held by the
+    ``Retry-After`` of another's 429 (a replayed 429 says 20 s)."""
+    from yescale._http import cooldown
+
+    cooldown.SHARED.clear()
+
+
 @pytest.fixture
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Retries still happen, in the same number and for the same reasons, but each backoff the

@@ -31,7 +31,13 @@ class RetryPolicy:
 
     Connection errors, timeouts, cut streams (before their first event), 408, 409, 429 and 5xx
     are retried (:data:`RETRIED`, by class); every other 4xx, an exhausted quota and a missing
-    model never are, whatever status they came with. A ``Retry-After``
+    model never are, whatever status they came with.
+
+    Without ``Retry-After``: ``initial_delay * 2**attempt`` (at most ``max_delay``), minus up to
+    ``jitter`` of it at random. With one: that wait plus up to ``jitter`` of it at random, never
+    less than the service asked: calls told the same ``Retry-After`` at the same time come back
+    spread over a quarter of it, not in the same millisecond (the calls not yet sent are held
+    by the transport's shared cooldown, :mod:`yescale._http.cooldown`). A ``Retry-After``
     longer than ``max_retry_after`` is not waited out: the error is raised at once, with
     ``retry_after`` set.
     """
@@ -51,6 +57,8 @@ class RetryPolicy:
             return None
         retry_after = error.retry_after
         if retry_after is not None:
-            return retry_after if retry_after <= self.max_retry_after else None
+            if retry_after > self.max_retry_after:
+                return None
+            return retry_after * (1.0 + self.jitter * random.random())
         backoff = min(self.max_delay, self.initial_delay * (2.0**attempt))
         return backoff * (1.0 - self.jitter * random.random())

@@ -13,14 +13,28 @@
   OpenAI models, 100 for Gemini embedding models) and about ``max_batch_tokens`` estimated tokens
   each. Exact duplicates are sent once. A batch the service rejects as too large is split in
   half and retried, down to one input, which then raises naming its position.
+* Input limits learned: a refusal that counts inputs ("at most 100 inputs") is remembered per
+  client, endpoint and model (:mod:`yescale.embedding_limits` states the policy): the refused
+  batch is split at the stated limit at once (else halved), and every later batch of the job, and
+  of later jobs on the same client, is fitted when its turn to be sent comes. Batches already
+  in flight when the first refusal comes back may be refused too (once each, when the service
+  states its limit).
 * Empty and whitespace-only strings: the API rejects empty input, so by default
   (``empty="space"``) they are embedded as a single space (once, shared by all of them) and
   never make a request fail. ``empty="error"`` refuses them before any request.
-* Concurrency: at most ``max_concurrency`` requests in flight (threads on the sync path, tasks
-  on the async path), over the client's pooled connections. A :class:`ConcurrencyLimit` shared
-  between calls bounds them all together (the framework classes keep one per object). The first
-  failure stops the job: batches not yet sent are not sent.
+* Concurrency: at most ``max_concurrency`` requests in flight, over the client's pooled
+  connections. Default: :data:`DEFAULT_MAX_CONCURRENCY` (8) threads on the sync path;
+  :data:`DEFAULT_ASYNC_MAX_CONCURRENCY` (32) tasks on the async path, where a request in flight
+  costs no thread. (LlamaIndex's own async path sends every batch at once; 32 sends a
+  20,000-text job, 20 requests of 1,000, in one wave, while a larger corpus still cannot open
+  an unbounded number of requests against the service's rate limit; 429s are retried by the
+  client.) A :class:`ConcurrencyLimit` shared between calls bounds them all together (the
+  framework classes keep one per object and path). The first failure stops the job: batches
+  not yet sent are not sent.
 * ``encoding_format="base64"`` answers (about a quarter of the JSON size) are decoded to floats.
+  An endpoint with ``create_vectors`` (``client.embeddings``) is called through it: the answer is
+  checked and decoded without a pydantic model per vector (:func:`yescale.types.embeddings.
+  parse_vectors`).
 * Answers: one that does not hold exactly one non-empty vector per input of its batch (fewer,
   more, indices missing or repeated) raises :class:`~yescale.InvalidResponseError` saying how many
   were expected and received; the job stops there, as on any failure.
@@ -30,43 +44,41 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import re
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from ._concurrency import ConcurrencyLimit as ConcurrencyLimit
 from ._validate import require_text
+from .embedding_limits import (
+    InputLimits,
+    is_count_refusal,
+    is_size_refusal,
+    limits_for,
+    pieces,
+    stated_limit,
+)
+from .embedding_plan import DEFAULT_CHUNK_SIZE as DEFAULT_CHUNK_SIZE
+from .embedding_plan import DEFAULT_MAX_BATCH_TOKENS as DEFAULT_MAX_BATCH_TOKENS
+from .embedding_plan import GEMINI_MAX_INPUTS_PER_REQUEST as GEMINI_MAX_INPUTS_PER_REQUEST
+from .embedding_plan import MAX_INPUTS_PER_REQUEST as MAX_INPUTS_PER_REQUEST
+from .embedding_plan import BatchPlan as BatchPlan
+from .embedding_plan import EmptyPolicy as EmptyPolicy
+from .embedding_plan import estimate_tokens as estimate_tokens
+from .embedding_plan import max_inputs_per_request as max_inputs_per_request
+from .embedding_plan import plan as plan
 from .errors import (
     BadRequestError,
-    ContextLengthExceededError,
-    InvalidRequestError,
     InvalidResponseError,
     extend_message,
 )
-from .resources.embeddings import check_dimensions, check_inputs
+from .resources.embeddings import check_dimensions
 
-#: The OpenAI embeddings API takes up to 2048 inputs and 300k tokens per request.
-MAX_INPUTS_PER_REQUEST = 2048
-#: Gemini's ``batchEmbedContents`` (behind Gemini models on ``/v1/embeddings``) takes 100.
-GEMINI_MAX_INPUTS_PER_REQUEST = 100
-DEFAULT_CHUNK_SIZE = 1000
-DEFAULT_MAX_BATCH_TOKENS = 250_000
 DEFAULT_MAX_CONCURRENCY = 8
+#: requests in flight on the async path when the caller sets no limit
+DEFAULT_ASYNC_MAX_CONCURRENCY = 32
 
-_GEMINI_EMBEDDING_MODELS = re.compile(
-    r"(^|/)(gemini-embedding|text-embedding-00[45]|embedding-00\d|text-multilingual-embedding)",
-    re.IGNORECASE,
-)
-_TOO_LARGE = re.compile(
-    r"too (many|large|long)|\bmax(imum)?\b|max_tokens|exceed|limit|at most|per request|payload"
-    r"|entity|\b413\b",
-    re.IGNORECASE,
-)
-
-EmptyPolicy = Literal["space", "error"]
 Progress = Callable[[int, int], None]
 
 
@@ -89,115 +101,17 @@ class AsyncEmbeddingEndpoint(Protocol):
     async def create(self, *, model: str, input: list[str], **params: Any) -> Vectors: ...
 
 
-def estimate_tokens(text: str) -> int:
-    """A cheap, rather high estimate used only to size batches: 3 UTF-8 bytes per token (about
-    4 characters of English, one CJK character)."""
-    return len(text.encode("utf-8")) // 3 + 1
-
-
-def max_inputs_per_request(model: str, endpoint: object = None) -> int:
-    """How many inputs one request may carry for ``model``: the ``endpoint``'s own cap when it
-    states one (``max_inputs``), else that of ``/v1/embeddings`` for the model."""
-    own = getattr(endpoint, "max_inputs", None)
-    if isinstance(own, int) and not isinstance(own, bool):
-        return own
-    if _GEMINI_EMBEDDING_MODELS.search(model):
-        return GEMINI_MAX_INPUTS_PER_REQUEST
-    return MAX_INPUTS_PER_REQUEST
-
-
-@dataclass(frozen=True)
-class BatchPlan:
-    """Which texts go to the service, in which batches, and where their vectors go back."""
-
-    unique: list[str]
-    #: for each input position, the index in ``unique`` of the text embedded for it
-    positions: list[int]
-    #: each batch lists indices into ``unique``
-    batches: list[list[int]]
-
-    def inputs_of(self, slot: int) -> list[int]:
-        """The input positions whose text is ``unique[slot]``."""
-        return [i for i, s in enumerate(self.positions) if s == slot]
-
-
-def plan(
-    texts: Sequence[str],
-    *,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
-    max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
-    empty: EmptyPolicy = "space",
-    max_inputs: int = MAX_INPUTS_PER_REQUEST,
-) -> BatchPlan:
-    """Validate ``texts`` and split them into request batches (exact duplicates sent once).
-
-    A batch holds at most ``min(chunk_size, max_inputs)`` texts (``max_inputs``: the model's
-    per-request limit, see :func:`max_inputs_per_request`).
-    """
-    if isinstance(texts, str):
-        raise InvalidRequestError(
-            "Pass a list of texts, not a single string (embed one text with [text], or use "
-            "embed_query)."
-        )
-    checked = check_inputs(texts)
-    assert isinstance(checked, list)
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int):
-        raise InvalidRequestError(f"chunk_size must be an integer, got {chunk_size!r}.")
-    if not 1 <= chunk_size <= MAX_INPUTS_PER_REQUEST:
-        raise InvalidRequestError(
-            f"chunk_size must be between 1 and {MAX_INPUTS_PER_REQUEST}, got {chunk_size}."
-        )
-    chunk_size = min(chunk_size, max_inputs)
-    if max_batch_tokens < 1:
-        raise InvalidRequestError(f"max_batch_tokens must be positive, got {max_batch_tokens}.")
-    if empty not in ("space", "error"):
-        raise InvalidRequestError(f"empty must be 'space' or 'error', got {empty!r}.")
-    unique: list[str] = []
-    seen: dict[str, int] = {}
-    positions: list[int] = []
-    for i, text in enumerate(checked):
-        if not text.strip():
-            if empty == "error":
-                raise InvalidRequestError(
-                    f"Text {i} is empty or only whitespace; the embeddings API rejects empty "
-                    "input. Drop it, or use empty='space' to embed it as a single space."
-                )
-            text = " "
-        slot = seen.get(text)
-        if slot is None:
-            slot = seen[text] = len(unique)
-            unique.append(text)
-        positions.append(slot)
-    batches: list[list[int]] = []
-    current: list[int] = []
-    tokens = 0
-    for slot, text in enumerate(unique):
-        cost = estimate_tokens(text)
-        if current and (len(current) >= chunk_size or tokens + cost > max_batch_tokens):
-            batches.append(current)
-            current, tokens = [], 0
-        current.append(slot)
-        tokens += cost
-    if current:
-        batches.append(current)
-    return BatchPlan(unique, positions, batches)
-
-
-def _too_large(error: BadRequestError) -> bool:
-    """Whether the service refused the request for its size (not for a bad parameter)."""
-    if isinstance(error, ContextLengthExceededError) or error.status_code == 413:
-        return True
-    message = error.message.split(" (request id ", 1)[0].lower()
-    return bool(_TOO_LARGE.search(message)) and "dimension" not in message
-
-
 class _Run:
-    """One embedding job: the plan, the results, the progress count, the stop flag."""
+    """One embedding job: the plan, the results, the progress count, the stop flag, and the
+    client's memory of input limits."""
 
-    def __init__(self, plan: BatchPlan, model: str, progress: Progress | None) -> None:
+    def __init__(
+        self, plan: BatchPlan, model: str, progress: Progress | None, limits: InputLimits
+    ) -> None:
         self.plan = plan
         self.model = model
         self.progress = progress
+        self.limits = limits
         self.results: list[list[float] | None] = [None] * len(plan.unique)
         self.done = 0
         #: set on the first failure: no further request is sent
@@ -207,7 +121,13 @@ class _Run:
     def texts(self, batch: list[int]) -> list[str]:
         return [self.plan.unique[i] for i in batch]
 
+    def fit(self, batch: list[int]) -> list[list[int]] | None:
+        """``batch`` in pieces when a limit learned since it was planned says it is too large."""
+        cap = self.limits.cap(self.model)
+        return pieces(batch, cap) if cap is not None and len(batch) > cap else None
+
     def store(self, batch: list[int], vectors: list[list[float]]) -> None:
+        self.limits.worked(self.model, len(batch))
         with self._lock:
             for slot, vector in zip(batch, vectors, strict=True):
                 self.results[slot] = vector
@@ -215,11 +135,15 @@ class _Run:
             if self.progress is not None:
                 self.progress(self.done, len(self.plan.unique))
 
-    def split(self, batch: list[int], error: BadRequestError) -> tuple[list[int], list[int]]:
-        """The two halves to retry when ``error`` says ``batch`` was too large; else re-raise."""
-        if not _too_large(error):
+    def split(self, batch: list[int], error: BadRequestError) -> list[list[int]]:
+        """The pieces to retry when ``error`` says ``batch`` was too large (at the input limit it
+        states or taught, else halves); else re-raise."""
+        if not is_size_refusal(error):
             raise error
+        counted = is_count_refusal(error)
         if len(batch) == 1:
+            if counted:  # one input "too many": the message was not about the count
+                self.limits.forget(self.model)
             slot = batch[0]
             where = self.plan.inputs_of(slot)
             shown = ", ".join(map(str, where[:5])) + (", ..." if len(where) > 5 else "")
@@ -230,8 +154,13 @@ class _Run:
                 "before embedding.",
             )
             raise error
+        if counted:
+            stated = stated_limit(error.message, len(batch))
+            cap = self.limits.refused(self.model, len(batch), stated)
+            if cap is not None and cap < len(batch):
+                return pieces(batch, cap)
         half = len(batch) // 2
-        return batch[:half], batch[half:]
+        return [batch[:half], batch[half:]]
 
     def output(self) -> list[list[float]]:
         out: list[list[float]] = []
@@ -253,19 +182,29 @@ def _prepare(
     empty: EmptyPolicy,
     limit: ConcurrencyLimit | None,
     params: dict[str, Any],
-) -> tuple[BatchPlan, ConcurrencyLimit]:
+    progress: Progress | None,
+) -> tuple[_Run, ConcurrencyLimit]:
     require_text(model, "model", "e.g. 'text-embedding-3-small'.")
     check_dimensions(params.get("dimensions"))
     if limit is None:
         limit = ConcurrencyLimit(max_concurrency)
+    limits = limits_for(endpoint)
+    max_inputs = max_inputs_per_request(model, endpoint)
+    learned = limits.cap(model)
     batches = plan(
         texts,
         chunk_size=chunk_size,
         max_batch_tokens=max_batch_tokens,
         empty=empty,
-        max_inputs=max_inputs_per_request(model, endpoint),
+        max_inputs=max_inputs if learned is None else min(max_inputs, learned),
     )
-    return batches, limit
+    return _Run(batches, model, progress, limits), limit
+
+
+def _sender(endpoint: Any) -> Any:
+    """``create_vectors`` when the endpoint has it (vectors only, no model per item), else
+    ``create``."""
+    return getattr(endpoint, "create_vectors", None) or endpoint.create
 
 
 def embed(
@@ -274,14 +213,15 @@ def embed(
     *,
     model: str,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
-    max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+    max_concurrency: int | None = None,
     max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
     empty: EmptyPolicy = "space",
     on_progress: Progress | None = None,
     limit: ConcurrencyLimit | None = None,
     **params: Any,
 ) -> list[list[float]]:
-    """Embed ``texts`` in order; batches run ``max_concurrency`` at a time on threads.
+    """Embed ``texts`` in order; batches run ``max_concurrency`` at a time on threads (default
+    :data:`DEFAULT_MAX_CONCURRENCY`).
 
     ``embeddings``: the endpoint (``client.embeddings``, or ``client.gemini.embeddings`` for
     Gemini's native ``batchEmbedContents``). ``limit``: a :class:`ConcurrencyLimit` shared with
@@ -289,42 +229,46 @@ def embed(
     request (``dimensions``, ``encoding_format``, ``user``, ...; on the Gemini endpoint
     ``task_type``, ``output_dimensionality``).
     """
-    batches, gate = _prepare(
+    run, gate = _prepare(
         embeddings,
         texts,
         model,
         chunk_size,
-        max_concurrency,
+        DEFAULT_MAX_CONCURRENCY if max_concurrency is None else max_concurrency,
         max_batch_tokens,
         empty,
         limit,
         params,
+        on_progress,
     )
-    run = _Run(batches, model, on_progress)
+    send = _sender(embeddings)
 
     def one(batch: list[int]) -> None:
         if run.stopped.is_set():
             return
-        try:
-            with gate.slot():
-                response = embeddings.create(model=model, input=run.texts(batch), **params)
-            vectors = response.vectors()  # checked: one per text (the client's parser)
-        except BadRequestError as error:
-            for half in run.split(batch, error):
-                one(half)
+        with gate.slot():
+            # fitted once its turn comes: a refusal meanwhile may have taught a limit
+            retry = run.fit(batch)
+            if retry is None:
+                try:
+                    response = send(model=model, input=run.texts(batch), **params)
+                except BadRequestError as error:
+                    retry = run.split(batch, error)
+        if retry is not None:
+            for piece in retry:
+                one(piece)
             return
-        run.store(batch, vectors)
+        run.store(batch, response.vectors())  # checked: one per text (the client's parser)
 
-    workers = min(gate.limit, len(batches.batches))
+    batches = run.plan.batches
+    workers = min(gate.limit, len(batches))
     if workers <= 1:
-        for batch in batches.batches:
+        for batch in batches:
             one(batch)
         return run.output()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="yescale-embed") as pool:
         # each batch runs in a copy of the caller's context: cost trackers see its requests
-        futures = [
-            pool.submit(contextvars.copy_context().run, one, batch) for batch in batches.batches
-        ]
+        futures = [pool.submit(contextvars.copy_context().run, one, batch) for batch in batches]
         try:
             wait(futures, return_when=FIRST_EXCEPTION)
             for future in futures:
@@ -357,37 +301,46 @@ async def aembed(
     *,
     model: str,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
-    max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+    max_concurrency: int | None = None,
     max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
     empty: EmptyPolicy = "space",
     on_progress: Progress | None = None,
     limit: ConcurrencyLimit | None = None,
     **params: Any,
 ) -> list[list[float]]:
-    """Async twin of :func:`embed`: at most ``max_concurrency`` requests in flight."""
-    batches, gate = _prepare(
+    """Async twin of :func:`embed`: at most ``max_concurrency`` requests in flight (default
+    :data:`DEFAULT_ASYNC_MAX_CONCURRENCY`)."""
+    run, gate = _prepare(
         embeddings,
         texts,
         model,
         chunk_size,
-        max_concurrency,
+        DEFAULT_ASYNC_MAX_CONCURRENCY if max_concurrency is None else max_concurrency,
         max_batch_tokens,
         empty,
         limit,
         params,
+        on_progress,
     )
-    run = _Run(batches, model, on_progress)
     semaphore = gate.async_gate()
+    send = _sender(embeddings)
 
     async def one(batch: list[int]) -> None:
-        try:
-            async with semaphore:
-                response = await embeddings.create(model=model, input=run.texts(batch), **params)
-            vectors = response.vectors()  # checked: one per text (the client's parser)
-        except BadRequestError as error:
-            await _all([one(half) for half in run.split(batch, error)])
+        async with semaphore:
+            retry = run.fit(batch)  # once its turn comes, as on the sync path
+            if retry is None:
+                try:
+                    response = await send(model=model, input=run.texts(batch), **params)
+                except BadRequestError as error:
+                    retry = run.split(batch, error)
+        if retry is not None:
+            await _all([one(piece) for piece in retry])
             return
-        run.store(batch, vectors)
+        run.store(batch, response.vectors())  # checked: one per text (the client's parser)
 
-    await _all([one(batch) for batch in batches.batches])
+    batches = run.plan.batches
+    if len(batches) == 1:
+        await one(batches[0])  # no task to create and gather
+    else:
+        await _all([one(batch) for batch in batches])
     return run.output()

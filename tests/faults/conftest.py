@@ -66,6 +66,7 @@ class Script:
 class FaultHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 10  # an idle keep-alive connection never holds a thread for long
+    seen: Seen
     disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
     server: FaultHTTPServer
 
@@ -73,6 +74,7 @@ class FaultHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
         seen = Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+        self.seen = seen  # what a step may read of its own request (FakeMedia: the body)
         step = self.server.script.next_step(seen)
         try:
             step(self)

@@ -240,7 +240,8 @@ def test_retry_after_is_honoured(
     assert call(mode, client, BOTH[endpoint]).output_text == "Hello!"
     waits = sleeps if mode == "sync" else asleeps
     assert len(waits) == 1
-    assert waits[0] == pytest.approx(wait, abs=0.5) if wait else waits[0] >= 0
+    # the wait asked for, plus at most a quarter more (the jitter on Retry-After)
+    assert wait <= waits[0] <= wait * 1.25 + 1e-9 if wait else waits[0] >= 0
     assert fault_server.count == 2
 
 

@@ -397,11 +397,16 @@ async def test_async_concurrency_limit_is_respected() -> None:
 
 
 async def test_async_default_runs_batches_concurrently() -> None:
+    """Without a limit from the caller, the async path keeps up to 32 requests in flight (tasks
+    cost no thread), never more."""
     counter = InFlight()
-    async with async_client(async_gate_handler(counter, eb.DEFAULT_MAX_CONCURRENCY)) as client:
-        await eb.aembed(client.aio.embeddings, texts(200), model=MODEL, chunk_size=10)
-    assert eb.DEFAULT_MAX_CONCURRENCY >= 4
-    assert counter.peak == eb.DEFAULT_MAX_CONCURRENCY
+    limit = eb.DEFAULT_ASYNC_MAX_CONCURRENCY
+    async with async_client(async_gate_handler(counter, limit)) as client:
+        await eb.aembed(client.aio.embeddings, texts(400), model=MODEL, chunk_size=10)
+    assert eb.DEFAULT_MAX_CONCURRENCY == 8
+    assert limit == 32
+    assert counter.total == 40
+    assert counter.peak == limit
 
 
 async def test_shared_limit_bounds_concurrent_calls_together() -> None:
@@ -832,3 +837,90 @@ def test_llamaindex_class_refuses_bad_input_before_any_request() -> None:
         model.get_query_embedding("")
     with pytest.raises(ValueError, match="additional_kwargs may not set"):
         llamaindex_embedding(never_called, additional_kwargs={"model": "x"})
+
+
+async def test_llamaindex_async_batch_events_match_llamaindex_own_path() -> None:
+    """The async batch path builds LlamaIndex's events itself (the end event without validating
+    the vectors again): the same events, pieces, vectors and callback events as the path of
+    LlamaIndex's ``BaseEmbedding``, which the class still takes with an embeddings cache."""
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.callbacks import CallbackManager, CBEventType, LlamaDebugHandler
+    from llama_index.core.instrumentation.event_handlers import BaseEventHandler
+    from llama_index.core.instrumentation.events.embedding import (
+        EmbeddingEndEvent,
+        EmbeddingStartEvent,
+    )
+    from llama_index_instrumentation import get_dispatcher
+
+    class Recorder(BaseEventHandler):
+        seen: list[Any] = []
+
+        def handle(self, event: Any, **kwargs: Any) -> None:
+            if isinstance(event, (EmbeddingStartEvent, EmbeddingEndEvent)):
+                self.seen.append(event)
+
+    recorder = Recorder()
+    root = get_dispatcher()
+    root.add_event_handler(recorder)
+    corpus = texts(25)
+    try:
+        runs = []
+        for path in ("ours", "llamaindex"):
+            debug = LlamaDebugHandler()
+            model = llamaindex_embedding(
+                Requests(), embed_batch_size=10, request_batch_size=5, max_concurrency=2
+            )
+            model.callback_manager = CallbackManager([debug])
+            recorder.seen = []
+            if path == "ours":
+                vectors = await model.aget_text_embedding_batch(corpus)
+            else:
+                vectors = await BaseEmbedding.aget_text_embedding_batch(model, corpus)
+            assert vectors == [vector_for(t) for t in corpus]
+            events = [
+                (type(e).__name__, getattr(e, "chunks", None), getattr(e, "embeddings", None))
+                for e in recorder.seen
+            ]
+            pairs = debug.get_event_pairs(CBEventType.EMBEDDING)
+            ends = [pair[1].payload or {} for pair in pairs]
+            callbacks = [(end["chunks"], end["embeddings"]) for end in ends]
+            span_ids = {e.span_id for e in recorder.seen}
+            runs.append((events, callbacks, len(span_ids)))
+    finally:
+        root.event_handlers.remove(recorder)
+    ours, theirs = runs
+    assert ours == theirs
+    names = [name for name, _, _ in ours[0]]
+    assert names == ["EmbeddingStartEvent"] * 3 + ["EmbeddingEndEvent"] * 3
+    assert [chunks for _, chunks, _ in ours[0][3:]] == [corpus[:10], corpus[10:20], corpus[20:]]
+    assert len(ours[1]) == 3
+    assert ours[2] == 1  # every event inside the call's one span
+
+
+async def test_llamaindex_async_batch_with_a_cache_takes_llamaindex_path() -> None:
+    from llama_index.core.storage.kvstore import SimpleKVStore
+
+    seen = Requests()
+    model = llamaindex_embedding(seen, embeddings_cache=SimpleKVStore(), embed_batch_size=10)
+    corpus = texts(12)
+    assert await model.aget_text_embedding_batch(corpus) == [vector_for(t) for t in corpus]
+    assert await model.aget_text_embedding_batch(corpus) == [vector_for(t) for t in corpus]
+    assert sum(len(s) for s in seen.sent) == 12  # the second call came from the cache
+
+
+async def test_framework_classes_default_to_32_async_requests_unless_set() -> None:
+    """Not set: 32 tasks in flight on the async path (8 threads on the sync path); set: the
+    caller's figure on both."""
+    from yescale.integration.embedding_jobs import max_in_flight
+
+    counter = InFlight()
+    model = llamaindex_embedding(async_gate_handler(counter, 32), request_batch_size=10)
+    assert model.max_concurrency == 8
+    assert (max_in_flight(model, False), max_in_flight(model, True)) == (8, 32)
+    vectors = await model.aget_text_embedding_batch(texts(400))
+    assert vectors == [vector_for(t) for t in texts(400)]
+    assert (counter.total, counter.peak) == (40, 32)
+    lc = langchain_embeddings(never_called)
+    assert (max_in_flight(lc, False), max_in_flight(lc, True)) == (8, 32)
+    set_by_caller = langchain_embeddings(never_called, max_concurrency=8)
+    assert (max_in_flight(set_by_caller, False), max_in_flight(set_by_caller, True)) == (8, 8)

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+import yescale._http.pools
 from yescale import YEScaleClient
 
 from .conftest import ACCESS_KEY, API_KEY, MESSAGES, chat_completion
@@ -70,6 +71,7 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> Pools:
 
     monkeypatch.setattr(httpx, "HTTPTransport", MemoryPool)
     monkeypatch.setattr(httpx, "AsyncHTTPTransport", LoopBoundPool)
+    monkeypatch.setattr(yescale._http.pools, "_async_pool", LoopBoundPool)  # our async pool
     monkeypatch.setattr(httpx, "Client", CountingClient)
     monkeypatch.setattr(httpx, "AsyncClient", CountingAsyncClient)
     return created

@@ -126,16 +126,32 @@ def test_jittered_delays_stay_within_bounds() -> None:
     assert len(rng_seen) > 10  # it is actually jittered
 
 
-def test_retry_after_honoured_exactly() -> None:
-    policy = RetryPolicy(max_retries=5)
+def test_retry_after_is_waited_plus_upward_jitter_never_less() -> None:
+    policy = RetryPolicy(max_retries=5, jitter=0.25)
     for status, value in ((429, "1"), (503, "2.5"), (429, "0")):
         error = status_error(status, **{"retry-after": value})
-        assert [policy.delay_for(a, error) for a in range(3)] == [float(value)] * 3
+        asked = float(value)
+        delays = [policy.delay_for(a % 3, error) or 0.0 for a in range(300)]
+        assert all(asked <= d <= asked * 1.25 for d in delays)
+        if asked:  # spread, not one value: calls told the same moment come back apart
+            assert len(set(delays)) > 200
+            assert max(delays) - min(delays) > asked * 0.2
+
+
+def test_retry_after_jitter_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    policy = RetryPolicy(jitter=0.25)
+    error = status_error(429, **{"retry-after": "4"})
+    monkeypatch.setattr(random, "random", lambda: 0.0)
+    assert policy.delay_for(0, error) == 4.0  # exactly what was asked, at the least
+    monkeypatch.setattr(random, "random", lambda: 0.999999)
+    assert policy.delay_for(1, error) == pytest.approx(5.0, rel=1e-5)  # a quarter more at most
 
 
 def test_retry_after_above_cap_gives_up() -> None:
     policy = RetryPolicy(max_retry_after=60.0)
-    assert policy.delay_for(0, status_error(429, **{"retry-after": "60"})) == 60.0
+    delay = policy.delay_for(0, status_error(429, **{"retry-after": "60"}))
+    assert delay is not None
+    assert 60.0 <= delay <= 75.0  # waited (the cap is on what was asked, not on the jitter)
     error = status_error(429, **{"retry-after": "61"})
     assert policy.delay_for(0, error) is None
     assert error.retry_after == 61.0  # kept on the raised error, for the caller
@@ -254,7 +270,8 @@ def test_client_honours_retry_after(sleeps: Sleeps) -> None:
     )
     client = make_client(handler, sleep=sleeps)
     client.chat.create(model="gpt-4o-mini", messages=MESSAGES)
-    assert sleeps == [2.0]
+    assert len(sleeps) == 1
+    assert 2.0 <= sleeps[0] <= 2.5  # never less than asked, at most a quarter more
     assert handler.calls == 2
 
 
@@ -318,7 +335,9 @@ async def test_async_client_honours_retry_after(async_sleeps: AsyncSleeps) -> No
     client = make_client(handler, async_sleep=async_sleeps)
     reply = await client.aio.chat.create(model="gpt-4o-mini", messages=MESSAGES)
     assert reply.choices[0].message.content == "async ok"
-    assert async_sleeps == [1.0, 0.5]
+    assert len(async_sleeps) == 2
+    assert 1.0 <= async_sleeps[0] <= 1.25
+    assert 0.5 <= async_sleeps[1] <= 0.625
     assert handler.calls == 3
 
 

@@ -42,6 +42,7 @@ from ..errors import (
     scrub,
 )
 from .call import Call
+from .cooldown import CallHold, Cooldowns, scope_of
 from .limits import ERROR_BODY_BYTES, Body, Deadline, Inflater
 from .sse import EventParser
 
@@ -107,6 +108,8 @@ class Context(Protocol):
 
     settings: ClientSettings
     retry: RetryPolicy
+    #: the shared 429 cooldowns this transport's calls wait on (:mod:`.cooldown`)
+    cooldowns: Cooldowns
     clock: Callable[[], float]
     secrets: SecretValues
     allow_local_redirects: bool
@@ -319,18 +322,38 @@ def _retrying(
     may_retry: Callable[[], bool] = lambda: True,
 ) -> Operation[T]:
     """Run attempts of ``attempt_op`` until one succeeds, the retry policy gives up, or
-    ``may_retry`` says no (a stream that already handed out output)."""
+    ``may_retry`` says no (a stream that already handed out output).
+
+    Before each attempt the call waits while its scope's shared cooldown holds it (another
+    call's 429: :mod:`.cooldown`); that wait is not an attempt and costs no retry. Each 429 an
+    attempt gets arms the cooldown for the calls not yet sent."""
     attempt = 0
+    hold = CallHold(
+        ctx.cooldowns,
+        scope_of(ctx.settings, call),
+        ctx.retry,
+        where=call.where,
+        time_left=call.time_left,
+    )
     while True:
+        while (held := hold.wait(ctx.clock())) > 0:
+            yield Sleep(held)
+        sent_at = ctx.clock()
         try:
-            return (yield from attempt_op())
+            result = yield from attempt_op()
         except YEScaleError as error:
+            hold.sent(sent_at, error)
             try:
                 if not may_retry():
                     raise
                 delay = retry_delay(ctx, call, attempt, error)
             except YEScaleError as final:
+                hold.observed(final, ctx.clock(), None)
                 raise _scrubbed(final, ctx.secrets) from final.__cause__
+            hold.observed(error, ctx.clock(), delay)
+        else:
+            hold.sent(sent_at, None)
+            return result
         yield Sleep(delay)
         attempt += 1
 

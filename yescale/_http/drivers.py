@@ -70,7 +70,7 @@ class AsyncIO:
     def __init__(
         self,
         client: httpx.AsyncClient,
-        pool: httpx.AsyncHTTPTransport | None,
+        pool: httpx.AsyncBaseTransport | None,
         sleep: Callable[[float], Awaitable[None]],
     ) -> None:
         self.client = client

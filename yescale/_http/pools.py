@@ -22,13 +22,28 @@ import threading
 import urllib.request
 import weakref
 from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING
 
 import httpx
 
 from .call import USER_AGENT
 from .limits import ACCEPT_ENCODING
 
+if TYPE_CHECKING:
+    from .connections import AsyncPool
+
+#: Per pool. Without a proxy the async pool is ours (:mod:`.connections`), whose cost per request
+#: does not depend on how many connections it holds, idle or busy (issue 20); with a proxy,
+#: httpx's own (httpcore's, which looks at every connection on every request).
 CONNECTION_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
+
+
+def _async_pool(limits: httpx.Limits) -> AsyncPool:
+    """Our async pool. Imported on first use: it brings httpcore, which httpx too imports only
+    when a transport is made (``from langchain_yescale import ChatYEScale`` stays lighter)."""
+    from .connections import AsyncPool
+
+    return AsyncPool(limits=limits)
 
 
 def environment_proxy() -> bool:
@@ -53,6 +68,8 @@ class Pools:
 
     ``direct`` pools (no proxy in the environment) let JSON requests skip the client layer
     (:meth:`sync_pool` / :meth:`async_pool`); with a proxy, everything goes through the client.
+    The direct async pool is our :class:`~.connections.AsyncPool` (also under the client, for
+    the requests that go through it); the sync one is httpx's ``HTTPTransport``.
     """
 
     def __init__(self, proxied: bool) -> None:
@@ -64,9 +81,9 @@ class Pools:
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
             weakref.WeakKeyDictionary()
         )
-        self._async_pools: weakref.WeakKeyDictionary[
-            httpx.AsyncClient, httpx.AsyncHTTPTransport
-        ] = weakref.WeakKeyDictionary()
+        self._async_pools: weakref.WeakKeyDictionary[httpx.AsyncClient, AsyncPool] = (
+            weakref.WeakKeyDictionary()
+        )
         self._closers: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, AsyncGenerator[None, None]
         ] = weakref.WeakKeyDictionary()
@@ -110,7 +127,7 @@ class Pools:
                     if self.proxied:
                         client = httpx.AsyncClient(limits=CONNECTION_LIMITS)
                     else:
-                        pool = httpx.AsyncHTTPTransport(limits=CONNECTION_LIMITS)
+                        pool = _async_pool(limits=CONNECTION_LIMITS)
                         client = httpx.AsyncClient(transport=pool)
                         self._async_pools[client] = pool
                     self._headers(client)
@@ -118,7 +135,7 @@ class Pools:
                     self._closers[loop] = _close_with_loop(client)
         return client
 
-    def async_pool(self, client: httpx.AsyncClient) -> httpx.AsyncHTTPTransport | None:
+    def async_pool(self, client: httpx.AsyncClient) -> AsyncPool | None:
         return self._async_pools.get(client)
 
     def async_loops(self) -> int:

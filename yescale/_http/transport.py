@@ -25,6 +25,7 @@ from . import core, links, pools
 from .addresses import is_local_network
 from .binary import FileAnswer, read_file_answer, save_file_answer
 from .call import USER_AGENT, Call, build_request, capped_timeout
+from .cooldown import SHARED, Cooldowns
 from .drivers import AsyncIO, SyncIO, aiterate, arun, iterate, run
 from .limits import ACCEPT_ENCODING
 
@@ -54,6 +55,15 @@ class Transport:
         self.sleep = sleep if sleep is not None else time.sleep
         self.async_sleep = async_sleep if async_sleep is not None else asyncio.sleep
         self.clock = clock if clock is not None else time.monotonic
+        #: 429 cooldowns: the process's, unless this client keeps its own time (a test's or a
+        #: simulation's clock, whose moments mean nothing to other clients); none when only the
+        #: sleeps are injected (they do not pass the clock's time: a hold would never end)
+        if clock is not None:
+            self.cooldowns = Cooldowns()
+        elif sleep is not None or async_sleep is not None:
+            self.cooldowns = Cooldowns(limit=0)
+        else:
+            self.cooldowns = SHARED
         self.secrets = settings.secrets()
         #: a local gateway (or test server) may redirect within its own network
         self.allow_local_redirects = is_local_network(settings.base_url)
@@ -299,6 +309,7 @@ class _Context:
         "allow_local_redirects",
         "client",
         "clock",
+        "cooldowns",
         "retry",
         "secrets",
         "settings",
@@ -309,6 +320,7 @@ class _Context:
         self.client = client
         self.settings = transport.settings
         self.retry = transport.retry
+        self.cooldowns = transport.cooldowns
         self.clock = transport.clock
         self.secrets = transport.secrets
         self.allow_local_redirects = transport.allow_local_redirects

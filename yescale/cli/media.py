@@ -17,6 +17,7 @@ import typer
 from rich.table import Table
 
 from ..errors import TaskError, YEScaleError
+from . import media_fanout
 from .exits import (
     INTERRUPTED,
     TASK_FAILED,
@@ -39,7 +40,8 @@ __all__ = ["app", "parse_config"]
 app = typer.Typer(
     name="media",
     help="Video and image tasks (sora-2, veo3.1, kling, gpt-image...): submit, wait, get, "
-    "download. Tasks are paid for when submitted; their id resumes them.",
+    "download; many at once with fan-out and resume. Tasks are paid for when submitted; their "
+    "id resumes them.",
     no_args_is_help=True,
 )
 
@@ -251,3 +253,8 @@ def _task_table(task: MediaTask) -> Table:
     if task.fail_reason:
         grid.add_row("Failure", task.fail_reason)
     return grid
+
+
+# Many tasks at once, resumable from a manifest (yescale/cli/media_fanout.py).
+app.command("fan-out")(media_fanout.fan_out)
+app.command("resume")(media_fanout.resume)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .. import embedding_batches
 from ..models.kinds import is_gemini_embedding_model
 from ..resources.gemini_embeddings import check_model, check_task_type
+from .options import EmbeddingOptions
 
 if TYPE_CHECKING:
     from .._client import AsyncYEScaleClient, YEScaleClient
@@ -31,6 +32,7 @@ __all__ = [
     "check_api",
     "endpoint",
     "job_options",
+    "max_in_flight",
     "resolve_api",
     "shared_limit",
 ]
@@ -78,6 +80,15 @@ def shared_limit(
     if current is None or current.limit != max_concurrency:
         return embedding_batches.ConcurrencyLimit(max_concurrency)
     return current
+
+
+def max_in_flight(options: EmbeddingOptions, asynchronous: bool) -> int:
+    """How many requests an embeddings object keeps in flight: its ``max_concurrency`` on the
+    sync path (threads), and on the async path when the caller set it; else, on the async path,
+    :data:`~yescale.embedding_batches.DEFAULT_ASYNC_MAX_CONCURRENCY` (tasks cost no thread)."""
+    if asynchronous and "max_concurrency" not in options.model_fields_set:
+        return embedding_batches.DEFAULT_ASYNC_MAX_CONCURRENCY
+    return options.max_concurrency
 
 
 def job_options(

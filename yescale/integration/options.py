@@ -73,7 +73,8 @@ class EmbeddingOptions(BaseModel):
     dimensions: int | None = Field(default=None, ge=1)
     """Vector length for models that can shorten them (``text-embedding-3-*``, Gemini)."""
     max_concurrency: int = Field(default=embedding_batches.DEFAULT_MAX_CONCURRENCY, ge=1)
-    """Requests in flight at once (threads on the sync path, tasks on the async path)."""
+    """Requests in flight at once: threads on the sync path (default 8); tasks on the async path,
+    where, when it is not set, up to ``DEFAULT_ASYNC_MAX_CONCURRENCY`` (32) go at once."""
     max_batch_tokens: int = Field(default=embedding_batches.DEFAULT_MAX_BATCH_TOKENS, ge=1)
     """Estimated tokens per request (the service takes 300k)."""
     encoding_format: Literal["float", "base64"] = "base64"

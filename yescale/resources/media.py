@@ -29,6 +29,7 @@ from ..errors import (
 )
 from ..models.kinds import check_media_model
 from ..types.media import MediaTask, MediaTaskRequest, TaskResult
+from .media_fanout import AsyncFanOutMethods, FanOutMethods
 
 SUBMIT_PATH = "/task/submit"
 _parse = json_parser(MediaTask)
@@ -204,8 +205,9 @@ def safe_filename(name: str) -> str:
     return cleaned[:200] or "download"
 
 
-class Media:
-    """YEScale Media tasks: video (sora-2, veo3.1, kling, hailuo, ...) and image models."""
+class Media(FanOutMethods):
+    """YEScale Media tasks: video (sora-2, veo3.1, kling, hailuo, ...) and image models;
+    many at once, resumable, with :meth:`fan_out` / :meth:`resume` (docs/media-fanout.md)."""
 
     def __init__(self, transport: Transport) -> None:
         self._t = transport
@@ -287,7 +289,7 @@ class Media:
         return self._t.download(url, target, timeout)
 
 
-class AsyncMedia:
+class AsyncMedia(AsyncFanOutMethods):
     """Async twin of :class:`Media`; ``on_progress`` may be a coroutine function."""
 
     def __init__(self, transport: Transport) -> None:
