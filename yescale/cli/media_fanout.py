@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..errors import YEScaleError
@@ -111,20 +111,23 @@ class _Progress:
             self.bar = Progress(
                 TextColumn("media tasks"),
                 BarColumn(),
-                MofNCompleteColumn(),
+                # (rich 10.11, our floor, has no MofNCompleteColumn)
+                TextColumn("{task.completed:.0f}/{task.fields[of]}"),
                 TextColumn("{task.fields[counts]}"),
                 TimeElapsedColumn(),
                 console=self.console,
             )
             self.bar.start()
-            self.row = self.bar.add_task("fan-out", total=None, counts="")
+            self.row = self.bar.add_task("fan-out", total=1, counts="", of="?")
         return self
 
     def __call__(self, update: FanOutProgress) -> None:
         if self.bar is not None:
             done = update.counts.get("downloaded", 0) + update.counts.get("failed", 0)
             counts = ", ".join(f"{n} {s}" for s, n in sorted(update.counts.items()))
-            self.bar.update(self.row, total=update.total, completed=done, counts=counts)
+            self.bar.update(
+                self.row, total=update.total, completed=done, counts=counts, of=update.total
+            )
         elif update.event in _SHOWN:
             line = f"{update.key}  {update.event}  {update.task_id or ''}".rstrip()
             self.console.print(line, soft_wrap=True, markup=False, highlight=False)

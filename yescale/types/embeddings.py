@@ -60,7 +60,7 @@ def decode_base64(text: str, index: int) -> list[float]:
 
 def _a2b_strict(text: str) -> bytes:
     """Strict base64 (no characters outside the alphabet, padding only at the end), in C."""
-    return binascii.a2b_base64(text, strict_mode=True)
+    return binascii.a2b_base64(text, strict_mode=True)  # type: ignore[call-arg,unused-ignore]
 
 
 def _a2b_checked(text: str) -> bytes:  # pragma: no cover - Python 3.10 has no strict_mode
