@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
-from pydantic import ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from yescale import InvalidRequestError, embedding_batches
 from yescale.integration import embedding_jobs
@@ -100,9 +100,6 @@ class YEScaleEmbeddings(YEScaleClientParams, EmbeddingOptions, Embeddings):
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra request fields (e.g. ``user``)."""
 
-    _limit: embedding_batches.ConcurrencyLimit | None = PrivateAttr(default=None)
-    _alimit: embedding_batches.ConcurrencyLimit | None = PrivateAttr(default=None)
-
     @model_validator(mode="after")
     def _validate(self) -> YEScaleEmbeddings:
         self._check_settings()
@@ -115,16 +112,6 @@ class YEScaleEmbeddings(YEScaleClientParams, EmbeddingOptions, Embeddings):
         check_embedding_model(self.model)  # a chat model here would fail every request
         embedding_jobs.check_api(self.model, self.api)
         return self
-
-    def _concurrency(self, asynchronous: bool) -> embedding_batches.ConcurrencyLimit:
-        """One limit per object and path, so concurrent calls together stay within it
-        (``max_concurrency``; on the async path 32 when it is not set)."""
-        limit = embedding_jobs.max_in_flight(self, asynchronous)
-        if asynchronous:
-            self._alimit = embedding_jobs.shared_limit(self._alimit, limit)
-            return self._alimit
-        self._limit = embedding_jobs.shared_limit(self._limit, limit)
-        return self._limit
 
     def _options(self, task: Task, asynchronous: bool = False) -> dict[str, Any]:
         return embedding_jobs.job_options(

@@ -14,7 +14,7 @@ from llama_index.core.instrumentation.events.embedding import (
     EmbeddingEndEvent,
     EmbeddingStartEvent,
 )
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, model_validator
 
 from yescale import InvalidRequestError, embedding_batches
 from yescale.integration import embedding_jobs
@@ -81,9 +81,6 @@ class YEScaleEmbedding(YEScaleClientParams, EmbeddingOptions, BaseEmbedding):
     additional_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra request fields (e.g. ``user``)."""
 
-    _limit: embedding_batches.ConcurrencyLimit | None = PrivateAttr(default=None)
-    _alimit: embedding_batches.ConcurrencyLimit | None = PrivateAttr(default=None)
-
     @model_validator(mode="before")
     @classmethod
     def _model_alias(cls, data: Any) -> Any:
@@ -108,16 +105,6 @@ class YEScaleEmbedding(YEScaleClientParams, EmbeddingOptions, BaseEmbedding):
     @classmethod
     def class_name(cls) -> str:
         return "YEScaleEmbedding"
-
-    def _concurrency(self, asynchronous: bool) -> embedding_batches.ConcurrencyLimit:
-        """One limit per object and path, so concurrent calls together stay within it
-        (``max_concurrency``; on the async path 32 when it is not set)."""
-        limit = embedding_jobs.max_in_flight(self, asynchronous)
-        if asynchronous:
-            self._alimit = embedding_jobs.shared_limit(self._alimit, limit)
-            return self._alimit
-        self._limit = embedding_jobs.shared_limit(self._limit, limit)
-        return self._limit
 
     def _options(self, task: Task, asynchronous: bool = False) -> dict[str, Any]:
         return embedding_jobs.job_options(

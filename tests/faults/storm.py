@@ -2,12 +2,12 @@
 
 Shared by ``tests/faults/test_load_429.py`` (assertions) and ``scripts/scale_load.py`` (the
 figures in docs/reliability.md). The server is an asyncio HTTP/1.1 server (stdlib only, keep-alive)
-in its own thread, like the soak's: a thread per connection is needlessly heavy for a thousand
-open connections. For ``storm`` seconds (from its first request, or from the last expected
-call's first request) it answers every chat request 429, with a ``Retry-After`` in seconds, as
-an HTTP date, or none; after that, 200 with a completion whose content and id echo the call's id
-(its user message). It records every request: the id,
-when it arrived, what it was answered, and the earliest moment the 429 allowed a next request.
+in its own thread, the soak's kind (``tests/faults/loop_server.py``). For ``storm`` seconds (from
+its first request, or from the last expected call's first request) it answers every chat request
+429, with a ``Retry-After`` in seconds, as an HTTP date, or none; after that, 200 with a
+completion whose content and id echo the call's id (its user message). It records every request:
+the id, when it arrived, what it was answered, and the earliest moment the 429 allowed a next
+request.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ import asyncio
 import email.utils
 import json
 import math
-import threading
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .loop_server import LoopServer, http_answer
 from .support import API_KEY, COMPLETION, MODEL
 
 RETRY_AFTER_KINDS = ("seconds", "date", "none")
@@ -48,7 +49,7 @@ class Seen:
 
 
 @dataclass
-class StormServer:
+class StormServer(LoopServer):
     """429 for ``storm`` seconds (see ``expect``), then 200s echoing the id; each answer
     after ``latency`` seconds (a model's time). ``kind``: ``Retry-After: <retry_after>`` in
     seconds; an HTTP date naming the storm's end (rounded up to a whole second); or none."""
@@ -73,38 +74,7 @@ class StormServer:
 
     def __post_init__(self) -> None:
         assert self.kind in RETRY_AFTER_KINDS
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.server: asyncio.Server | None = None
-        self.handlers: set[asyncio.Task[None]] = set()
-        self.writers: set[asyncio.StreamWriter] = set()
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
-
-    def start(self) -> StormServer:
-        self.thread.start()
-        self.server = asyncio.run_coroutine_threadsafe(
-            asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=4096), self.loop
-        ).result(timeout=5)
-        return self
-
-    def stop(self) -> None:
-        async def shutdown() -> None:
-            assert self.server is not None
-            self.server.close()
-            for writer in list(self.writers):  # each handler then ends at its next read
-                writer.transport.abort()
-            await asyncio.gather(*self.handlers, return_exceptions=True)
-            await self.server.wait_closed()
-
-        asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        assert not self.thread.is_alive(), "the storm server did not stop"
-        self.loop.close()
+        self._prepare()
 
     # -- what it saw ----------------------------------------------------------------------------
 
@@ -140,48 +110,23 @@ class StormServer:
 
     # -- serving (in the server's thread) -------------------------------------------------------
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self.handlers.add(task)
-        self.writers.add(writer)
-        self.connections += 1
+    async def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> bytes:
+        """``_answer``'s, after ``latency`` seconds; counts the requests being answered."""
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
-            while True:
-                try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except (asyncio.IncompleteReadError, ConnectionError):
-                    return  # the client closed an idle keep-alive connection
-                lines = head.decode("latin-1").split("\r\n")
-                headers = {
-                    name.strip().lower(): value.strip()
-                    for name, value in (line.split(":", 1) for line in lines[1:] if line)
-                }
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                self.in_flight += 1
-                self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-                try:
-                    if self.latency:
-                        await asyncio.sleep(self.latency)
-                    writer.write(self._answer(lines[0], headers, body))
-                finally:
-                    self.in_flight -= 1
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            return
-        except Exception as exc:  # a bug in the server or a bad request: fail loudly
-            self.errors.append(repr(exc))
+            if self.latency:
+                await asyncio.sleep(self.latency)
+            return self._answer(method, path, headers, body)
         finally:
-            self.handlers.discard(task)
-            self.writers.discard(writer)
-            writer.close()
+            self.in_flight -= 1
 
-    def _answer(self, request_line: str, headers: dict[str, str], body: bytes) -> bytes:
+    def _answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> bytes:
         if headers.get("authorization") != f"Bearer {API_KEY}":
-            self.errors.append(f"{request_line} without the key")
-        if not request_line.startswith("POST /v1/chat/completions "):
-            self.errors.append(f"unexpected {request_line}")
-            return _http(404, {"error": {"message": "no route"}})
+            self.errors.append(f"{method} {path} without the key")
+        if (method, path) != ("POST", "/v1/chat/completions"):
+            self.errors.append(f"unexpected {method} {path}")
+            return http_answer(404, {"error": {"message": "no route"}})
         ident = json.loads(body)["messages"][-1]["content"]
         now, wall = time.monotonic(), time.time()
         if self.started is None:
@@ -197,11 +142,11 @@ class StormServer:
         if (wall < self.opens_wall) if self.kind == "date" else (now < self.opens):
             extra, not_before = self._retry_after(now, wall)
             self.seen.append(Seen(ident, now, wall, 429, not_before))
-            return _http(429, RATE_LIMITED, extra)
+            return http_answer(429, RATE_LIMITED, extra)
         self.seen.append(Seen(ident, now, wall, 200))
         message = {"role": "assistant", "content": ident}
         choice = {**COMPLETION["choices"][0], "message": message}
-        return _http(200, {**COMPLETION, "id": f"chatcmpl-{ident}", "choices": [choice]})
+        return http_answer(200, {**COMPLETION, "id": f"chatcmpl-{ident}", "choices": [choice]})
 
     def _retry_after(self, now: float, wall: float) -> tuple[dict[str, str], float | None]:
         if self.kind == "seconds":
@@ -210,13 +155,6 @@ class StormServer:
             at = self.opens_wall
             return {"Retry-After": email.utils.formatdate(at, usegmt=True)}, at
         return {}, None
-
-
-def _http(status: int, data: Any, headers: dict[str, str] | None = None) -> bytes:
-    body = json.dumps(data).encode()
-    head = [f"HTTP/1.1 {status} X", "Content-Type: application/json"]
-    head += [f"Content-Length: {len(body)}", *(f"{k}: {v}" for k, v in (headers or {}).items())]
-    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
 @dataclass
@@ -228,34 +166,47 @@ class Outcome:
     seconds: float
 
 
+#: One call: ``ChatYEScale.ainvoke`` with the call's id (by index) as the message; its content.
+Call = Callable[[int], Awaitable[str]]
+#: What each call came to, in call order: its answer's content, or what it raised.
+Results = list[str | BaseException]
+
+
 async def invoke_all(url: str, calls: int, *, timeout: float = 120.0, **llm: Any) -> Outcome:
     """``calls`` concurrent ``ChatYEScale.ainvoke`` through one model object (as an application
     would), each with its own id as the message."""
-    from langchain_yescale import ChatYEScale
 
-    model = ChatYEScale(model=MODEL, api_key=API_KEY, base_url=url, **llm)
+    async def run(one: Call) -> Results:
+        return await asyncio.wait_for(
+            asyncio.gather(*(one(i) for i in range(calls)), return_exceptions=True), timeout
+        )
 
-    async def one(index: int) -> str:
-        reply = await model.ainvoke(call_id(index))
-        assert isinstance(reply.content, str)
-        return reply.content
-
-    started = time.monotonic()
-    results = await asyncio.wait_for(
-        asyncio.gather(*(one(i) for i in range(calls)), return_exceptions=True), timeout
-    )
-    seconds = time.monotonic() - started
-    answers = [r if isinstance(r, str) else None for r in results]
-    failures = [r for r in results if isinstance(r, BaseException)]
-    await model.client.aclose()
-    return Outcome(answers, failures, seconds)
+    return await _invoke(url, llm, run)
 
 
 async def invoke_after_a_429(url: str, calls: int, *, timeout: float = 60.0, **llm: Any) -> Outcome:
     """One call meets a 429 first; once the client has armed its cooldown, ``calls`` more
     start: the calls not yet sent when the service said "wait"."""
-    from langchain_yescale import ChatYEScale
     from yescale._http import cooldown
+
+    async def run(one: Call) -> Results:
+        first = asyncio.ensure_future(one(0))
+        await asyncio.wait_for(armed(cooldown.SHARED), 10)  # ms, unless the client never arms
+        rest = asyncio.gather(*(one(i) for i in range(1, calls + 1)), return_exceptions=True)
+        results = await asyncio.wait_for(
+            asyncio.gather(first, rest, return_exceptions=True), timeout
+        )
+        head, tail = results  # the first call's, and the rest's (a list, unless they raised)
+        return [head, *tail] if isinstance(tail, list) else [head, tail]
+
+    return await _invoke(url, llm, run)
+
+
+async def _invoke(
+    url: str, llm: dict[str, Any], run: Callable[[Call], Awaitable[Results]]
+) -> Outcome:
+    """One model object (``llm``: its settings) for ``run``, which makes the calls; timed."""
+    from langchain_yescale import ChatYEScale
 
     model = ChatYEScale(model=MODEL, api_key=API_KEY, base_url=url, **llm)
 
@@ -265,14 +216,10 @@ async def invoke_after_a_429(url: str, calls: int, *, timeout: float = 60.0, **l
         return reply.content
 
     started = time.monotonic()
-    first = asyncio.ensure_future(one(0))
-    await asyncio.wait_for(armed(cooldown.SHARED), 10)  # ms, unless the client never arms
-    rest = asyncio.gather(*(one(i) for i in range(1, calls + 1)), return_exceptions=True)
-    results = await asyncio.wait_for(asyncio.gather(first, rest, return_exceptions=True), timeout)
+    results = await run(one)
     seconds = time.monotonic() - started
-    flat = [results[0], *results[1]] if isinstance(results[1], list) else list(results)
-    answers = [r if isinstance(r, str) else None for r in flat]
-    failures = [r for r in flat if isinstance(r, BaseException)]
+    answers = [r if isinstance(r, str) else None for r in results]
+    failures = [r for r in results if isinstance(r, BaseException)]
     await model.client.aclose()
     return Outcome(answers, failures, seconds)
 

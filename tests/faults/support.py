@@ -135,8 +135,8 @@ def client_for(server: Any, **kwargs: Any) -> YEScaleClient:
 class FakeClock:
     """A monotonic clock that only its own sleeps advance: polling takes no real time."""
 
-    def __init__(self) -> None:
-        self.now = 1000.0
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
         self.sleeps: list[float] = []
 
     def __call__(self) -> float:
@@ -148,6 +148,10 @@ class FakeClock:
 
     async def async_sleep(self, seconds: float) -> None:
         self.sleep(seconds)
+
+    def options(self) -> dict[str, Any]:
+        """The client keyword arguments that make it sleep and read time on this clock."""
+        return {"sleep": self.sleep, "async_sleep": self.async_sleep, "clock": self}
 
 
 def in_mode(

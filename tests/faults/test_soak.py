@@ -1,9 +1,10 @@
 """Soak: 1,000 concurrent async calls, 10% of them hit by a transient fault; none lost, none twice.
 
-The server is an asyncio HTTP/1.1 server (stdlib only) on 127.0.0.1 in its own thread: a thread
-per connection (the scripted server of the other fault tests) is needlessly heavy for 1,000 open
-connections. Faults are deterministic: the first attempt of every 10th call is answered with a
-503, a 429 with ``Retry-After: 0``, or a TCP reset, in turn; every later attempt succeeds.
+The server (``tests/faults/loop_server.py``) is an asyncio HTTP/1.1 server (stdlib only) on
+127.0.0.1 in its own thread: a thread per connection (the scripted server of the other fault tests)
+is needlessly heavy for 1,000 open connections. Faults are deterministic: the first attempt of
+every 10th call is answered with a 503, a 429 with ``Retry-After: 0``, or a TCP reset, in turn;
+every later attempt succeeds.
 Every call carries a unique id (in the user message, or the text to embed), and the server counts
 attempts and successful answers per id; each answer names the id it answers, so the client's
 results can be matched to ids one to one.
@@ -18,19 +19,17 @@ import asyncio
 import gc
 import json
 import resource
-import socket
-import struct
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from yescale import YEScaleClient
 
+from .loop_server import LoopServer, http_answer
 from .support import API_KEY, COMPLETION, EMBEDDING, MODEL
 
 CALLS = 1000
@@ -47,84 +46,18 @@ def call_id(index: int) -> str:
     return f"call-{index:04d}"
 
 
-class SoakServer:
+class SoakServer(LoopServer):
     """HTTP/1.1 with keep-alive on an asyncio loop in a thread; counts everything by call id."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.attempts: Counter[str] = Counter()  # requests seen per call id
         self.answered: Counter[str] = Counter()  # successful answers sent per call id
         self.faults: Counter[str] = Counter()  # faults injected, by kind
-        self.connections = 0
-        self.errors: list[str] = []  # anything the server did not expect
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.server: asyncio.Server | None = None
-        self.handlers: set[asyncio.Task[None]] = set()
 
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        port = self.server.sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
-
-    def start(self) -> None:
-        self.thread.start()
-        self.server = asyncio.run_coroutine_threadsafe(
-            asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=2048), self.loop
-        ).result(timeout=5)
-
-    def stop(self) -> None:
-        async def shutdown() -> None:
-            assert self.server is not None
-            self.server.close()
-            for task in list(self.handlers):
-                task.cancel()
-            await asyncio.gather(*self.handlers, return_exceptions=True)
-            await self.server.wait_closed()
-
-        asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        assert not self.thread.is_alive(), "the soak server did not stop"
-        self.loop.close()
-
-    # -- serving (in the server's thread) -------------------------------------------------------
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self.handlers.add(task)
-        self.connections += 1
-        try:
-            while True:
-                try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except (asyncio.IncompleteReadError, ConnectionError):
-                    return  # the client closed an idle keep-alive connection
-                lines = head.decode("latin-1").split("\r\n")
-                method, path, _ = lines[0].split(" ", 2)
-                headers = dict(
-                    (name.strip().lower(), value.strip())
-                    for name, value in (line.split(":", 1) for line in lines[1:] if line)
-                )
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                answer = self._answer(method, path, headers, body)
-                if answer is None:  # a reset: RST, no answer
-                    sock = writer.get_extra_info("socket")
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                    writer.transport.abort()
-                    return
-                writer.write(answer)
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            return
-        except Exception as exc:  # a bug in the server or a bad request: fail the test, loudly
-            self.errors.append(repr(exc))
-        finally:
-            self.handlers.discard(task)
-            writer.close()
-
-    def _answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> bytes | None:
+    async def answer(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> bytes | None:
         if headers.get("authorization") != f"Bearer {API_KEY}":
             self.errors.append(f"{method} {path} without the key")
         request = json.loads(body)
@@ -133,31 +66,24 @@ class SoakServer:
         elif path == "/v1/embeddings":
             ident = request["input"][0]
         else:
-            return _http(404, {"error": {"message": f"no route {method} {path}"}})
+            return http_answer(404, {"error": {"message": f"no route {method} {path}"}})
         index = int(ident.removeprefix("call-"))
         self.attempts[ident] += 1
         if index % FAULT_EVERY == 0 and self.attempts[ident] == 1:
             kind = FAULT_KINDS[(index // FAULT_EVERY) % len(FAULT_KINDS)]
             self.faults[kind] += 1
             if kind == "503":
-                return _http(503, {"error": {"message": "upstream overloaded"}})
+                return http_answer(503, {"error": {"message": "upstream overloaded"}})
             if kind == "429":
-                return _http(429, {"error": {"message": "slow down"}}, {"Retry-After": "0"})
+                return http_answer(429, {"error": {"message": "slow down"}}, {"Retry-After": "0"})
             return None
         self.answered[ident] += 1
         if path == "/v1/chat/completions":
             message = {"role": "assistant", "content": ident}
             choice = {**COMPLETION["choices"][0], "message": message}
-            return _http(200, {**COMPLETION, "id": f"chatcmpl-{ident}", "choices": [choice]})
+            return http_answer(200, {**COMPLETION, "id": f"chatcmpl-{ident}", "choices": [choice]})
         item = {**EMBEDDING["data"][0], "embedding": [float(index), 0.5]}
-        return _http(200, {**EMBEDDING, "data": [item]})
-
-
-def _http(status: int, data: Any, headers: dict[str, str] | None = None) -> bytes:
-    body = json.dumps(data).encode()
-    head = [f"HTTP/1.1 {status} X", "Content-Type: application/json"]
-    head += [f"Content-Length: {len(body)}", *(f"{k}: {v}" for k, v in (headers or {}).items())]
-    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+        return http_answer(200, {**EMBEDDING, "data": [item]})
 
 
 @pytest.fixture

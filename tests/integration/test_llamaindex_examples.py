@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.offline import run_offline
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "examples"))
@@ -33,16 +33,7 @@ async def test_llamaindex_agent_example() -> None:
 def test_example_replays_offline_as_a_script() -> None:
     """``python examples/llamaindex_agent.py`` without a key replays this test's cassette."""
     assert (ROOT / "cassettes/integration/test_llamaindex_examples/llamaindex_agent.yaml").is_file()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YESCALE_")}
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "llamaindex_agent.py")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_offline(str(ROOT / "examples" / "llamaindex_agent.py"), base_url=None)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "running OFFLINE" in result.stdout
     assert "answer      -> Here is what I found: Sunny, 30°C in Hanoi; 86.0." in result.stdout

@@ -38,6 +38,7 @@ from langchain_yescale import (
 )
 from llama_index_yescale import YEScale, YEScaleToolSpec
 from llama_index_yescale.tools import YEScaleMediaTaskProgressEvent, YEScaleMediaTaskResultEvent
+from tests.faults.support import FakeClock
 from tests.synth.answers_tools import (
     AGENT_IMAGE_ARGS,
     AGENT_MEDIA_ARGS,
@@ -54,30 +55,9 @@ CDN_IMAGE = "https://cdn.yescale.vip/yescale-gpt-image-e3cb4a854f7e.png"  # REF:
 REF_SORA_URL = "https://cdn.yescale.vip/yescale-sora-2-eefd4aad095d.mp4"
 
 
-class FakeClock:
-    """``sleep`` / ``async_sleep`` / ``clock`` that only move a fake clock."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-
-    def options(self) -> dict[str, Any]:
-        return {"sleep": self.sleep, "async_sleep": self.async_sleep, "clock": self}
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(0.0)
 
 
 class CustomEvents(BaseCallbackHandler):

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.faults.support import FakeClock
 from yescale import InvalidRequestError, embedding_batches
 from yescale.rate_limit import (
     AsyncRateLimitedEndpoint,
@@ -16,24 +17,6 @@ from yescale.rate_limit import (
     RateLimitedEndpoint,
     TokenBucket,
 )
-
-
-class FakeClock:
-    """A clock that only moves when the limit sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
 
 
 def test_bucket_waits_for_the_debt_to_be_paid() -> None:
@@ -54,7 +37,7 @@ def test_bucket_allows_a_request_larger_than_its_capacity() -> None:
 
 
 def test_requests_per_minute_spaces_requests_out() -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     limit = RateLimit(requests_per_minute=120, clock=clock, sleep=clock.sleep)
     for _ in range(5):
         limit.acquire()
@@ -64,7 +47,7 @@ def test_requests_per_minute_spaces_requests_out() -> None:
 
 
 def test_tokens_per_minute_bounds_the_tokens_sent() -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     limit = RateLimit(tokens_per_minute=6000, clock=clock, sleep=clock.sleep)  # 100 a second
     limit.acquire(100)
     limit.acquire(300)
@@ -90,7 +73,7 @@ def test_bad_budgets_are_refused(bad: Any) -> None:
 
 
 def test_pickles_with_its_budget_and_full_buckets() -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     limit = RateLimit(60, 1000, clock=clock, sleep=clock.sleep)
     limit.acquire(5000)
     copy = pickle.loads(pickle.dumps(limit))
@@ -119,7 +102,7 @@ class _Vectors:
 
 
 def test_endpoint_takes_one_request_and_the_inputs_tokens() -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     limit = RateLimit(requests_per_minute=60, clock=clock, sleep=clock.sleep)
     recorder = Recorder()
     endpoint = RateLimitedEndpoint(recorder, limit)
@@ -134,7 +117,7 @@ def test_endpoint_takes_one_request_and_the_inputs_tokens() -> None:
 
 
 def test_endpoint_counts_estimated_tokens() -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     limit = RateLimit(tokens_per_minute=60, clock=clock, sleep=clock.sleep)  # 1 a second
     endpoint = RateLimitedEndpoint(Recorder(), limit)
     text = "x" * 299  # 100 tokens by the estimate
@@ -144,7 +127,7 @@ def test_endpoint_counts_estimated_tokens() -> None:
 
 
 def test_async_endpoint_waits_without_blocking() -> None:
-    clock = FakeClock()
+    clock = FakeClock(0.0)
     limit = RateLimit(requests_per_minute=60, clock=clock, async_sleep=clock.async_sleep)
 
     class AsyncRecorder:

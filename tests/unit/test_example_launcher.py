@@ -4,7 +4,6 @@ and the live banner names a local base URL instead of claiming the live service.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,8 @@ EXAMPLES = ROOT / "examples"
 sys.path.insert(0, str(EXAMPLES))
 
 import _offline  # noqa: E402
+
+from tests.offline import run_offline  # noqa: E402
 
 EXAMPLE_SCRIPTS = [
     "quickstart.py",
@@ -44,20 +45,7 @@ runpy.run_path(script, run_name="__main__")
 def run_without(
     script: str, *blocked: str, api_key: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YESCALE_")}
-    # Were anything to get as far as a request, it would fail here, not reach the network.
-    env["YESCALE_BASE_URL"] = "http://127.0.0.1:9"
-    if api_key is not None:
-        env["YESCALE_API_KEY"] = api_key
-    return subprocess.run(
-        [sys.executable, "-c", RUN_WITHOUT, *blocked, str(EXAMPLES / script)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_offline("-c", RUN_WITHOUT, *blocked, str(EXAMPLES / script), api_key=api_key)
 
 
 def one_line(stderr: str) -> str:
@@ -97,18 +85,9 @@ print(json.dumps(results))
 
 @pytest.fixture(scope="module")
 def without_vcrpy() -> dict[str, dict[str, Any]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YESCALE_")}
-    env["YESCALE_BASE_URL"] = "http://127.0.0.1:9"
     scripts = [str(EXAMPLES / script) for script in EXAMPLE_SCRIPTS]
-    result = subprocess.run(
-        [sys.executable, "-c", RUN_ALL_WITHOUT_VCR, *scripts],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=True,
-    )
+    result = run_offline("-c", RUN_ALL_WITHOUT_VCR, *scripts, timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
     ran: dict[str, dict[str, Any]] = json.loads(result.stdout.splitlines()[-1])
     return {Path(script).name: outcome for script, outcome in ran.items()}
 

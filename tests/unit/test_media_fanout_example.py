@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.offline import run_offline
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "examples"))
@@ -32,17 +32,7 @@ def test_the_example_fans_out_then_resumes_without_submitting(
 
 
 def test_the_example_runs_as_a_script_offline() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YESCALE_")}
-    env["YESCALE_BASE_URL"] = "http://127.0.0.1:9"  # were it to go live, it would fail here
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "media_fanout.py")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_offline(str(ROOT / "examples" / "media_fanout.py"))  # a live call would fail
     assert done.returncode == 0, done.stderr[-3000:]
     assert "resume  -> 3 requests: 3 downloaded" in done.stdout
     assert "Traceback" not in done.stderr

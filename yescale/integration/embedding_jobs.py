@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .. import embedding_batches
 from ..models.kinds import is_gemini_embedding_model
 from ..resources.gemini_embeddings import check_model, check_task_type
-from .options import EmbeddingOptions
+from .options import max_in_flight
 
 if TYPE_CHECKING:
     from .._client import AsyncYEScaleClient, YEScaleClient
@@ -34,7 +34,6 @@ __all__ = [
     "job_options",
     "max_in_flight",
     "resolve_api",
-    "shared_limit",
 ]
 
 EmbeddingApi = Literal["auto", "openai", "gemini"]
@@ -71,24 +70,6 @@ def async_endpoint(
     if resolve_api(model, api) == "gemini":
         return client.gemini.embeddings
     return client.embeddings
-
-
-def shared_limit(
-    current: embedding_batches.ConcurrencyLimit | None, max_concurrency: int
-) -> embedding_batches.ConcurrencyLimit:
-    """The object's concurrency limit, rebuilt only when ``max_concurrency`` changed."""
-    if current is None or current.limit != max_concurrency:
-        return embedding_batches.ConcurrencyLimit(max_concurrency)
-    return current
-
-
-def max_in_flight(options: EmbeddingOptions, asynchronous: bool) -> int:
-    """How many requests an embeddings object keeps in flight: its ``max_concurrency`` on the
-    sync path (threads), and on the async path when the caller set it; else, on the async path,
-    :data:`~yescale.embedding_batches.DEFAULT_ASYNC_MAX_CONCURRENCY` (tasks cost no thread)."""
-    if asynchronous and "max_concurrency" not in options.model_fields_set:
-        return embedding_batches.DEFAULT_ASYNC_MAX_CONCURRENCY
-    return options.max_concurrency
 
 
 def job_options(

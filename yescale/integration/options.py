@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, model_validator
+from pydantic import AliasChoices, BaseModel, Field, PrivateAttr, model_validator
 
 from .. import embedding_batches
 from ..resources.media import DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..tools.images import ImageGenerator
     from ..tools.media import MediaTaskRunner
 
-__all__ = ["EmbeddingOptions", "GeminiOptions", "ToolOptions"]
+__all__ = ["EmbeddingOptions", "GeminiOptions", "ToolOptions", "max_in_flight"]
 
 
 class GeminiOptions(BaseModel):
@@ -98,6 +98,22 @@ class EmbeddingOptions(BaseModel):
     document_task_type: str = "RETRIEVAL_DOCUMENT"
     """Gemini route: the ``taskType`` of documents (``embed_documents``, text embeddings)."""
 
+    _limit: embedding_batches.ConcurrencyLimit | None = PrivateAttr(default=None)
+    _alimit: embedding_batches.ConcurrencyLimit | None = PrivateAttr(default=None)
+
+    def _concurrency(self, asynchronous: bool) -> embedding_batches.ConcurrencyLimit:
+        """One limit per object and path (threads, tasks), so concurrent calls together stay
+        within :func:`max_in_flight`; rebuilt only when ``max_concurrency`` changed."""
+        limit = max_in_flight(self, asynchronous)
+        current = self._alimit if asynchronous else self._limit
+        if current is None or current.limit != limit:
+            current = embedding_batches.ConcurrencyLimit(limit)
+            if asynchronous:
+                self._alimit = current
+            else:
+                self._limit = current
+        return current
+
     @model_validator(mode="after")
     def _normalise_task_types(self) -> EmbeddingOptions:
         # a bad task type is refused when the class is built; stored as Gemini spells it
@@ -106,6 +122,15 @@ class EmbeddingOptions(BaseModel):
         for name in ("query_task_type", "document_task_type"):
             self.__dict__[name] = check_task_type(getattr(self, name))
         return self
+
+
+def max_in_flight(options: EmbeddingOptions, asynchronous: bool) -> int:
+    """How many requests an embeddings object keeps in flight: its ``max_concurrency`` on the
+    sync path (threads), and on the async path when the caller set it; else, on the async path,
+    :data:`~yescale.embedding_batches.DEFAULT_ASYNC_MAX_CONCURRENCY` (tasks cost no thread)."""
+    if asynchronous and "max_concurrency" not in options.model_fields_set:
+        return embedding_batches.DEFAULT_ASYNC_MAX_CONCURRENCY
+    return options.max_concurrency
 
 
 class ToolOptions(BaseModel):

@@ -107,14 +107,7 @@ class EmbeddingResponse(Priced, WireModel):
         Cheap: base64 vectors are not decoded here.
         """
         items = self.data
-        if not items:
-            raise incomplete_answer(what, f"no embeddings for its {_count(inputs, 'input')}")
-        if len(items) != inputs:
-            raise incomplete_answer(
-                what,
-                f"{_count(len(items), 'embedding')} for {_count(inputs, 'input')}: cannot tell "
-                "which vector belongs to which text",
-            )
+        _check_count(len(items), inputs, what)
         indexed = ["index" in item.model_fields_set for item in items]
         if any(indexed) and not all(indexed):
             raise incomplete_answer(
@@ -155,6 +148,18 @@ class EmbeddingResponse(Priced, WireModel):
 
     def to_dict(self) -> dict[str, Any]:
         return self.to_wire()
+
+
+def _check_count(found: int, inputs: int, what: str) -> None:
+    """Refuse an answer without exactly one embedding per input."""
+    if not found:
+        raise incomplete_answer(what, f"no embeddings for its {_count(inputs, 'input')}")
+    if found != inputs:
+        raise incomplete_answer(
+            what,
+            f"{_count(found, 'embedding')} for {_count(inputs, 'input')}: cannot tell "
+            "which vector belongs to which text",
+        )
 
 
 def _count(n: int, noun: str) -> str:
@@ -199,14 +204,7 @@ def parse_vectors(content: bytes, inputs: int, what: str) -> EmbeddingVectors:
         items = []
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         _unreadable(content)
-    if not items:
-        raise incomplete_answer(what, f"no embeddings for its {_count(inputs, 'input')}")
-    if len(items) != inputs:
-        raise incomplete_answer(
-            what,
-            f"{_count(len(items), 'embedding')} for {_count(inputs, 'input')}: cannot tell "
-            "which vector belongs to which text",
-        )
+    _check_count(len(items), inputs, what)
     order = _order(items, inputs, what)
     decoded = _decode_all(items)
     if decoded is None:  # not all base64, or one is wrong: item by item, naming the culprit
