@@ -201,7 +201,7 @@ def _prepare(
     return _Run(batches, model, progress, limits), limit
 
 
-def _sender(endpoint: Any) -> Any:
+def vector_sender(endpoint: Any) -> Any:
     """``create_vectors`` when the endpoint has it (vectors only, no model per item), else
     ``create``."""
     return getattr(endpoint, "create_vectors", None) or endpoint.create
@@ -241,7 +241,7 @@ def embed(
         params,
         on_progress,
     )
-    send = _sender(embeddings)
+    send = vector_sender(embeddings)
 
     def one(batch: list[int]) -> None:
         if run.stopped.is_set():
@@ -323,7 +323,7 @@ async def aembed(
         on_progress,
     )
     semaphore = gate.async_gate()
-    send = _sender(embeddings)
+    send = vector_sender(embeddings)
 
     async def one(batch: list[int]) -> None:
         async with semaphore:

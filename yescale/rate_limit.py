@@ -33,7 +33,13 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .embedding_batches import AsyncEmbeddingEndpoint, EmbeddingEndpoint, Vectors, estimate_tokens
+from .embedding_batches import (
+    AsyncEmbeddingEndpoint,
+    EmbeddingEndpoint,
+    Vectors,
+    estimate_tokens,
+    vector_sender,
+)
 from .errors import InvalidRequestError
 
 __all__ = ["AsyncRateLimitedEndpoint", "RateLimit", "RateLimitedEndpoint", "TokenBucket"]
@@ -150,32 +156,46 @@ def _cost(input: list[str]) -> int:
     return sum(estimate_tokens(text) for text in input)
 
 
-class RateLimitedEndpoint:
-    """``endpoint`` behind ``limit``: each ``create`` waits for one request and its inputs'
-    estimated tokens. Keeps the endpoint's ``max_inputs``."""
+class _LimitedEndpoint:
+    """What both wrappers keep of the endpoint: its ``max_inputs`` and its ``input_limits`` (what
+    a refusal taught about the service's input limit), so the batch routine splits through the
+    wrapper as it would through the endpoint."""
 
-    def __init__(self, endpoint: EmbeddingEndpoint, limit: RateLimit) -> None:
+    def __init__(self, endpoint: EmbeddingEndpoint | AsyncEmbeddingEndpoint, limit: RateLimit):
         self.endpoint = endpoint
         self.limit = limit
-        own = getattr(endpoint, "max_inputs", None)
-        if own is not None:
-            self.max_inputs = own
+        # the fast vector-only call when the endpoint has it (client.embeddings.create_vectors)
+        self._send: Any = vector_sender(endpoint)
+        for name in ("max_inputs", "input_limits"):
+            own = getattr(endpoint, name, None)
+            if own is not None:
+                setattr(self, name, own)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.endpoint!r}, {self.limit!r})"
+
+
+class RateLimitedEndpoint(_LimitedEndpoint):
+    """``endpoint`` behind ``limit``: each ``create`` waits for one request and its inputs'
+    estimated tokens, then sends through the endpoint's ``create_vectors`` when it has one (the
+    answer read as vectors only), else its ``create``."""
+
+    def __init__(self, endpoint: EmbeddingEndpoint, limit: RateLimit) -> None:
+        super().__init__(endpoint, limit)
 
     def create(self, *, model: str, input: list[str], **params: Any) -> Vectors:
         self.limit.acquire(_cost(input))
-        return self.endpoint.create(model=model, input=input, **params)
+        result: Vectors = self._send(model=model, input=input, **params)
+        return result
 
 
-class AsyncRateLimitedEndpoint:
+class AsyncRateLimitedEndpoint(_LimitedEndpoint):
     """Async twin of :class:`RateLimitedEndpoint` (``client.aio.embeddings``, ...)."""
 
     def __init__(self, endpoint: AsyncEmbeddingEndpoint, limit: RateLimit) -> None:
-        self.endpoint = endpoint
-        self.limit = limit
-        own = getattr(endpoint, "max_inputs", None)
-        if own is not None:
-            self.max_inputs = own
+        super().__init__(endpoint, limit)
 
     async def create(self, *, model: str, input: list[str], **params: Any) -> Vectors:
         await self.limit.aacquire(_cost(input))
-        return await self.endpoint.create(model=model, input=input, **params)
+        result: Vectors = await self._send(model=model, input=input, **params)
+        return result

@@ -408,3 +408,37 @@ def test_the_batch_routine_goes_through_create_vectors() -> None:
         endpoint.create_vectors = spy  # type: ignore[method-assign]
         assert eb.embed(endpoint, ["a", "b"], model=MODEL) == expected(["a", "b"])
     assert calls == ["create_vectors"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_rate_limited_endpoint_learns_into_the_clients_memory(mode: str) -> None:
+    """A Ray actor embeds through ``RateLimitedEndpoint(client.embeddings, ...)``: what a refusal
+    teaches goes into the client's memory, so the next wrapper (the next part, the next job)
+    starts within the limit; and the wrapper sends through the vector-only ``create_vectors``."""
+    from yescale.rate_limit import AsyncRateLimitedEndpoint, RateLimit, RateLimitedEndpoint
+
+    def not_this(**kwargs: Any) -> Any:
+        raise AssertionError("the wrapper should send through create_vectors")
+
+    service = Service(STATED)
+    limit = RateLimit(requests_per_minute=10**6)  # never the bottleneck here
+    texts = corpus(1234)
+    with make_client(service) as client:
+        client.embeddings.create = not_this  # type: ignore[method-assign]
+        client.aio.embeddings.create = not_this  # type: ignore[method-assign]
+        if mode == "sync":
+            wrapped = RateLimitedEndpoint(client.embeddings, limit)
+            vectors = eb.embed(wrapped, texts, model=MODEL, max_concurrency=1)
+        else:
+            awrapped = AsyncRateLimitedEndpoint(client.aio.embeddings, limit)
+            vectors = await eb.aembed(awrapped, texts, model=MODEL, max_concurrency=1)
+        assert vectors == expected(texts)
+        assert (service.refused, service.answered) == ([1000], 13)
+        assert client.embeddings.input_limits.cap(MODEL) == LIMIT
+        service.sizes.clear()
+        service.refused.clear()
+        later = corpus(1234, "later")
+        again = RateLimitedEndpoint(client.embeddings, limit)
+        assert eb.embed(again, later, model=MODEL) == expected(later)
+    assert service.refused == []
+    assert len(service.sizes) == 13
