@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from ._json_values import json_problem
 from .errors import InvalidRequestError
 
 __all__ = [
@@ -100,6 +101,9 @@ def make_requests(items: Iterable[MediaRequest | Mapping[str, Any]]) -> list[Med
             raise InvalidRequestError(f"{here} needs a 'model' and a 'prompt' (strings).")
         if config is not None and not isinstance(config, Mapping):
             raise InvalidRequestError(f"{here}: 'config' must be a dict of model parameters.")
+        problem = json_problem(dict(config or {}), "config")
+        if problem:  # it could be neither keyed nor written to the manifest, nor sent
+            raise InvalidRequestError(f"{here}: {problem}.")
         key = check_key(key, here) if key is not None else request_key(model, prompt, config)
         if key in where:
             raise InvalidRequestError(

@@ -45,6 +45,7 @@ from . import embedding_batches
 from ._client import YEScaleClient
 from ._scrub import register_secrets
 from ._settings import ClientSettings, check_framework_settings
+from .corpus_checks import check_corpus, check_job_numbers
 from .errors import APIConnectionError, InternalServerError, RateLimitError
 from .rate_limit import RateLimit, RateLimitedEndpoint
 from .ray_local import require_ray, start_local_ray
@@ -221,13 +222,6 @@ class PartEmbedder:
         return f"PartEmbedder({self.job!r})"
 
 
-def _count_rows(corpus: str | Path) -> int:
-    """Passages in the corpus, from the Parquet footers (no data read)."""
-    import pyarrow.dataset as ds  # type: ignore[import-untyped]
-
-    return int(ds.dataset(str(corpus), format="parquet").count_rows())
-
-
 def _drop_done(batch: Any, *, done: Any, id_column: str) -> Any:
     """The rows of ``batch`` whose id is not in ``done``."""
     import pyarrow.compute as pc  # type: ignore[import-untyped]
@@ -339,13 +333,24 @@ def embed_corpus(
     request (``dimensions``, ``encoding_format``...).
     """
     ray = require_ray()
-    if not ray.is_initialized():
-        start_local_ray()
+    # everything that can be refused is, before Ray starts and before any request
+    check_job_numbers(
+        model=model,
+        actors=actors,
+        chunk_size=chunk_size,
+        batch_size=batch_size,
+        rows_per_block=rows_per_block,
+        part_retries=part_retries,
+        part_retry_delay=part_retry_delay,
+        actor_cpus=actor_cpus,
+    )
     settings = check_framework_settings(
         "embed_corpus", api_key=api_key, base_url=base_url, max_retries=max_retries, timeout=timeout
     )
-    if isinstance(actors, bool) or not isinstance(actors, int) or actors < 1:
-        raise ValueError(f"actors must be a positive integer, got {actors!r}.")
+    limit = RateLimit(requests_per_minute, tokens_per_minute).share(actors)
+    total = check_corpus(corpus, output, id_column, text_column)
+    if not ray.is_initialized():
+        start_local_ray()
     folder = Path(output)
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob(".part-*.tmp"):  # a write a crash interrupted
@@ -358,13 +363,12 @@ def embed_corpus(
         id_column=id_column,
         text_column=text_column,
         chunk_size=chunk_size,
-        limit=RateLimit(requests_per_minute, tokens_per_minute).share(actors),
+        limit=limit,
         params=params,
         log_parts=log_parts,
         part_retries=part_retries,
         part_retry_delay=part_retry_delay,
     )
-    total = _count_rows(corpus)
     dataset = corpus_dataset(
         corpus,
         job,

@@ -301,6 +301,50 @@ def audio_folder() -> Path:
 AUDIO = audio_folder()
 
 
+def scratch() -> Path:
+    """A folder for the fan-out and corpus rows' files (a fresh one per call)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="yescale-bad-scale-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return root
+
+
+def fan_out(env: Env, requests: Any, **options: Any) -> Any:
+    """``client.media.fan_out`` with a manifest and results folder of its own."""
+    folder = scratch()
+    options.setdefault("manifest", folder / "fan-out.jsonl")
+    options.setdefault("output_dir", folder / "out")
+    return env.client().media.fan_out(requests, **options)
+
+
+CAT = {"model": "sora-2", "prompt": "a cat surfing"}
+
+
+def corpus_job(env: Env, **options: Any) -> Any:
+    """``embed_corpus`` on a two-passage Parquet corpus (id, text). Every row here is refused
+    before Ray starts: the test also checks Ray is not running afterwards."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from yescale.ray_corpus import embed_corpus
+
+    folder = scratch()
+    corpus = folder / "corpus.parquet"
+    pq.write_table(pa.table({"id": [1, 2], "text": ["a", "b"]}), corpus)
+    (folder / "a-file").write_text("not a folder")
+    (folder / "junk.parquet").write_text("not Parquet")
+    options.setdefault("model", "text-embedding-3-small")
+    options.setdefault("api_key", API_KEY)
+    where = {"corpus": corpus, "output": folder / "vectors"}
+    for name in ("corpus", "output"):
+        if name in options:
+            where[name] = folder / options.pop(name)
+    return embed_corpus(where["corpus"], where["output"], **options)
+
+
 def stt(env: Env, args: dict[str, Any], **kwargs: Any) -> Any:
     kwargs.setdefault("allowed_input_dirs", [AUDIO])
     return env.lc_tool(YEScaleSpeechToTextTool, args, **kwargs)
@@ -1624,6 +1668,233 @@ ROWS: list[Row] = [
         "model sora-99 is not supported",
         sent=1,
         server=server_error(400, "model sora-99 is not supported"),
+    ),
+    # ---------------------------------------------------------------- yescale client: fan-out
+    Row(
+        "fanout-empty",
+        "client",
+        "client.media.fan_out",
+        "requests=[]",
+        lambda e: fan_out(e, []),
+        InvalidRequestError,
+        "`requests` is empty: nothing to submit",
+    ),
+    Row(
+        "fanout-single-request",
+        "client",
+        "client.media.fan_out",
+        "one request dict instead of a list",
+        lambda e: fan_out(e, CAT),
+        InvalidRequestError,
+        "not a single one",
+    ),
+    Row(
+        "fanout-no-prompt",
+        "client",
+        "client.media.fan_out",
+        "a request without a prompt",
+        lambda e: fan_out(e, [{"model": "sora-2"}]),
+        InvalidRequestError,
+        "request 0 needs a 'model' and a 'prompt'",
+    ),
+    Row(
+        "fanout-unknown-field",
+        "client",
+        "client.media.fan_out",
+        "a request with a field of its config at the top (size)",
+        lambda e: fan_out(e, [{**CAT, "size": "720x1280"}]),
+        InvalidRequestError,
+        "request 0 has unknown fields ['size']",
+    ),
+    Row(
+        "fanout-duplicate",
+        "client",
+        "client.media.fan_out",
+        "the same request twice (one key for both)",
+        lambda e: fan_out(e, [CAT, CAT]),
+        InvalidRequestError,
+        "requests 0 and 1 have the same key",
+    ),
+    Row(
+        "fanout-key-path",
+        "client",
+        "client.media.fan_out",
+        'key "../cat" (it names the result file)',
+        lambda e: fan_out(e, [{**CAT, "key": "../cat"}]),
+        InvalidRequestError,
+        "key '../cat' is not usable",
+    ),
+    Row(
+        "fanout-config-datetime",
+        "client",
+        "client.media.fan_out",
+        "a datetime in a request's config",
+        lambda e: fan_out(e, [{**CAT, "config": {"start": datetime.datetime(2025, 1, 1)}}]),
+        InvalidRequestError,
+        "request 0: config.start is a datetime",
+    ),
+    Row(
+        "fanout-chat-model",
+        "client",
+        "client.media.fan_out",
+        "a chat model in a request",
+        lambda e: fan_out(e, [CAT, {"model": "gpt-4o-mini", "prompt": "a dog"}]),
+        InvalidRequestError,
+        "'gpt-4o-mini' is a chat model, not a media model",
+    ),
+    Row(
+        "fanout-key-in-prompt",
+        "client",
+        "client.media.fan_out",
+        "the API key inside a prompt",
+        lambda e: fan_out(e, [{"model": "sora-2", "prompt": f"a cat {API_KEY}"}]),
+        InvalidRequestError,
+        "holds the client's API or access key: it would be written to the manifest",
+    ),
+    Row(
+        "fanout-concurrency-zero",
+        "client",
+        "client.media.fan_out",
+        "max_concurrency=0",
+        lambda e: fan_out(e, [CAT], max_concurrency=0),
+        InvalidRequestError,
+        "max_concurrency must be an integer from 1 to 256",
+    ),
+    Row(
+        "fanout-poll-negative",
+        "client",
+        "client.media.fan_out",
+        "poll_interval=-1",
+        lambda e: fan_out(e, [CAT], poll_interval=-1),
+        InvalidRequestError,
+        "poll_interval must be a positive number of seconds",
+    ),
+    Row(
+        "fanout-manifest-folder",
+        "client",
+        "client.media.fan_out",
+        "manifest= a folder",
+        lambda e: fan_out(e, [CAT], manifest=scratch()),
+        InvalidRequestError,
+        "is a folder: name a file",
+    ),
+    Row(
+        "fanout-output-file",
+        "client",
+        "client.media.fan_out",
+        "output_dir= a file",
+        lambda e: fan_out(e, [CAT], output_dir=Path(__file__)),
+        InvalidRequestError,
+        "is a file: name a folder for the results",
+    ),
+    Row(
+        "fanout-resume-missing",
+        "client",
+        "client.media.resume",
+        "a manifest that does not exist",
+        lambda e: e.client().media.resume(scratch() / "none.jsonl", output_dir=scratch()),
+        InvalidRequestError,
+        "There is no manifest at",
+    ),
+    # ---------------------------------------------------------------- yescale: corpus on Ray
+    Row(
+        "corpus-chat-model",
+        "client",
+        "yescale.ray_corpus.embed_corpus",
+        'model="gpt-4o-mini"',
+        lambda e: corpus_job(e, model="gpt-4o-mini"),
+        InvalidRequestError,
+        "'gpt-4o-mini' is a chat model, not an embedding model",
+    ),
+    Row(
+        "corpus-no-key",
+        "client",
+        "yescale.ray_corpus.embed_corpus",
+        "no key",
+        lambda e: corpus_job(e.no_key(), api_key=None),
+        MissingCredentialsError,
+        "embed_corpus needs a YEScale API key",
+    ),
+    Row(
+        "corpus-actors-zero",
+        "client",
+        "yescale.ray_corpus.embed_corpus",
+        "actors=0",
+        lambda e: corpus_job(e, actors=0),
+        InvalidRequestError,
+        "actors must be a positive integer, got 0",
+    ),
+    Row(
+        "corpus-chunk-zero",
+        "client",
+        "yescale.ray_corpus.embed_corpus",
+        "chunk_size=0",
+        lambda e: corpus_job(e, chunk_size=0),
+        InvalidRequestError,
+        "chunk_size must be a positive integer",
+    ),
+    Row(
+        "corpus-part-retries",
+        "client",
+        "yescale.ray_corpus.embed_corpus",
+        "part_retries=-1",
+        lambda e: corpus_job(e, part_retries=-1),
+        InvalidRequestError,
+        "part_retries must be an integer, 0 or more",
+    ),
+    Row(
+        "corpus-actor-cpus",
+        "client",
+        "yescale.ray_corpus.embed_corpus",
+        "actor_cpus=0",
+        lambda e: corpus_job(e, actor_cpus=0),
+        InvalidRequestError,
+        "actor_cpus must be a positive number",
+    ),
+    Row(
+        "corpus-rate-zero",
+        "client",
+        "yescale.ray_corpus.embed_corpus",
+        "requests_per_minute=0",
+        lambda e: corpus_job(e, requests_per_minute=0),
+        InvalidRequestError,
+        "requests_per_minute must be a positive number per minute",
+    ),
+    Row(
+        "corpus-missing",
+        "client",
+        "yescale.ray_corpus.embed_corpus",
+        "a corpus path that does not exist",
+        lambda e: corpus_job(e, corpus="nowhere.parquet"),
+        InvalidRequestError,
+        "There is no corpus at",
+    ),
+    Row(
+        "corpus-not-parquet",
+        "client",
+        "yescale.ray_corpus.embed_corpus",
+        "a corpus file that is not Parquet",
+        lambda e: corpus_job(e, corpus="junk.parquet"),
+        InvalidRequestError,
+        "as Parquet",
+    ),
+    Row(
+        "corpus-no-column",
+        "client",
+        "yescale.ray_corpus.embed_corpus",
+        'text_column="body" (the corpus has id, text)',
+        lambda e: corpus_job(e, text_column="body"),
+        InvalidRequestError,
+        "has no column 'body' (it has ['id', 'text']): pass id_column= and text_column=",
+    ),
+    Row(
+        "corpus-output-file",
+        "client",
+        "yescale.ray_corpus.embed_corpus",
+        "output= a file",
+        lambda e: corpus_job(e, output="a-file"),
+        InvalidRequestError,
+        "is a file: name a folder for the parts",
     ),
     # ---------------------------------------------------------------- yescale client: system
     Row(
@@ -3610,6 +3881,8 @@ def test_bad_input(row: Row, monkeypatch: pytest.MonkeyPatch) -> None:
         if row.sent:
             assert info.value.__class__.__name__ != "ValidationError"
     assert len(env.requests) == row.sent, [str(r.url) for r in env.requests]
+    if row.id.startswith("corpus-"):  # refused before Ray started
+        assert not sys.modules["ray"].is_initialized()
 
 
 TOOL_ROWS = [
