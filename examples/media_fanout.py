@@ -23,8 +23,7 @@ import _offline
 with _offline.exit_if_missing(__name__):
     import httpx
 
-    from yescale import YEScaleClient
-    from yescale.media_plan import FanOutSummary
+    from yescale import FanOutSummary, YEScaleClient
 
 REQUESTS = [
     {"model": "gpt-image", "prompt": f"A {animal} in a tiny spacesuit", "key": animal,

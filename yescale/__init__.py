@@ -59,6 +59,8 @@ if TYPE_CHECKING:
         TaskTimeoutError,
         YEScaleError,
     )
+    from .media_fanout_types import FanOutProgress, FanOutSummary, MediaRequest
+    from .rate_limit import RateLimit
 
 #: public name -> the submodule that defines it
 _WHERE = {
@@ -87,6 +89,11 @@ _WHERE = {
         ("Cost", "CostTracker", "PriceTable", "load_prices", "track_costs"),
         "costs",
     ),
+    **dict.fromkeys(
+        ("FanOutProgress", "FanOutSummary", "MediaRequest"),
+        "media_fanout_types",
+    ),
+    "RateLimit": "rate_limit",
     **dict.fromkeys(
         (
             "APIConnectionError",
@@ -137,16 +144,20 @@ __all__ = [
     "ContextLengthExceededError",
     "Cost",
     "CostTracker",
+    "FanOutProgress",
+    "FanOutSummary",
     "IncompleteStreamError",
     "InsecureURLWarning",
     "InsufficientQuotaError",
     "InternalServerError",
     "InvalidRequestError",
     "InvalidResponseError",
+    "MediaRequest",
     "MissingCredentialsError",
     "NotFoundError",
     "PermissionDeniedError",
     "PriceTable",
+    "RateLimit",
     "RateLimitError",
     "RedirectRefusedError",
     "ResponseTooLargeError",

@@ -38,7 +38,9 @@ State = Literal["new", "unknown", "running", "succeeded", "downloaded", "failed"
 
 @dataclass(frozen=True)
 class MediaRequest:
-    """One media task to run: ``key`` names it in the manifest and names its file."""
+    """One media task to run: ``key`` names it in the manifest and names its file (when left
+    empty, a stable hash of the model, prompt and config: the same request gets the same key in
+    every run, which is what lets a rerun find it)."""
 
     model: str
     prompt: str
@@ -160,6 +162,7 @@ class FanOutSummary:
         return all(o.state == "downloaded" for o in self.outcomes)
 
     def where(self, *states: str) -> list[Outcome]:
+        """The outcomes in any of ``states`` (``"downloaded"``, ``"failed"``, ``"unknown"``...)."""
         return [o for o in self.outcomes if o.state in states]
 
     def __str__(self) -> str:

@@ -76,16 +76,20 @@ from yescale import (
     ContextLengthExceededError,
     Cost,
     CostTracker,
+    FanOutProgress,
+    FanOutSummary,
     IncompleteStreamError,
     InsecureURLWarning,
     InsufficientQuotaError,
     InternalServerError,
     InvalidRequestError,
     InvalidResponseError,
+    MediaRequest,
     MissingCredentialsError,
     NotFoundError,
     PermissionDeniedError,
     PriceTable,
+    RateLimit,
     RateLimitError,
     RetryPolicy,
     TaskError,
@@ -174,6 +178,10 @@ CLASSES: list[type] = [
     Cost,
     CostTracker,
     PriceTable,
+    FanOutProgress,
+    FanOutSummary,
+    MediaRequest,
+    RateLimit,
     YEScaleCallbackHandler,
     YEScaleCostEvent,
     YEScaleCostHandler,
@@ -197,3 +205,16 @@ def reply_text(llm: ChatYEScale, question: str) -> str:
 
 def client_for(key: str) -> YEScaleClient:
     return YEScaleClient(api_key=key, max_retries=1)
+
+
+def fan_out_files(client: YEScaleClient, prompts: list[str]) -> list[str]:
+    """Typed use of the fan-out: requests in, a summary with one outcome per request out."""
+    requests = [MediaRequest("gpt-image", prompt) for prompt in prompts]
+    summary: FanOutSummary = client.media.fan_out(
+        requests, manifest="fan-out.jsonl", output_dir="out", max_concurrency=4
+    )
+    return [str(outcome.path) for outcome in summary.where("downloaded")]
+
+
+def per_worker(limit: RateLimit, workers: int) -> RateLimit:
+    return limit.share(workers)
