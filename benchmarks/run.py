@@ -29,7 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -353,6 +353,49 @@ def measure_stream(port: int, args: argparse.Namespace, targets: list[Target]) -
     return table
 
 
+@contextlib.asynccontextmanager
+async def _fresh_case(
+    c: C.Contender, port: int, skipped: dict[str, str]
+) -> AsyncIterator[C.AsyncCase | None]:
+    """A new object over a new pool (as in a new process), one call already made (lazy imports)
+    and the garbage collected; closed after. ``None`` when its package is not installed (then
+    noted in ``skipped``, and not tried again)."""
+    if c.name in skipped:
+        yield None
+        return
+    C.fresh_pools()
+    try:
+        case = c.build(port, 0)
+    except ImportError as exc:
+        skipped[c.name] = f"{exc.name or exc} not installed"
+        yield None
+        return
+    try:
+        check_answer(c.name, await case.call())
+        gc.collect()
+        yield case
+    finally:
+        await case.aclose()
+
+
+async def _call_all(
+    name: str,
+    fn: C.AsyncFn,
+    n: int,
+    errors: dict[str, int],
+    kinds: dict[str, set[str]] | None = None,
+) -> None:
+    """``n`` concurrent calls; each answer checked, each failure counted (and its kind noted)."""
+    results = await asyncio.gather(*(fn() for _ in range(n)), return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            errors[name] += 1
+            if kinds is not None:
+                kinds[name].add(type(result).__name__)
+        else:
+            check_answer(name, result)
+
+
 def measure_concurrency(port: int, args: argparse.Namespace, targets: list[Target]) -> list[Table]:
     """Bursts of concurrent async calls against the server that waits ``--delay`` (50 ms)
     before each answer (issue 20), then client CPU per call by concurrency (:func:`_levels`)."""
@@ -370,40 +413,22 @@ def measure_concurrency(port: int, args: argparse.Namespace, targets: list[Targe
     async def burst(name: str, fn: C.AsyncFn) -> tuple[float, float, int]:
         before = server.stats(port)["connections"]
         c0, w0 = time.process_time(), time.perf_counter()
-        results = await asyncio.gather(*(fn() for _ in range(n)), return_exceptions=True)
+        await _call_all(name, fn, n, errors, kinds)
         elapsed, spent = time.perf_counter() - w0, time.process_time() - c0
-        for result in results:
-            if isinstance(result, BaseException):
-                errors[name] += 1
-                kinds[name].add(type(result).__name__)
-            else:
-                check_answer(name, result)
         return elapsed, spent, server.stats(port)["connections"] - before - 1
 
     async def main() -> None:
         for r in range(args.concurrency_rounds):
             for c in rotated(chosen, r):
-                if c.name in skipped:
-                    continue
-                # A new object over a new pool each round (as in a new process); one call first
-                # for lazy imports, then the burst.
-                C.fresh_pools()
-                try:
-                    case = c.build(port, 0)
-                except ImportError as exc:
-                    skipped[c.name] = f"{exc.name or exc} not installed"
-                    continue
-                try:
-                    check_answer(c.name, await case.call())
-                    gc.collect()
+                async with _fresh_case(c, port, skipped) as case:
+                    if case is None:
+                        continue
                     elapsed, spent, opened = await burst(c.name, case.call)
                     wall[c.name].append(elapsed * 1e3)
                     cpu[c.name].append(spent * 1e3)
                     conns[c.name].append(opened)
                     for _ in range(args.warm_bursts):
                         warm[c.name].append((await burst(c.name, case.call))[0] * 1e3)
-                finally:
-                    await case.aclose()
 
     asyncio.run(main())
     columns = [("wall", "wall ms"), ("cpu", "CPU ms"), ("conns", "new conns"), ("errors", "errors")]
@@ -473,35 +498,18 @@ def _levels(port: int, args: argparse.Namespace, targets: list[Target]) -> Table
         for r in range(args.concurrency_rounds):
             for c in rotated(chosen, r):
                 for level in levels:
-                    if c.name in skipped:
-                        continue
-                    C.fresh_pools()
-                    try:
-                        case = c.build(port, 0)
-                    except ImportError as exc:
-                        skipped[c.name] = f"{exc.name or exc} not installed"
-                        continue
-                    try:
-                        check_answer(c.name, await case.call())
-                        gc.collect()
+                    async with _fresh_case(c, port, skipped) as case:
+                        if case is None:
+                            continue
                         bursts = max(1, 32 // level)
                         c0, w0 = time.process_time(), time.perf_counter()
                         for _ in range(bursts):
-                            results = await asyncio.gather(
-                                *(case.call() for _ in range(level)), return_exceptions=True
-                            )
-                            for result in results:
-                                if isinstance(result, BaseException):
-                                    errors[c.name] += 1
-                                else:
-                                    check_answer(c.name, result)
+                            await _call_all(c.name, case.call, level, errors)
                         elapsed, spent = time.perf_counter() - w0, time.process_time() - c0
                         per_call.setdefault((c.name, level), []).append(
                             spent * 1e3 / (bursts * level)
                         )
                         walls.setdefault((c.name, level), []).append(elapsed * 1e3 / bursts)
-                    finally:
-                        await case.aclose()
 
     asyncio.run(main())
     columns = [(f"cpu{level}", f"CPU ms/call at {level:,}") for level in levels]
